@@ -1,0 +1,50 @@
+"""Progress lines that survive headless runs.
+
+Headless (papermill) a widget bar is invisible, so long cells print one flushed line every
+`every_s` seconds; the runner forwards lines starting with `[progress]` to the console.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+PREFIX = "[progress]"
+
+
+class Progress:
+    """`with Progress("presign", total=1000) as p: ... p.advance()` prints at most one line per interval."""
+
+    def __init__(self, label: str, total: int | None = None, *, every_s: float = 5.0) -> None:
+        self.label = label
+        self.total = total
+        self.every_s = every_s
+        self.done = 0
+        self._started = time.monotonic()
+        self._last_print = self._started
+
+    def __enter__(self) -> Progress:
+        self._print("started")
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._print("failed" if exc_type else "finished")
+
+    def advance(self, step: int = 1, note: str = "") -> None:
+        self.done += step
+        now = time.monotonic()
+        if now - self._last_print >= self.every_s:
+            self._last_print = now
+            self._print(note)
+
+    def _print(self, note: str) -> None:
+        elapsed = time.monotonic() - self._started
+        count = f"{self.done}/{self.total}" if self.total is not None else str(self.done)
+        print(f"{PREFIX} {self.label} {count} {elapsed:.1f}s {note}".rstrip(), flush=True)
+
+
+def log(message: str) -> None:
+    """One flushed progress line, shown on the console during headless runs."""
+    print(f"{PREFIX} {message}", flush=True)

@@ -1,0 +1,43 @@
+"""Secrets: read from the environment by name, remembered so evidence can be scrubbed of them.
+
+Parameters never carry secrets; they carry the *name* of an environment variable
+(`discord_token_env: DISCORD_TOKEN`). Code in `lib/` calls `read_secret(name)`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._errors import SecretMissingError
+
+# Values shorter than this are not scrubbed: they would match innocent text everywhere.
+MIN_SECRET_LENGTH = 6
+
+_seen_values: set[str] = set()
+
+
+def read_secret(env_name: str, *, purpose: str = "", required: bool = True) -> str | None:
+    """Return the value of environment variable `env_name`; raise SecretMissingError if unset."""
+    value = os.environ.get(env_name)
+    if not value:
+        if required:
+            raise SecretMissingError(env_name, purpose)
+        return None
+    if len(value) >= MIN_SECRET_LENGTH:
+        _seen_values.add(value)
+    return value
+
+
+def secret_values_in_env(env_names: list[str] | set[str]) -> set[str]:
+    """The values of the named variables that are set and long enough to scrub."""
+    return {
+        value for name in env_names if len(value := os.environ.get(name, "")) >= MIN_SECRET_LENGTH
+    }
+
+
+def redact(text: str, secrets: set[str] | frozenset[str], mask: str = "***REDACTED***") -> str:
+    """Replace every occurrence of each secret in `text`; longest first so overlaps redact fully."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, mask)
+    return text

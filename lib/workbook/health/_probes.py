@@ -1,0 +1,134 @@
+"""One probe per kind of endpoint; each measures and judges, none raises for a broken target."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class HealthRow:
+    kind: str  # http | s3 | websocket
+    target: str
+    ok: bool
+    elapsed_s: float | None
+    budget_s: float
+    detail: str
+    measured: dict[str, Any] = field(default_factory=dict)
+
+
+def probe_http(url: str, budget_s: float, *, client: httpx.Client | None = None) -> HealthRow:
+    """200, a JSON body, and an answer within `budget_s`."""
+    own_client = client is None
+    http = client or httpx.Client(timeout=max(budget_s * 3, 5.0))
+    problems: list[str] = []
+    try:
+        started = time.perf_counter()
+        response = http.get(url)
+        elapsed = time.perf_counter() - started
+    except httpx.HTTPError as error:
+        return HealthRow("http", url, False, None, budget_s, f"unreachable: {type(error).__name__}: {error}")
+    finally:
+        if own_client:
+            http.close()
+    if response.status_code != 200:
+        problems.append(f"status {response.status_code}, expected 200")
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, ValueError):
+        body = None
+        problems.append(f"body is not JSON ({response.headers.get('content-type', 'no content-type')})")
+    if elapsed > budget_s:
+        problems.append(f"answered in {elapsed:.3f} s, over the {budget_s:g} s budget")
+    measured = {"status_code": response.status_code, "elapsed_s": round(elapsed, 6),
+                "body_keys": sorted(body)[:10] if isinstance(body, dict) else None}
+    detail = "; ".join(problems) or f"200 JSON in {elapsed * 1000:.1f} ms"
+    return HealthRow("http", url, not problems, elapsed, budget_s, detail, measured)
+
+
+def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_key: str, budget_s: float) -> HealthRow:
+    """Reachable, bucket exists, and a probe object survives put → get → delete byte for byte."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = boto3.client(
+        "s3", endpoint_url=endpoint or None, region_name=region, aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        config=Config(signature_version="s3v4", retries={"max_attempts": 1}, connect_timeout=budget_s * 2,
+                      read_timeout=budget_s * 5),
+    )
+    key = f"workbook-health/{uuid.uuid4()}.txt"
+    payload = f"workbook health probe {uuid.uuid4()}".encode()
+    timings: dict[str, float] = {}
+    step = "head_bucket"
+    try:
+        timings["head_bucket_s"] = _timed(lambda: client.head_bucket(Bucket=bucket))
+        step = "put_object"
+        timings["put_s"] = _timed(lambda: client.put_object(Bucket=bucket, Key=key, Body=payload))
+        step = "get_object"
+        fetched: list[bytes] = []
+        timings["get_s"] = _timed(lambda: fetched.append(client.get_object(Bucket=bucket, Key=key)["Body"].read()))
+        step = "delete_object"
+        timings["delete_s"] = _timed(lambda: client.delete_object(Bucket=bucket, Key=key))
+    except (ClientError, BotoCoreError) as error:
+        return HealthRow("s3", f"{endpoint} bucket {bucket}", False, None, budget_s,
+                         f"{step} failed: {type(error).__name__}: {error}", timings)
+    elapsed = sum(timings.values())
+    problems = []
+    if fetched[0] != payload:
+        problems.append(f"get returned {len(fetched[0])} bytes that differ from the {len(payload)} put")
+    slow = [name for name, seconds in timings.items() if seconds > budget_s]
+    if slow:
+        problems.append(f"over the {budget_s:g} s budget: {', '.join(slow)}")
+    detail = "; ".join(problems) or f"bucket ok; put/get/delete round trip {elapsed * 1000:.1f} ms"
+    return HealthRow("s3", f"{endpoint} bucket {bucket}", not problems, elapsed, budget_s, detail,
+                     {key: round(value, 6) for key, value in timings.items()})
+
+
+def probe_websocket(url: str, budget_s: float) -> HealthRow:
+    """Open and cleanly close a WebSocket within `budget_s`."""
+    return _run_coroutine(_probe_websocket(url, budget_s))
+
+
+async def _probe_websocket(url: str, budget_s: float) -> HealthRow:
+    import websockets
+
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(budget_s * 3):
+            connection = await websockets.connect(url, open_timeout=budget_s * 3)
+            connected = time.perf_counter() - started
+            await connection.close()
+    except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:
+        return HealthRow("websocket", url, False, None, budget_s, f"connect failed: {type(error).__name__}: {error}")
+    elapsed = time.perf_counter() - started
+    ok = elapsed <= budget_s
+    detail = (f"connected in {connected * 1000:.1f} ms, closed in {elapsed * 1000:.1f} ms" if ok
+              else f"connect+close took {elapsed:.3f} s, over the {budget_s:g} s budget")
+    return HealthRow("websocket", url, ok, elapsed, budget_s, detail,
+                     {"connect_s": round(connected, 6), "connect_close_s": round(elapsed, 6)})
+
+
+def _timed(action: Any) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _run_coroutine(coroutine: Any) -> Any:
+    """Run a coroutine to completion even inside a Jupyter kernel, whose thread already has a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -1,0 +1,274 @@
+"""Discord REST over httpx: the calls the Midjourney flow needs, with rate limits and bounded retries.
+
+The base URL is a parameter (`https://discord.com/api/v10` live, the emulator in the sandbox) and
+the transport is injectable (`httpx.MockTransport` in unit tests). A user token is sent raw in
+`Authorization` (no `Bot `/`Bearer ` prefix), which is how Discord expects user tokens. The token
+is only ever sent to the API base URL; attachment downloads use a separate client without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._errors import (
+    CommandNotFoundError,
+    DiscordAuthError,
+    DiscordConfigError,
+    DiscordForbiddenError,
+    DiscordHTTPError,
+    RetriesExhaustedError,
+    StaleCommandVersionError,
+)
+from ._ratelimit import RateLimiter, route_key
+
+MIDJOURNEY_APPLICATION_ID = "936929561302675456"
+USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Safari/537.36"
+)
+STALE_VERSION_CODE = "INTERACTION_APPLICATION_COMMAND_INVALID_VERSION"
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """An application command as the command index lists it."""
+
+    id: str
+    version: str
+    name: str
+    application_id: str
+    raw: Mapping[str, Any]
+
+
+def new_nonce() -> str:
+    """A unique snowflake-shaped nonce (Discord epoch ms << 22 | random bits), as the web client sends."""
+    import time
+
+    from ._parse import snowflake_at
+
+    return str(snowflake_at(time.time()) | secrets.randbits(22))
+
+
+def check_base_url(name: str, url: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise DiscordConfigError(f"{name} must be an absolute {'/'.join(schemes)} URL, got {url!r}")
+    return url.rstrip("/")
+
+
+class DiscordRest:
+    """Async Discord REST client. Counts every call per route in `calls`."""
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        max_retries: int = 4,
+        max_retry_after_s: float = 60.0,
+        backoff_base_s: float = 0.25,
+        backoff_cap_s: float = 8.0,
+        timeout_s: float = 20.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.api_url = check_base_url("api_url", api_url, ("http", "https"))
+        if not token or any(ch.isspace() for ch in token):
+            raise DiscordConfigError("the Discord token is empty or contains whitespace")
+        if token.startswith(("Bot ", "Bearer ")):
+            raise DiscordConfigError("expected a user token without a 'Bot '/'Bearer ' prefix")
+        self._token = token
+        self.limiter = limiter or RateLimiter()
+        self.max_retries = max_retries
+        self.max_retry_after_s = max_retry_after_s
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self._sleep = sleep
+        self.calls: Counter[str] = Counter()
+        self.downloads = 0
+        self.retries = 0
+        self.status_counts: Counter[int] = Counter()
+        self._api = httpx.AsyncClient(
+            base_url=self.api_url,
+            transport=transport,
+            timeout=timeout_s,
+            headers={"Authorization": token, "User-Agent": USER_AGENT},
+        )
+        self._cdn = httpx.AsyncClient(
+            transport=transport, timeout=timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        )
+        self._auth_failed = False
+
+    def __repr__(self) -> str:
+        return f"DiscordRest({self.api_url!r}, token=***)"
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    async def aclose(self) -> None:
+        await self._api.aclose()
+        await self._cdn.aclose()
+
+    # -- core --
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> httpx.Response:
+        """Send one API request with rate-limit waits and bounded retries; return the OK response."""
+        if self._auth_failed:
+            raise DiscordAuthError(method, path, 401, {}, "token already rejected; not sending more requests")
+        route = route_key(method, path)
+        idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE")
+        attempt = 0
+        while True:
+            delay = self.limiter.delay_for(method, path)
+            if delay > 0:
+                await self._sleep(delay)
+            self.calls[route] += 1
+            try:
+                response = await self._api.request(method, path, json=json, params=params)
+            except httpx.TransportError as error:
+                # A POST that may have reached Discord is not resent: it could start a second paid job.
+                unsent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+                if attempt >= self.max_retries or not (idempotent or unsent):
+                    raise RetriesExhaustedError(
+                        f"{method} {path}: {type(error).__name__} after {attempt + 1} attempt(s)"
+                    ) from error
+                await self._backoff(attempt)
+                attempt += 1
+                continue
+            self.status_counts[response.status_code] += 1
+            body = _body(response)
+            retry_after = self.limiter.observe(method, path, response.status_code, response.headers, body)
+            status = response.status_code
+            if status in ok:
+                return response
+            if status == 429:
+                if attempt >= self.max_retries or retry_after > self.max_retry_after_s:
+                    raise RetriesExhaustedError(
+                        f"{method} {path}: still rate limited after {attempt + 1} attempt(s) "
+                        f"(retry_after {retry_after:.2f} s)"
+                    )
+                self.retries += 1
+                attempt += 1
+                await self._sleep(retry_after + random.uniform(0, 0.05))
+                continue
+            if status >= 500:
+                if attempt >= self.max_retries:
+                    raise RetriesExhaustedError(f"{method} {path}: HTTP {status} after {attempt + 1} attempt(s)")
+                await self._backoff(attempt)
+                attempt += 1
+                continue
+            raise self._error(method, path, status, body)
+
+    async def _backoff(self, attempt: int) -> None:
+        self.retries += 1
+        delay = min(self.backoff_cap_s, self.backoff_base_s * 2**attempt)
+        await self._sleep(delay * random.uniform(0.8, 1.2))
+
+    def _error(self, method: str, path: str, status: int, body: Any) -> DiscordHTTPError:
+        if status == 401:
+            self._auth_failed = True
+            return DiscordAuthError(method, path, status, body, "the Discord token was rejected (401 Unauthorized)")
+        if status == 403:
+            return DiscordForbiddenError(method, path, status, body)
+        if status == 400 and STALE_VERSION_CODE in str(body):
+            return StaleCommandVersionError(
+                method,
+                path,
+                status,
+                body,
+                "the /imagine command version is outdated (INTERACTION_APPLICATION_COMMAND_INVALID_VERSION); "
+                "re-read the application-command index later — not retrying",
+            )
+        return DiscordHTTPError(method, path, status, body)
+
+    # -- endpoints --
+
+    async def me(self) -> dict[str, Any]:
+        """GET /users/@me: validates the token and returns the user."""
+        return dict((await self.request("GET", "/users/@me")).json())
+
+    async def command_index(self, guild_id: str) -> dict[str, Any]:
+        return dict((await self.request("GET", f"/guilds/{guild_id}/application-command-index")).json())
+
+    async def find_command(self, guild_id: str, application_id: str, name: str = "imagine") -> Command:
+        index = await self.command_index(guild_id)
+        for command in index.get("application_commands") or []:
+            if str(command.get("application_id")) == application_id and command.get("name") == name:
+                return Command(
+                    id=str(command["id"]),
+                    version=str(command["version"]),
+                    name=name,
+                    application_id=application_id,
+                    raw=command,
+                )
+        names = sorted(
+            {str(c.get("name")) for c in index.get("application_commands") or [] if str(c.get("application_id")) == application_id}
+        )
+        raise CommandNotFoundError(
+            f"command /{name} of application {application_id} is not in guild {guild_id}'s command index "
+            f"(that application has: {names or 'no commands — is the bot in this guild?'})"
+        )
+
+    async def interact(self, payload: Mapping[str, Any]) -> None:
+        """POST /interactions; Discord answers 204 when it accepted the interaction (not the job)."""
+        await self.request("POST", "/interactions", json=dict(payload), ok=(204,))
+
+    async def channel_messages(
+        self, channel_id: str, *, after: str | int | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        params: dict[str, str | int] = {"limit": limit}
+        if after is not None:
+            params["after"] = str(after)
+        response = await self.request("GET", f"/channels/{channel_id}/messages", params=params)
+        return list(response.json())
+
+    async def download(self, url: str) -> bytes:
+        """Fetch an attachment (CDN URL) without the token; bounded retries on 5xx/transport errors."""
+        check_base_url("attachment url", url, ("http", "https"))
+        for attempt in range(self.max_retries + 1):
+            self.downloads += 1
+            try:
+                response = await self._cdn.get(url)
+            except httpx.TransportError as error:
+                if attempt >= self.max_retries:
+                    raise RetriesExhaustedError(f"download {url}: {type(error).__name__}") from error
+                await self._backoff(attempt)
+                continue
+            if response.status_code == 200:
+                return response.content
+            if response.status_code < 500 and response.status_code != 429:
+                raise DiscordHTTPError("GET", url, response.status_code, _body(response))
+            if attempt >= self.max_retries:
+                break
+            await self._backoff(attempt)
+        raise RetriesExhaustedError(f"download {url}: failed after {self.max_retries + 1} attempts")
+
+
+def _body(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]

@@ -1,0 +1,210 @@
+"""Loading a params file into a RunPlan, collecting every problem before any kernel starts."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .._errors import ParamsError
+from ..sandbox._registry import SERVICES
+from ._placeholders import placeholders_in, resolve_placeholders
+from ._schema import NotebookParameter, notebook_parameters
+
+RUNNER_OWNED = ("interactive",)
+# Keys whose values would be secrets; params must name an environment variable instead.
+_SECRET_KEY = re.compile(r"(token|secret|password|passwd|api_key|access_key|secret_key|credential)s?$")
+
+
+class _ParamsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    sandbox: list[str] = Field(default_factory=list)
+    cell_timeout_s: float = Field(default=600, gt=0, le=86_400)
+    shared: dict[str, Any] = Field(default_factory=dict)
+    notebooks: dict[str, dict[str, Any] | None]
+
+
+@dataclass
+class NotebookPlan:
+    name: str
+    path: Path
+    schema: dict[str, NotebookParameter]
+    parameters: dict[str, Any]
+
+
+@dataclass
+class RunPlan:
+    file: Path
+    profile: str
+    sandbox: list[str]
+    cell_timeout_s: float
+    notebooks: list[NotebookPlan]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def params_as_passed(self) -> dict[str, dict[str, Any]]:
+        return {notebook.name: dict(notebook.parameters) for notebook in self.notebooks}
+
+    def resolve(self, outputs: Mapping[str, Mapping[str, str]]) -> None:
+        """Substitute sandbox placeholders and re-check types; raises ParamsError."""
+        problems: list[str] = []
+        for notebook in self.notebooks:
+            for key, value in notebook.parameters.items():
+                try:
+                    resolved = resolve_placeholders(value, outputs)
+                except KeyError as error:
+                    problems.append(_problem(self.file, notebook.name, key, str(error.args[0])))
+                    continue
+                notebook.parameters[key] = resolved
+        _raise_if(problems)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """`-p KEY=VALUE` or `-p NOTEBOOK.KEY=VALUE`; VALUE is read as YAML (numbers, bools, lists)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ParamsError(f"-p {text!r}: expected KEY=VALUE or NOTEBOOK.KEY=VALUE")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as error:
+        raise ParamsError(f"-p {text!r}: value is not valid YAML ({error})") from error
+    return key.strip(), value
+
+
+def load_plan(
+    file: Path,
+    *,
+    notebooks_dir: Path,
+    only: Sequence[str] = (),
+    overrides: Sequence[tuple[str, Any]] = (),
+) -> RunPlan:
+    document = _read_yaml(file)
+    try:
+        parsed = _ParamsFile.model_validate(document)
+    except ValidationError as error:
+        raise ParamsError(_pydantic_problems(file, error, document)) from None
+    problems: list[str] = []
+    problems += [
+        _problem(file, None, "sandbox", f"unknown service {name!r}{_did_you_mean(name, SERVICES)}; known: "
+                 f"{', '.join(SERVICES)}")
+        for name in parsed.sandbox
+        if name not in SERVICES
+    ]
+    available = sorted(path.stem for path in notebooks_dir.glob("*.ipynb"))
+    sections = {name: dict(section or {}) for name, section in parsed.notebooks.items()}
+    for name in sections:
+        if name not in available:
+            problems.append(_problem(file, name, None, f"notebook not found: {notebooks_dir / (name + '.ipynb')}"
+                                     f"{_did_you_mean(name, available)}"))
+    for name in only:
+        if name not in sections:
+            problems.append(_problem(file, None, "--only", f"{name!r} is not a notebook of this params file"
+                                     f"{_did_you_mean(name, list(sections))}; notebooks: {', '.join(sections)}"))
+    _raise_if(problems)
+
+    shared = dict(parsed.shared)
+    for key, value in overrides:
+        notebook, dot, bare = key.partition(".")
+        if dot and notebook in sections:
+            sections[notebook][bare] = value
+        elif dot:
+            problems.append(_problem(file, None, f"-p {key}", f"no notebook {notebook!r} in this params file"
+                                     f"{_did_you_mean(notebook, list(sections))}"))
+        else:
+            shared[key] = value
+    selected = [name for name in sections if not only or name in only]
+    schemas = {name: notebook_parameters(notebooks_dir / f"{name}.ipynb") for name in sections}
+    declared_anywhere = {key for schema in schemas.values() for key in schema}
+    for key in shared:
+        if key not in declared_anywhere:
+            problems.append(_problem(file, None, f"shared.{key}", f"no notebook declares this parameter (value "
+                                     f"{shared[key]!r}){_did_you_mean(key, declared_anywhere)}"))
+
+    plans = []
+    for name in selected:
+        values = {key: value for key, value in shared.items() if key in schemas[name]}
+        values.update(sections[name])
+        problems += _check_notebook(file, name, schemas[name], values, parsed.sandbox)
+        plans.append(NotebookPlan(name=name, path=notebooks_dir / f"{name}.ipynb", schema=schemas[name],
+                                  parameters=values))
+    _raise_if(problems)
+    return RunPlan(
+        file=file,
+        profile=parsed.profile,
+        sandbox=list(parsed.sandbox),
+        cell_timeout_s=parsed.cell_timeout_s,
+        notebooks=plans,
+        overrides=dict(overrides),
+    )
+
+
+def _check_notebook(
+    file: Path, name: str, schema: dict[str, NotebookParameter], values: dict[str, Any], sandbox: list[str]
+) -> list[str]:
+    problems = []
+    for key, value in values.items():
+        if key not in schema:
+            problems.append(_problem(file, name, key, f"unknown parameter (value {value!r})"
+                                     f"{_did_you_mean(key, schema)}; the notebook declares: {', '.join(schema)}"))
+            continue
+        if _SECRET_KEY.search(key):
+            problems.append(_problem(file, name, key, "looks like a secret; secrets are never parameters — "
+                                     f"name the environment variable instead ({key}_env: MY_VAR)"))
+        problem = schema[key].problem(value)
+        if problem:
+            problems.append(_problem(file, name, key, f"value {value!r}: {problem}"))
+        for service, _output in placeholders_in(value):
+            if service not in sandbox:
+                problems.append(_problem(file, name, key, f"value {value!r} refers to sandbox service {service!r}, "
+                                         f"which this params file does not start (sandbox: {sandbox})"))
+    for key, parameter in schema.items():
+        if parameter.required and key not in values and key not in RUNNER_OWNED:
+            problems.append(_problem(file, name, key, f"missing required value ({parameter.type_name}: "
+                                     f"{parameter.help or 'no help text'})"))
+    return problems
+
+
+def _read_yaml(file: Path) -> Any:
+    if not file.exists():
+        raise ParamsError("params file not found", file=file)
+    try:
+        document = yaml.safe_load(file.read_text())
+    except yaml.YAMLError as error:
+        raise ParamsError(f"not valid YAML: {error}", file=file) from None
+    if not isinstance(document, dict):
+        raise ParamsError(f"expected a mapping at the top level, got {type(document).__name__}", file=file)
+    return document
+
+
+def _pydantic_problems(file: Path, error: ValidationError, document: Mapping[str, Any]) -> str:
+    known = list(_ParamsFile.model_fields)
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            message = f"unknown key{_did_you_mean(key, known)}; allowed top-level keys: {', '.join(known)}"
+        else:
+            message = f"value {item.get('input')!r}: {item['msg']}"
+        lines.append(_problem(file, None, key, message))
+    return "\n".join(lines)
+
+
+def _problem(file: Path, notebook: str | None, key: str | None, message: str) -> str:
+    return str(ParamsError(message, file=file, notebook=notebook, key=key))
+
+
+def _did_you_mean(word: str, candidates: Any) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _raise_if(problems: list[str]) -> None:
+    if problems:
+        raise ParamsError("\n".join(problems))

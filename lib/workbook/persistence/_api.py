@@ -1,0 +1,101 @@
+"""HTTP client for the character-reference API of the seed (httpx, injectable transport)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ._errors import ApiError
+
+GENERATE_PATH = "/api/mv/generate_character_reference"
+GET_PATH = "/api/mv/get_character_reference/{image_id}"
+CONFIG_PATH = "/api/mv/config/debug"
+# Fields the seed's cloud-serving response carries.
+CLOUD_FIELDS = ("image_id", "image_url", "storage_backend", "expires_in_seconds", "cloud_path")
+
+
+class GeneratedImage(BaseModel):
+    id: str
+    path: str = ""
+    base64: str
+    cloud_url: str | None = None
+
+    def decoded(self) -> bytes:
+        """The image bytes; raises ValueError naming the image if base64 is invalid."""
+        try:
+            return base64.b64decode(self.base64, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError(f"image {self.id}: base64 does not decode ({error})") from None
+
+
+class GenerateResult(BaseModel):
+    images: list[GeneratedImage]
+    metadata: dict[str, Any] = {}
+
+
+class CharacterApi:
+    """`CharacterApi(base_url)`: one backend deployment; `transport` lets tests answer offline."""
+
+    def __init__(
+        self, base_url: str, *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"API base URL must start with http:// or https://, got {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> CharacterApi:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def generate(self, character_description: str, num_images: int, aspect_ratio: str) -> GenerateResult:
+        response = self.generate_raw(
+            {
+                "character_description": character_description,
+                "num_images": num_images,
+                "aspect_ratio": aspect_ratio,
+            }
+        )
+        if response.status_code != 200:
+            raise ApiError("generate_character_reference", response.status_code, response.text)
+        try:
+            return GenerateResult.model_validate(response.json())
+        except (ValidationError, ValueError) as error:
+            raise ApiError("generate_character_reference: unexpected body", 200, str(error)) from None
+
+    def generate_raw(self, payload: dict[str, Any]) -> httpx.Response:
+        return self._client.post(GENERATE_PATH, json=payload)
+
+    def get_reference(self, image_id: str, *, redirect: bool = False) -> httpx.Response:
+        """GET one image (never follows redirects, so a 30x can be inspected)."""
+        params = {"redirect": "true"} if redirect else None
+        return self._client.get(GET_PATH.format(image_id=image_id), params=params, follow_redirects=False)
+
+    def config_debug(self) -> dict[str, Any] | None:
+        """The backend's effective configuration, or None if it has no debug endpoint."""
+        response = self._client.get(CONFIG_PATH)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ApiError("config/debug", response.status_code, response.text)
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def missing_cloud_fields(body: object) -> list[str]:
+    """Seed fields absent from a cloud-serving response (all of them if it is not an object)."""
+    if not isinstance(body, dict):
+        return list(CLOUD_FIELDS)
+    return [name for name in CLOUD_FIELDS if body.get(name) in (None, "")]

@@ -1,0 +1,30 @@
+"""Exceptions of the persistence capability (all are WorkbookError, so runners report them plainly)."""
+
+from __future__ import annotations
+
+from .._errors import WorkbookError
+
+
+class PersistenceError(WorkbookError):
+    """Base class for persistence-check failures that are not check outcomes."""
+
+
+class ApiError(PersistenceError):
+    """The backend answered a request in a way the client cannot use (status, body shape)."""
+
+    def __init__(self, what: str, status: int, body: str) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(f"{what}: HTTP {status}: {body[:300]}")
+
+
+class PresignedUrlError(PersistenceError):
+    """A string is not a presigned S3 URL this workbook can parse."""
+
+
+class ServiceImportError(PersistenceError):
+    """The user's persistence service could not be imported or constructed."""
+
+
+class ParameterError(PersistenceError):
+    """A notebook parameter of the persistence notebook has an unusable value."""

@@ -1,0 +1,89 @@
+"""S3 inspector: what is really in the bucket (boto3, SigV4, path style for custom endpoints)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_s3_client(*, endpoint_url: str, region: str, access_key: str, secret_key: str) -> Any:
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"} if endpoint_url else {},
+            retries={"max_attempts": 2, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=30,
+        ),
+    )
+
+
+class S3Inspector:
+    """Read-only views of the bucket plus deletion of objects the notebook created."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        if not bucket:
+            raise ValueError("storage bucket is empty; set the storage_bucket parameter")
+        self.client = client
+        self.bucket = bucket
+
+    def object_info(self, key: str) -> ObjectInfo | None:
+        """Size, sha256 and content type of the object at `key`; None if there is none."""
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        body = response["Body"].read()
+        return ObjectInfo(
+            key=key, size=len(body), sha256=sha256_hex(body), content_type=response.get("ContentType", "")
+        )
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def list_keys(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    def delete(self, keys: list[str]) -> int:
+        """Delete `keys` (in batches of 1000, the S3 limit); returns how many were deleted."""
+        deleted = 0
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            response = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
+            deleted += len(batch) - len(response.get("Errors", []))
+        return deleted

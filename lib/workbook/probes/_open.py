@@ -1,0 +1,147 @@
+"""Latency probe: an open loop at a fixed arrival rate (the wrk2 model).
+
+Request i is *scheduled* at `t0 + i / rate` whatever the target is doing. Latency is measured
+from the scheduled time, so when the target stalls the requests that queue behind the stall
+show up with their full waiting time instead of disappearing (coordinated omission). At most
+`connections` requests are in flight; a send that has to wait for a free connection is sent
+late (and counted), one that would be later than `max_lateness_s` is dropped (and counted,
+as a failure in the success rate).
+
+The scheduler sleeps until shortly before each send, then yields to the loop until the exact
+time: a plain `asyncio.sleep` wakes ~0.7 ms late at p50 on epoll, which would dominate the
+sub-millisecond latencies of a loopback target. How late the scheduler itself woke is kept as
+`timer_lag` and feeds the client-bound verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+from ._config import Bounds, HttpTarget
+from ._errors import ProbeConfigError
+from ._histogram import LatencyStats
+from ._result import ProbeResult, Recorder, build_result, record_lag
+from ._selfcheck import ClientBoundThresholds, SelfMonitor
+from ._transport import Transport, TransportFactory, cancel_and_wait
+
+SPIN_WINDOW_S = 0.0015
+# A send this much later than its schedule is counted as late.
+DEFAULT_LATE_THRESHOLD_S = 0.001
+
+
+async def wait_until(when: float, *, precise: bool, spin_window_s: float = SPIN_WINDOW_S) -> None:
+    """Return at `when` (perf_counter clock): sleep most of the way, then yield until exact."""
+    delay = when - time.perf_counter() - (spin_window_s if precise else 0.0)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    if precise:
+        while time.perf_counter() < when:
+            await asyncio.sleep(0)
+
+
+async def _send_one(
+    transport: Transport,
+    target: HttpTarget,
+    recorder: Recorder,
+    slots: asyncio.Semaphore,
+    scheduled: float,
+    sent: float,
+) -> None:
+    try:
+        outcome = await transport.send(target)
+        recorder.done(outcome, start=scheduled, sent=sent, end=time.perf_counter())
+    finally:
+        slots.release()
+
+
+async def latency_probe_async(
+    target: HttpTarget,
+    *,
+    rate_rps: float,
+    bounds: Bounds,
+    transport: TransportFactory,
+    connections: int = 64,
+    max_lateness_s: float | None = None,
+    precise_timer: bool = True,
+    late_threshold_s: float = DEFAULT_LATE_THRESHOLD_S,
+    thresholds: ClientBoundThresholds | None = None,
+) -> ProbeResult:
+    if isinstance(rate_rps, bool) or not isinstance(rate_rps, int | float) or not 0 < rate_rps <= 1_000_000:
+        raise ProbeConfigError("rate_rps", rate_rps, "a positive number of requests per second (≤ 1e6)")
+    if isinstance(connections, bool) or not isinstance(connections, int) or not 1 <= connections <= 10_000:
+        raise ProbeConfigError("connections", connections, "an integer from 1 to 10000")
+    lateness = bounds.timeout_s if max_lateness_s is None else max_lateness_s
+    valid = isinstance(lateness, int | float) and not isinstance(lateness, bool)
+    if not valid or not 0 < lateness <= bounds.timeout_s:
+        expected = f"a positive number of seconds ≤ timeout_s ({bounds.timeout_s:g})"
+        raise ProbeConfigError("max_lateness_s", max_lateness_s, expected)
+    interval = 1.0 / rate_rps
+    planned = min(bounds.max_requests, max(1, math.floor(rate_rps * bounds.duration_s)))
+    stop_reason = "max_requests" if planned == bounds.max_requests else "duration"
+
+    client = transport()
+    await client.open(connections, bounds.timeout_s)
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        async with asyncio.timeout(bounds.hard_limit_s):
+            if bounds.warmup_s > 0:
+                await _warm_up(client, target, connections, bounds)
+            monitor = SelfMonitor(thresholds or ClientBoundThresholds(), judge_cpu=False)
+            slots = asyncio.Semaphore(connections)
+            # A small lead so request 0 is not already late when the loop starts.
+            start = time.perf_counter() + 0.002
+            recorder = Recorder(target, start)
+            monitor.start()
+            for i in range(planned):
+                scheduled = start + i * interval
+                await wait_until(scheduled, precise=precise_timer)
+                woke = time.perf_counter()
+                if woke - scheduled > lateness:
+                    recorder.dropped(scheduled)
+                    continue
+                if slots.locked():
+                    try:
+                        async with asyncio.timeout(lateness - (woke - scheduled)):
+                            await slots.acquire()
+                    except TimeoutError:
+                        recorder.dropped(scheduled)
+                        continue
+                else:
+                    await slots.acquire()
+                sent = time.perf_counter()
+                record_lag(recorder, timer_lag_s=woke - scheduled, send_lag_s=sent - scheduled)
+                recorder.sent(scheduled, late=sent - scheduled > late_threshold_s)
+                task = asyncio.create_task(_send_one(client, target, recorder, slots, scheduled, sent))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                # Each send is bounded by the transport timeout; this wait is only a backstop.
+                await asyncio.wait(set(tasks), timeout=bounds.timeout_s + 1.0)
+            elapsed = max(time.perf_counter() - start, 1e-9)
+            selfcheck = await monitor.finish(LatencyStats.from_histogram(recorder.timer_lag))
+    finally:
+        await cancel_and_wait(tasks)
+        await client.close()
+    return build_result(
+        recorder,
+        kind="latency",
+        transport=client.name,
+        concurrency=connections,
+        rate_rps=float(rate_rps),
+        duration_s=min(elapsed, planned * interval) if planned else elapsed,
+        stop_reason=stop_reason,
+        scheduled=planned,
+        selfcheck=selfcheck,
+    )
+
+
+async def _warm_up(client: Transport, target: HttpTarget, connections: int, bounds: Bounds) -> None:
+    """Open the pool's connections and touch the target; bounded by warmup_s and max_requests."""
+    deadline = time.perf_counter() + bounds.warmup_s
+    budget = bounds.max_requests
+    while time.perf_counter() < deadline and budget > 0:
+        batch = min(connections, budget)
+        budget -= batch
+        await asyncio.gather(*(client.send(target) for _ in range(batch)))

@@ -1,0 +1,138 @@
+"""Synchronous entry points: each probe runs on a private event loop in a worker thread.
+
+A notebook kernel already runs an event loop in its main thread; a probe sharing it would
+compete with the kernel's own callbacks and could not be timed on its own. A dedicated thread
+gives the probe a loop of its own (and a thread whose CPU time is the probe's alone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TypeVar
+
+from .._progress import log
+from ._closed import throughput_probe_async
+from ._config import Bounds, HttpTarget, check_target
+from ._errors import ProbeConfigError, ProbeError
+from ._open import latency_probe_async
+from ._result import ProbeResult
+from ._selfcheck import ClientBoundThresholds
+from ._transport import DEFAULT_TRANSPORT, TransportFactory, transport_factory
+
+T = TypeVar("T")
+
+
+def run_in_private_loop(make: Callable[[], Awaitable[T]]) -> T:
+    """Run the coroutine built by `make` on a fresh event loop in a worker thread and return its result."""
+
+    async def main() -> T:
+        return await make()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe") as pool:
+        try:
+            return pool.submit(asyncio.run, main()).result()
+        except TimeoutError as error:
+            raise ProbeError(
+                "a probe exceeded its hard time limit (duration + timeouts) and was stopped"
+            ) from error
+
+
+def throughput_probe(
+    target: HttpTarget,
+    *,
+    concurrency: int,
+    duration_s: float,
+    max_requests: int,
+    timeout_s: float = 10.0,
+    warmup_s: float = 0.0,
+    transport: str | TransportFactory = DEFAULT_TRANSPORT,
+    thresholds: ClientBoundThresholds | None = None,
+    loopback_only: bool = True,
+) -> ProbeResult:
+    """Closed loop: `concurrency` workers back to back until `duration_s` or `max_requests`."""
+    check_target(target, loopback_only=loopback_only)
+    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
+    factory = transport_factory(transport)
+    return run_in_private_loop(
+        lambda: throughput_probe_async(
+            target, concurrency=concurrency, bounds=bounds, transport=factory, thresholds=thresholds
+        )
+    )
+
+
+def latency_probe(
+    target: HttpTarget,
+    *,
+    rate_rps: float,
+    duration_s: float,
+    max_requests: int,
+    connections: int = 64,
+    timeout_s: float = 10.0,
+    warmup_s: float = 0.0,
+    max_lateness_s: float | None = None,
+    precise_timer: bool = True,
+    transport: str | TransportFactory = DEFAULT_TRANSPORT,
+    thresholds: ClientBoundThresholds | None = None,
+    loopback_only: bool = True,
+) -> ProbeResult:
+    """Open loop at `rate_rps`; latency from the scheduled send time; late/dropped sends counted."""
+    check_target(target, loopback_only=loopback_only)
+    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
+    factory = transport_factory(transport)
+    return run_in_private_loop(
+        lambda: latency_probe_async(
+            target,
+            rate_rps=rate_rps,
+            bounds=bounds,
+            transport=factory,
+            connections=connections,
+            max_lateness_s=max_lateness_s,
+            precise_timer=precise_timer,
+            thresholds=thresholds,
+        )
+    )
+
+
+def concurrency_sweep(
+    targets: Sequence[HttpTarget],
+    concurrency_levels: Iterable[int],
+    *,
+    duration_s: float,
+    max_requests: int,
+    timeout_s: float = 10.0,
+    warmup_s: float = 0.0,
+    transport: str | TransportFactory = DEFAULT_TRANSPORT,
+    thresholds: ClientBoundThresholds | None = None,
+    loopback_only: bool = True,
+) -> list[ProbeResult]:
+    """A throughput probe per target and concurrency level, one after the other (never overlapping)."""
+    levels = list(concurrency_levels)
+    if not levels:
+        raise ProbeConfigError("concurrency_levels", levels, "at least one positive integer")
+    results = []
+    for target in targets:
+        for level in levels:
+            log(
+                f"throughput probe {target.name}: {level} connections, "
+                f"≤ {duration_s:g} s / {max_requests} requests"
+            )
+            result = throughput_probe(
+                target,
+                concurrency=level,
+                duration_s=duration_s,
+                max_requests=max_requests,
+                timeout_s=timeout_s,
+                warmup_s=warmup_s,
+                transport=transport,
+                thresholds=thresholds,
+                loopback_only=loopback_only,
+            )
+            flag = " CLIENT-BOUND" if result.client_bound else ""
+            log(
+                f"  {result.throughput_rps:,.0f} req/s, p99 {result.latency.ms('p99_s') or 0:.2f} ms, "
+                f"success {result.success_rate:.1%}{flag}"
+            )
+            results.append(result)
+    return results

@@ -1,0 +1,36 @@
+"""What a headless run shows on the console: the kernel's `[progress]` and `[check]` lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .._progress import PREFIX as PROGRESS_PREFIX
+from .._secrets import redact
+
+_FORWARDED = (PROGRESS_PREFIX, "[check]")
+
+
+class KernelStdout:
+    """A file-like sink for papermill's `stdout_file`: forwards marked lines, drops the rest."""
+
+    def __init__(self, notebook: str, secrets: frozenset[str], emit: Callable[[str], None]) -> None:
+        self._notebook = notebook
+        self._secrets = secrets
+        self._emit = emit
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._forward(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._forward(self._partial)
+            self._partial = ""
+
+    def _forward(self, line: str) -> None:
+        if line.startswith(_FORWARDED):
+            self._emit(f"  {self._notebook}: {redact(line, self._secrets)}")

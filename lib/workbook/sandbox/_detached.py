@@ -1,0 +1,81 @@
+"""`sandbox up|down|status`: stand-ins that outlive the command, tracked in `.sandbox/state.json`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+
+from .._context import repo_root
+from .._errors import SandboxError
+from ._launcher import Sandbox
+from ._process import alive, terminate
+
+
+def state_root() -> Path:
+    return repo_root() / ".sandbox"
+
+
+def up(services: list[str]) -> int:
+    root = state_root()
+    if (root / "state.json").exists():
+        raise SandboxError(f"a sandbox is already up (see {root / 'state.json'}); run `python -m workbook sandbox down`")
+    root.mkdir(exist_ok=True)
+    sandbox = Sandbox(services, state_dir=root / "state", detach=True, report=print)
+    sandbox.start()
+    state = {
+        "services": {
+            name: {"pid": sandbox.pids[name], "ready_url": spec.ready_url, "stop_timeout_s": spec.stop_timeout_s,
+                   "outputs": sandbox.outputs[name], "log": str(sandbox.log_file(name))}
+            for name, spec in sandbox.specs.items()
+        }
+    }
+    (root / "state.json").write_text(json.dumps(state, indent=2))
+    env_file = root / "sandbox.env"
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in sandbox.secrets.items()))
+    env_file.chmod(0o600)
+    for name, info in state["services"].items():
+        print(f"{name}: " + ", ".join(f"{key}={value}" for key, value in info["outputs"].items()))
+    print(f"credentials: {env_file} (export them to use the sandbox from JupyterLab)")
+    return 0
+
+
+def down() -> int:
+    root = state_root()
+    state = _read_state(root)
+    if state is None:
+        print("no sandbox is up")
+        return 0
+    for name, info in reversed(list(state["services"].items())):
+        terminate(info["pid"], info.get("stop_timeout_s", 5.0))
+        print(f"stopped {name} (pid {info['pid']})")
+    shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def status() -> int:
+    state = _read_state(state_root())
+    if state is None:
+        print("no sandbox is up")
+        return 1
+    healthy = True
+    for name, info in state["services"].items():
+        running = alive(info["pid"])
+        answering = False
+        if running:
+            try:
+                httpx.get(info["ready_url"], timeout=2.0)
+                answering = True
+            except httpx.HTTPError:
+                pass
+        healthy &= running and answering
+        state_word = "up" if running and answering else ("not answering" if running else "dead")
+        print(f"{name:11} pid {info['pid']:>7}  {state_word:14} {info['ready_url']}")
+    return 0 if healthy else 1
+
+
+def _read_state(root: Path) -> dict | None:  # type: ignore[type-arg]
+    path = root / "state.json"
+    return json.loads(path.read_text()) if path.exists() else None

@@ -1,0 +1,177 @@
+"""The sandbox launcher: build stand-in specs, start them, wait until ready, stop them all."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .._errors import SandboxError, ServiceNotReadyError
+from ._faults import FAULTS_ENV, TIME_SCALE_ENV
+from ._process import alive, process_tree, spawn, terminate
+from ._registry import in_start_order, service_factory
+from ._spec import ServiceContext, ServiceSpec
+
+Reporter = Callable[[str], None]
+
+
+class Sandbox:
+    """Local stand-ins for the platform's services.
+
+    `with Sandbox(["s3", "refbackend"]) as sb:` builds, starts and waits for each service, exports
+    their credentials to `os.environ` for the duration of the block, and stops every process on
+    exit (also on error or Ctrl-C).
+    """
+
+    def __init__(
+        self,
+        services: Iterable[str],
+        *,
+        state_dir: Path | None = None,
+        time_scale: float = 1.0,
+        faults: Mapping[str, Mapping[str, Any]] | None = None,
+        detach: bool = False,
+        report: Reporter | None = None,
+    ) -> None:
+        requested = list(services)
+        self.names = in_start_order(requested)
+        unknown = sorted(set(requested) - set(self.names))
+        if unknown:
+            service_factory(unknown[0])  # raises KeyError naming the known services
+        self._own_state_dir = state_dir is None
+        self.state_dir = state_dir or Path(tempfile.mkdtemp(prefix="workbook-sandbox-"))
+        self.time_scale = time_scale
+        self.faults = {name: dict(switches) for name, switches in (faults or {}).items()}
+        self.detach = detach
+        self._report = report or (lambda message: None)
+        self.specs: dict[str, ServiceSpec] = {}
+        self.outputs: dict[str, dict[str, str]] = {}
+        self.secrets: dict[str, str] = {}
+        self.pids: dict[str, int] = {}
+        self._processes: dict[str, Any] = {}
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    def log_file(self, name: str) -> Path:
+        return self.logs_dir / f"{name}.log"
+
+    def build(self) -> None:
+        """Allocate ports and credentials for every service; starts nothing."""
+        ctx = ServiceContext(state_dir=self.state_dir, time_scale=self.time_scale)
+        for name in self.names:
+            spec = service_factory(name)(ctx)
+            self.specs[name] = spec
+            self.outputs[name] = dict(spec.outputs)
+            self.secrets.update(spec.secrets)
+            ctx.outputs[name] = dict(spec.outputs)
+            ctx.secrets.update(spec.secrets)
+
+    def start(self) -> None:
+        if not self.specs:
+            self.build()
+        try:
+            for name, spec in self.specs.items():
+                self._start_one(name, spec)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every started service, last started first. Safe to call twice."""
+        for name in reversed(list(self.pids)):
+            spec = self.specs.get(name)
+            terminate(self.pids[name], spec.stop_timeout_s if spec else 5.0)
+            process = self._processes.pop(name, None)
+            if process is not None:
+                process.wait(timeout=5)
+            self._report(f"sandbox: stopped {name}")
+        self.pids.clear()
+
+    def all_pids(self) -> list[int]:
+        return [pid for root in self.pids.values() for pid in process_tree(root)]
+
+    def cleanup(self) -> None:
+        """Remove the state dir if the launcher created it (logs go with it)."""
+        if self._own_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        self._export_secrets()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.stop()
+        finally:
+            self._restore_env()
+
+    def _start_one(self, name: str, spec: ServiceSpec) -> None:
+        env = {
+            **os.environ,
+            **spec.env,
+            TIME_SCALE_ENV: str(self.time_scale),
+            FAULTS_ENV: json.dumps(self.faults.get(name, {})),
+        }
+        self._report(f"sandbox: starting {name}")
+        started = time.monotonic()
+        process = spawn(spec.argv, env, self.log_file(name), tied_to_parent=not self.detach)
+        self._processes[name] = process
+        self.pids[name] = process.pid
+        wait_until_ready(spec, process.pid, self.log_file(name))
+        self._report(f"sandbox: {name} ready in {time.monotonic() - started:.1f}s at {spec.ready_url}")
+
+    def _export_secrets(self) -> None:
+        for key, value in self.secrets.items():
+            self._saved_env[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def _restore_env(self) -> None:
+        for key, previous in self._saved_env.items():
+            if previous is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = previous
+        self._saved_env.clear()
+
+
+def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
+    """Poll until `spec.ready_url` answers and `spec.ready_check` passes, or raise naming the log."""
+    started = time.monotonic()
+    deadline = started + spec.ready_timeout_s
+    last_error = "no attempt yet"
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            raise SandboxError(
+                f"sandbox service {spec.name!r} exited during startup; see its log: {log_file}\n"
+                + tail(log_file)
+            )
+        try:
+            httpx.get(spec.ready_url, timeout=1.0)
+            if spec.ready_check is not None:
+                spec.ready_check()
+            return
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready yet"
+            last_error = f"{type(error).__name__}: {error}"[:200]
+        time.sleep(0.1)
+    raise ServiceNotReadyError(spec.name, time.monotonic() - started, log_file, last_error)
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""

@@ -1,0 +1,86 @@
+"""Starting and stopping one stand-in process: own process group, log file, no orphans."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import psutil
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    # Linux: if the launcher is killed outright, the kernel sends SIGTERM to the service too.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def spawn(argv: Sequence[str], env: Mapping[str, str], log_file: Path, *, tied_to_parent: bool) -> subprocess.Popen[bytes]:
+    """Start `argv` in a new session (so Ctrl-C in the terminal goes to the launcher, which stops it)."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+            preexec_fn=_die_with_parent if tied_to_parent else None,  # noqa: PLW1509
+        )
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants that are alive now."""
+    try:
+        root = psutil.Process(pid)
+        return [root.pid, *(child.pid for child in root.children(recursive=True))]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def terminate(pid: int, timeout_s: float) -> None:
+    """SIGTERM the process group of `pid` (and any stray descendant), then SIGKILL what is left."""
+    tree = process_tree(pid)
+    _signal_group(pid, signal.SIGTERM)
+    for member in tree:
+        _signal_pid(member, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(alive(member) for member in tree):
+        time.sleep(0.05)
+    _signal_group(pid, signal.SIGKILL)
+    for member in tree:
+        if alive(member):
+            _signal_pid(member, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(alive(member) for member in tree):
+        time.sleep(0.05)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _signal_pid(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

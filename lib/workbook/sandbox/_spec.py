@@ -1,0 +1,62 @@
+"""The contract between the launcher and each stand-in service.
+
+A stand-in is a module exposing `service(ctx: ServiceContext) -> ServiceSpec`. Building a spec
+allocates ports and credentials but starts nothing, so params can be resolved and validated
+before any process runs. The launcher then starts `argv`, waits for `ready_url`, and publishes
+`outputs` (to params as `${sandbox.<name>.<key>}`) and `secrets` (to kernels as environment
+variables, scrubbed from evidence).
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    argv: Sequence[str]
+    ready_url: str
+    outputs: Mapping[str, str]
+    env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    ready_timeout_s: float = 30.0
+    # Called after ready_url answers; raises until the service is really usable (e.g. bucket exists).
+    ready_check: Callable[[], object] | None = None
+    # Seconds to wait after SIGTERM before SIGKILL.
+    stop_timeout_s: float = 8.0
+
+
+@dataclass
+class ServiceContext:
+    """What a stand-in may use while building its spec."""
+
+    state_dir: Path
+    # Published outputs of the services built before this one, e.g. outputs["s3"]["endpoint"].
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Environment variables holding credentials of services built before this one.
+    secrets: dict[str, str] = field(default_factory=dict)
+    # Sandbox time runs this many times faster (tests use large values).
+    time_scale: float = 1.0
+    # Fault switches to turn on at startup, per service name.
+    faults: dict[str, list[str]] = field(default_factory=dict)
+
+    def service_dir(self, name: str) -> Path:
+        path = self.state_dir / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @staticmethod
+    def free_port() -> int:
+        """A port free on 127.0.0.1 right now (never a fixed port)."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+
+    @staticmethod
+    def new_secret(length: int = 32) -> str:
+        return _secrets.token_urlsafe(length)[:length]

@@ -1,0 +1,81 @@
+"""Static identity of one emulator instance (ids, token, URLs) and its mutable bot settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Real Midjourney identifiers (reference notes §1.2): clients send these, so the emulator uses them.
+MJ_APPLICATION_ID = "936929561302675456"
+IMAGINE_COMMAND_ID = "938956540159881230"
+IMAGINE_VERSION = "1237876415471554623"
+# What the index reports once `stale_command_version` is on (a newer snowflake, as after a deploy).
+ROTATED_IMAGINE_VERSION = "1390047258374987811"
+BOT_USERNAME = "Midjourney Bot"
+BOT_DISCRIMINATOR = "9282"
+BOT_AVATAR = "4a79ea7cd151474ff9f6e08339d69380"
+
+PROGRESS_LADDER = (0, 15, 31, 46, 62, 78, 93)
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    port: int
+    token: str
+    guild_id: str
+    channel_id: str
+    user_id: str
+    username: str = "sandbox_user"
+    host: str = "127.0.0.1"
+    application_id: str = MJ_APPLICATION_ID
+    # Key for the signed `?ex=&is=&hm=` attachment URLs.
+    cdn_secret: str = "sandbox"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway"
+
+    @property
+    def resume_gateway_url(self) -> str:
+        # A different address than the initial one, as on Discord, so clients must use the right one.
+        return f"ws://{self.host}:{self.port}/gateway-resume"
+
+    @property
+    def admin_url(self) -> str:
+        return f"{self.base_url}/admin"
+
+
+@dataclass
+class Timings:
+    """Emulated seconds (divided by the time scale). Defaults follow reference notes §3.1."""
+
+    start_s: float = 2.0  # interaction -> "(Waiting to start)"
+    first_progress_s: float = 8.0  # waiting -> "(0%)"
+    progress_step_s: float = 6.5  # between progress edits
+    finish_s: float = 7.0  # last progress -> delete + final grid
+    delete_gap_s: float = 0.3  # progress deletion -> final message
+    upscale_s: float = 4.0  # U button -> "Image #N"
+
+
+@dataclass
+class Settings:
+    """Bot behaviour a test may change at runtime through `PUT {admin_url}/settings`."""
+
+    time_scale: float = 1.0
+    mode: str = "fast"  # fast | relaxed | turbo
+    suffix: str = "--v 6.1"  # the account's /settings suffix, appended to echoed prompts
+    concurrency: int = 3
+    queue_size: int = 10
+    image_base: int = 1024  # upscale edge for --ar 1:1; the grid is twice that
+    final_interaction_metadata: bool = True  # newer MJ puts interaction_metadata on finals
+    timings: Timings = field(default_factory=Timings)
+
+    def scaled(self, emulated_s: float) -> float:
+        return emulated_s / self.time_scale
