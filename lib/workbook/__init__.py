@@ -4,7 +4,6 @@ The public API notebooks use; everything else lives in capability sub-packages.
 """
 
 from ._context import evidence_dir, is_managed_run, repo_root
-from ._forms import params_form
 from ._errors import (
     ParamsError,
     RunError,
@@ -13,6 +12,7 @@ from ._errors import (
     ServiceNotReadyError,
     WorkbookError,
 )
+from ._forms import params_form
 from ._progress import Progress, log
 from ._secrets import read_secret
 from .checks import Checks

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="override a parameter: KEY=VALUE (shared) or NOTEBOOK.KEY=VALUE; VALUE is YAML")
     run.add_argument("--outputs", type=Path, default=None, help="bundle parent folder (default: outputs/)")
     run.add_argument("--time-scale", type=float, default=1.0, help="sandbox clock speed-up (default 1)")
+    run.add_argument("--env-file", type=Path, default=None,
+                     help="load secrets from this dotenv file if it exists (never overrides the environment)")
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check-params", help="validate params files without running anything",
@@ -75,6 +77,10 @@ def _load(params: Path, only: Sequence[str] = (), overrides: Sequence[str] = ())
 def _run(args: argparse.Namespace) -> int:
     from .runner import run
 
+    if args.env_file is not None and args.env_file.exists():
+        from dotenv import load_dotenv
+
+        load_dotenv(args.env_file, override=False)
     plan = _load(args.params, args.only, args.overrides)
     outcome = run(plan, outputs_dir=args.outputs, time_scale=args.time_scale,
                   emit=lambda line: print(line, flush=True))

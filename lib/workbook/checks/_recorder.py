@@ -98,7 +98,7 @@ class Checks:
             status, detail = CheckStatus.SKIP, str(skipped)
         except AssertionError as failure:
             status, detail = CheckStatus.FAIL, str(failure) or "assertion failed"
-        except Exception as error:  # noqa: BLE001 - an error in one check must not hide the others
+        except Exception as error:
             status, detail = CheckStatus.ERROR, f"{type(error).__name__}: {error}"
         if status is CheckStatus.PASS and context.problems:
             status = CheckStatus.FAIL

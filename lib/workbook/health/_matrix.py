@@ -36,8 +36,8 @@ def record(checks: Checks, rows: dict[str, HealthRow]) -> None:
     """One check per row: the row's verdict, its detail and its measurements."""
     for check_id, row in rows.items():
         with checks.run(check_id) as check:
-            check.measure(kind=row.kind, target=row.target, elapsed_s=row.elapsed_s, budget_s=row.budget_s,
-                          **row.measured)
+            check.measure(**row.measured)
+            check.measure(kind=row.kind, target=row.target, elapsed_s=row.elapsed_s, budget_s=row.budget_s)
             check.expect(row.ok, row.detail)
             check.note(row.detail)
 

@@ -36,7 +36,11 @@ CLIENT_INFO = {"name": "workbook-mcp-probe", "version": "0.1.0"}
 
 
 def validate_ws_url(ws_url: str) -> str:
-    if not isinstance(ws_url, str) or urlsplit(ws_url).scheme not in ("ws", "wss") or not urlsplit(ws_url).hostname:
+    if (
+        not isinstance(ws_url, str)
+        or urlsplit(ws_url).scheme not in ("ws", "wss")
+        or not urlsplit(ws_url).hostname
+    ):
         raise McpUsageError(f"ws_url must be a ws:// or wss:// URL with a host, got {ws_url!r}")
     return ws_url
 
@@ -108,7 +112,9 @@ class McpClient:
                 timeout=open_timeout_s,
             )
         except TimeoutError as error:
-            raise McpConnectError(ws_url, f"no WebSocket handshake within {open_timeout_s:g} s", timed_out=True) from error
+            raise McpConnectError(
+                ws_url, f"no WebSocket handshake within {open_timeout_s:g} s", timed_out=True
+            ) from error
         except (OSError, InvalidHandshake, InvalidURI) as error:
             raise McpConnectError(ws_url, f"{type(error).__name__}: {error}") from error
         return cls(connection, ws_url, time.perf_counter() - started, message_timeout_s)
@@ -178,8 +184,13 @@ class McpClient:
             raise self._closed_exception(method) from closed
         self.messages_sent += 1
 
-    async def request(self, method: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None) -> dict[str, Any]:
-        """Send a request and return its `result`; raises McpRpcError, McpTimeoutError, McpConnectionClosedError."""
+    async def request(
+        self, method: str, params: dict[str, Any] | None = None, *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """Send a request and return its `result`.
+
+        Raises McpRpcError (error reply), McpTimeoutError (no reply in time), McpConnectionClosedError.
+        """
         request_id = next(self._ids)
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
@@ -199,8 +210,10 @@ class McpClient:
         if reply.get("jsonrpc") != "2.0":
             raise McpProtocolError(f"reply to {method!r} lacks jsonrpc '2.0': {reply!r:.200}")
         if "error" in reply:
-            error = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise McpRpcError(method, int(error.get("code", 0)), str(error.get("message", "")), error.get("data"))
+            body = reply["error"] if isinstance(reply["error"], dict) else {}
+            raise McpRpcError(
+                method, int(body.get("code", 0)), str(body.get("message", "")), body.get("data")
+            )
         if "result" not in reply or not isinstance(reply["result"], dict):
             raise McpProtocolError(f"reply to {method!r} has no result object: {reply!r:.200}")
         return dict(reply["result"])
@@ -218,7 +231,9 @@ class McpClient:
         await self._send(payload, "raw message")
         timeout = self.message_timeout_s if timeout_s is None else timeout_s
         getter = asyncio.ensure_future(self._unmatched.get())
-        done, _ = await asyncio.wait({getter, self._reader}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {getter, self._reader}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if getter in done:
             return getter.result()
         getter.cancel()
@@ -255,7 +270,9 @@ class McpClient:
                 return tools
         raise McpProtocolError("tools/list returned more than 100 pages")
 
-    async def call_tool(self, name: str, arguments: dict[str, Any], *, raise_on_error: bool = True) -> ToolCallResult:
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], *, raise_on_error: bool = True
+    ) -> ToolCallResult:
         """`tools/call`; a result with `isError: true` raises McpToolError unless raise_on_error is False."""
         started = time.perf_counter()
         result = await self.request("tools/call", {"name": name, "arguments": arguments})
@@ -265,7 +282,11 @@ class McpClient:
             raise McpProtocolError(f"tools/call {name!r} result has no content list: {result!r:.200}")
         data = result.get("structuredContent")
         if data is None:
-            texts = [item.get("text") for item in content if isinstance(item, dict) and item.get("type") == "text"]
+            texts = [
+                str(item.get("text", ""))
+                for item in content
+                if isinstance(item, dict) and item.get("type") == "text"
+            ]
             if texts:
                 try:
                     data = json.loads(texts[0])

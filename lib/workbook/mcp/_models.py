@@ -307,7 +307,10 @@ class McpProbeReport:
         rtt_failed = sum(summary.failed for summary in self.tool_calls.values())
         results.append(
             _latency_budget(
-                "message round trip", LatencySummary.build("rtt", rtt_samples), budgets.round_trip_s, stat,
+                "message round trip",
+                LatencySummary.build("rtt", rtt_samples),
+                budgets.round_trip_s,
+                stat,
                 rtt_failed,
             )
         )
@@ -317,7 +320,9 @@ class McpProbeReport:
             results.append(
                 BudgetResult(
                     f"success rate (<= {budgets.success_max_connections} connections)",
-                    f"> {budgets.min_success_rate:.0%}", "not measured", False,
+                    f"> {budgets.min_success_rate:.0%}",
+                    "not measured",
+                    False,
                     "no concurrency level at or below the limit was run",
                 )
             )

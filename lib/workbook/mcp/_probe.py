@@ -134,7 +134,8 @@ async def _handshake(client: McpClient, protocol_version: str) -> dict[str, Any]
     if negotiated not in HANDSHAKE_PROTOCOL_VERSIONS:
         # The spec says a client that cannot speak the server's version should disconnect.
         raise McpProtocolError(
-            f"server negotiated protocol version {negotiated!r}; this client speaks {HANDSHAKE_PROTOCOL_VERSIONS}"
+            f"server negotiated protocol version {negotiated!r}; "
+            f"this client speaks {HANDSHAKE_PROTOCOL_VERSIONS}"
         )
     return result
 
@@ -458,7 +459,10 @@ def _cases(project_id: str) -> tuple[_Case, ...]:
             "bad_tool_arguments",
             "JSON-RPC error -32602, or a result with isError true (2025-11-25 prefers isError)",
             (("error_reply", -32602), ("tool_error", None)),
-            request=("tools/call", {"name": "create_character", "arguments": {"name": 42, "project_id": project_id}}),
+            request=(
+                "tools/call",
+                {"name": "create_character", "arguments": {"name": 42, "project_id": project_id}},
+            ),
         ),
         _Case(
             "malformed_json",
@@ -542,7 +546,9 @@ async def _error_cases(
     try:
         for case in _cases(project_id):
             if deadline.passed:
-                results.append(ErrorCaseResult(case.name, "", "no_reply", False, False, False, expected=DEADLINE))
+                results.append(
+                    ErrorCaseResult(case.name, "", "no_reply", False, False, False, expected=DEADLINE)
+                )
                 continue
             if client is None or client.closed:
                 if client is not None:
@@ -552,8 +558,16 @@ async def _error_cases(
                 except McpError as error:
                     client = None
                     results.append(
-                        ErrorCaseResult(case.name, "", "connection_closed", False, False, False,
-                                        message=f"could not open a session: {error}", expected=case.expected)
+                        ErrorCaseResult(
+                            case.name,
+                            "",
+                            "connection_closed",
+                            False,
+                            False,
+                            False,
+                            message=f"could not open a session: {error}",
+                            expected=case.expected,
+                        )
                     )
                     continue
             results.append(await _run_case(client, case, no_reply_timeout_s))
@@ -577,13 +591,16 @@ def _settings(
     validate_ws_url(ws_url)
     if protocol_version not in HANDSHAKE_PROTOCOL_VERSIONS:
         raise McpUsageError(
-            f"protocol_version must be a handshake-era MCP version {HANDSHAKE_PROTOCOL_VERSIONS}, got {protocol_version!r}"
+            f"protocol_version must be a handshake-era MCP version {HANDSHAKE_PROTOCOL_VERSIONS}, "
+            f"got {protocol_version!r}"
         )
     _check_positive("open_timeout_s", open_timeout_s)
     _check_positive("message_timeout_s", message_timeout_s)
     if compression not in ("deflate", None):
         raise McpUsageError(f"compression must be 'deflate' or None, got {compression!r}")
-    return _Settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, tuple(subprotocols))
+    return _Settings(
+        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, tuple(subprotocols)
+    )
 
 
 def new_project_id() -> str:
@@ -606,7 +623,9 @@ async def probe_concurrency_async(
 ) -> tuple[ConcurrencyLevel, ...]:
     """For each level N: open N connections at once, handshake each, then N × `calls_per_connection`
     concurrent `tools/call` round trips (the tools in turn). Each level is cut off after `level_timeout_s`."""
-    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
+    settings = _settings(
+        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
+    )
     for level in levels:
         _check_positive("each concurrency level", level, integer=True)
         if level > 200:
@@ -634,7 +653,9 @@ async def probe_reconnect_async(
 ) -> ReconnectResult:
     """`calls` sequential calls of `tool`; whenever the server drops the connection, reconnect and
     re-handshake (at most `max_reconnects` times) and go on. A call lost to a drop counts as failed."""
-    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
+    settings = _settings(
+        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
+    )
     _check_positive("calls", calls, integer=True)
     _check_positive("max_reconnects", max_reconnects, integer=True, allow_zero=True)
     _check_positive("max_duration_s", max_duration_s)
@@ -656,7 +677,9 @@ async def probe_error_cases_async(
     """Send an unknown method, bad params, an unknown tool, bad tool arguments, malformed JSON and a
     request without method; record the reply (or its absence after `no_reply_timeout_s`) and whether
     the connection still answers a ping afterwards."""
-    settings = _settings(ws_url, protocol_version, open_timeout_s, no_reply_timeout_s, compression, subprotocols)
+    settings = _settings(
+        ws_url, protocol_version, open_timeout_s, no_reply_timeout_s, compression, subprotocols
+    )
     _check_positive("max_duration_s", max_duration_s)
     return await _error_cases(
         settings, project_id or new_project_id(), no_reply_timeout_s, _Deadline.after(max_duration_s)
@@ -691,7 +714,9 @@ async def probe_mcp_async(
     `workbook-probe-<hex>` (against a live service this creates characters). `reconnect_calls=0` or
     `error_cases=False` skip those stages; an empty `concurrency_levels` skips the sweep.
     """
-    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
+    settings = _settings(
+        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
+    )
     _check_positive("connect_samples", connect_samples, integer=True)
     _check_positive("calls_per_tool", calls_per_tool, integer=True)
     _check_positive("reconnect_calls", reconnect_calls, integer=True, allow_zero=True)
@@ -717,10 +742,16 @@ async def probe_mcp_async(
         level_budget = min(level_timeout_s, max(deadline.left, 0.001))
         levels.extend(
             await probe_concurrency_async(
-                ws_url, (n,), calls_per_connection=calls_per_connection, tool_calls=calls,
-                level_timeout_s=level_budget, protocol_version=protocol_version,
-                open_timeout_s=open_timeout_s, message_timeout_s=message_timeout_s,
-                compression=compression, subprotocols=subprotocols,
+                ws_url,
+                (n,),
+                calls_per_connection=calls_per_connection,
+                tool_calls=calls,
+                level_timeout_s=level_budget,
+                protocol_version=protocol_version,
+                open_timeout_s=open_timeout_s,
+                message_timeout_s=message_timeout_s,
+                compression=compression,
+                subprotocols=subprotocols,
             )
         )
     reconnect = None
@@ -770,7 +801,9 @@ def probe_mcp(ws_url: str, **options: Any) -> McpProbeReport:
     return run_sync(probe_mcp_async(ws_url, **options))
 
 
-def probe_concurrency(ws_url: str, levels: Sequence[int] = (1, 5, 10, 20), **options: Any) -> tuple[ConcurrencyLevel, ...]:
+def probe_concurrency(
+    ws_url: str, levels: Sequence[int] = (1, 5, 10, 20), **options: Any
+) -> tuple[ConcurrencyLevel, ...]:
     return run_sync(probe_concurrency_async(ws_url, levels, **options))
 
 
@@ -780,4 +813,3 @@ def probe_reconnect(ws_url: str, **options: Any) -> ReconnectResult:
 
 def probe_error_cases(ws_url: str, **options: Any) -> tuple[ErrorCaseResult, ...]:
     return run_sync(probe_error_cases_async(ws_url, **options))
-

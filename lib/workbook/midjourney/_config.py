@@ -115,4 +115,6 @@ def guard_spend(
     if not allow_spend:
         raise SpendRefusedError("live mode spends Midjourney credits: set allow_spend: true to proceed")
     if env.get(SPEND_ENV, "").strip().lower() != "true":
-        raise SpendRefusedError(f"live mode needs the environment variable {SPEND_ENV}=true as well as allow_spend")
+        raise SpendRefusedError(
+            f"live mode needs the environment variable {SPEND_ENV}=true as well as allow_spend"
+        )

@@ -77,6 +77,7 @@ class JobState:
     upscale: dict[str, Any] | None = None
     upscale_received_at: float | None = None
     upscale_match: str | None = None
+    start_match: str | None = None
     failure_kind: str | None = None
     failure: str | None = None
     ambiguous: list[str] = field(default_factory=list)
@@ -163,7 +164,9 @@ class Correlator:
                 if iid and job.upscale_interaction_id is None:
                     job.upscale_interaction_id = str(iid)
                 if name == "INTERACTION_FAILURE":
-                    job.fail("interaction_failed", f"Discord reported INTERACTION_FAILURE for U{job.upscale_index}")
+                    job.fail(
+                        "interaction_failed", f"Discord reported INTERACTION_FAILURE for U{job.upscale_index}"
+                    )
                 return {job.key}
         return set()
 
@@ -201,7 +204,58 @@ class Correlator:
         self.owner[mid] = (job.key, role)
         self.match_keys[f"{role.value}:{key}"] += 1
         self._apply(job, role, msg, received, key)
+        if role in (Role.START, Role.QUEUED) and job.start_match is None:
+            job.start_match = key
+        if key == "prompt" and role in (Role.START, Role.QUEUED):
+            return {job.key} | self._settle_prompt_starts(job.norm)
         return {job.key}
+
+    _START_FIELDS = (
+        "phase",
+        "progress_message_id",
+        "queued_message_id",
+        "interaction_id",
+        "started_at",
+        "percent",
+        "mode",
+        "job_hash",
+        "prompt_echoed",
+        "progress_deleted_at",
+    )
+
+    def _settle_prompt_starts(self, norm: str) -> set[str]:
+        """First replies matched by prompt (no nonce, e.g. REST polling) go to identical jobs in
+        submission order *by interaction id*: Discord assigns interaction ids in the order our
+        serialised POSTs arrived, while the bot's replies may appear in another order."""
+        group = [
+            j
+            for j in self._jobs()
+            if j.norm == norm
+            and j.start_match == "prompt"
+            and j.interaction_id
+            and j.grid is None
+            and j.phase in (Phase.SUBMITTED, Phase.QUEUED, Phase.RUNNING)
+        ]
+        if len(group) < 2:
+            return set()
+        slots = sorted(group, key=lambda j: j.submitted_at or 0.0)
+        states = sorted(
+            ({f: getattr(j, f) for f in self._START_FIELDS} for j in group),
+            key=lambda state: int(state["interaction_id"]),
+        )
+        moved: set[str] = set()
+        for job, state in zip(slots, states, strict=True):
+            if job.interaction_id == state["interaction_id"]:
+                continue
+            for name, value in state.items():
+                setattr(job, name, value)
+            for message_id in (job.progress_message_id, job.queued_message_id):
+                if message_id:
+                    self.owner[message_id] = (job.key, self.owner[message_id][1])
+            moved.add(job.key)
+        if moved:
+            self.match_keys["start:reordered_by_interaction_id"] += len(moved)
+        return moved
 
     def _jobs(self) -> list[JobState]:
         return [self.jobs[k] for k in self._order]
@@ -229,7 +283,7 @@ class Correlator:
                 if job.interaction_id == iid:
                     if grid and job.grid is None:
                         return job, Role.GRID, "interaction_id"
-                    if not grid and job.progress_message_id is None and job.queued_message_id is None:
+                    if not grid and job.progress_message_id is None:
                         return job, self._first_reply_role(notice), "interaction_id"
                     if notice is not None:
                         return job, Role.NOTICE, "interaction_id"
@@ -272,13 +326,21 @@ class Correlator:
                 and (j.progress_message_id is None or int(j.progress_message_id) < mid)
             ]
             # A final follows the deletion of its progress message: prefer jobs whose progress is gone.
-            pool.sort(key=lambda j: (j.progress_deleted_at is None, j.progress_deleted_at or 0.0, j.submitted_at or 0))
+            pool.sort(
+                key=lambda j: (
+                    j.progress_deleted_at is None,
+                    j.progress_deleted_at or 0.0,
+                    j.submitted_at or 0,
+                )
+            )
             return self._pick(pool, Role.GRID, msg)
         if image_n is not None:
             pool = [
                 j
                 for j in same
-                if j.phase is Phase.UPSCALING and j.upscale is None and j.upscale_index == image_n
+                if j.phase is Phase.UPSCALING
+                and j.upscale is None
+                and j.upscale_index == image_n
                 and (ref is None or ref == j.grid_message_id)
             ]
             return self._pick(pool, Role.UPSCALE, msg)
@@ -297,7 +359,9 @@ class Correlator:
             return self._pick(pool, self._first_reply_role(notice), msg)
         return None
 
-    def _pick(self, pool: list[JobState], role: Role, msg: dict[str, Any]) -> tuple[JobState, Role, str] | None:
+    def _pick(
+        self, pool: list[JobState], role: Role, msg: dict[str, Any]
+    ) -> tuple[JobState, Role, str] | None:
         if not pool:
             return None
         if len(pool) > 1:
@@ -317,6 +381,9 @@ class Correlator:
     def _apply(self, job: JobState, role: Role, msg: dict[str, Any], received: float, key: str) -> None:
         content = str(msg.get("content") or "")
         notice = classify_notice(msg)
+        job.interaction_id = job.interaction_id or (
+            interaction_id_of(msg) if role in (Role.START, Role.QUEUED, Role.GRID) else None
+        )
         if role is Role.QUEUED:
             if notice is not None and notice.notice is Notice.JOB_QUEUED:
                 job.queued_message_id = str(msg["id"])
@@ -344,7 +411,6 @@ class Correlator:
             if job.progress_message_id is None:
                 job.progress_message_id = str(msg["id"])
                 job.started_at = received
-            job.interaction_id = job.interaction_id or interaction_id_of(msg)
             echoed = echoed_prompt(content)
             if echoed is not None:
                 job.prompt_echoed = echoed

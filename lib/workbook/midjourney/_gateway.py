@@ -25,11 +25,24 @@ from ._errors import GatewayError
 from ._rest import USER_AGENT
 
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_ACK = (
-    0, 1, 2, 6, 7, 9, 10, 11,
+    0,
+    1,
+    2,
+    6,
+    7,
+    9,
+    10,
+    11,
 )
 # Discord close codes after which reconnecting cannot help.
-FATAL_CLOSE_CODES = {4004: "authentication failed", 4010: "invalid shard", 4011: "sharding required",
-                     4012: "invalid API version", 4013: "invalid intents", 4014: "disallowed intents"}
+FATAL_CLOSE_CODES = {
+    4004: "authentication failed",
+    4010: "invalid shard",
+    4011: "sharding required",
+    4012: "invalid API version",
+    4013: "invalid intents",
+    4014: "disallowed intents",
+}
 # Close codes after which the session cannot be resumed (identify again).
 NO_RESUME_CLOSE_CODES = {4007, 4009}
 
@@ -140,7 +153,7 @@ class GatewayClient:
                 failures += 1
                 self.failed = GatewayError(f"gateway {self.url}: {type(error).__name__}: {error}")
             finally:
-                if self.ready.is_set():
+                if self.ready.is_set() and not self._closing:
                     self.drops += 1
                 self.ready.clear()
                 self._ws = None
@@ -151,7 +164,9 @@ class GatewayClient:
                 self.failed = self.failed or GatewayError("gateway: too many failed reconnects")
                 self._state("failed")
                 return
-            await asyncio.sleep(min(8.0, self.reconnect_delay_s * 2 ** max(failures - 1, 0)) * random.uniform(0.8, 1.2))
+            await asyncio.sleep(
+                min(8.0, self.reconnect_delay_s * 2 ** max(failures - 1, 0)) * random.uniform(0.8, 1.2)
+            )
 
     async def _session(self) -> None:
         resuming = self.session_id is not None and self.seq is not None
@@ -172,8 +187,14 @@ class GatewayClient:
                 raise GatewayError(f"gateway: expected HELLO (op 10), got op {hello.get('op')}")
             interval = float(hello["d"]["heartbeat_interval"]) / 1000.0
             if resuming:
-                await ws.send(json.dumps({"op": OP_RESUME, "d": {
-                    "token": self._token, "session_id": self.session_id, "seq": self.seq}}))
+                await ws.send(
+                    json.dumps(
+                        {
+                            "op": OP_RESUME,
+                            "d": {"token": self._token, "session_id": self.session_id, "seq": self.seq},
+                        }
+                    )
+                )
             else:
                 await ws.send(json.dumps(identify_payload(self._token)))
             heartbeat = asyncio.create_task(self._heartbeat(ws, interval))

@@ -110,9 +110,9 @@ def button_custom_id(message: dict[str, Any], action: str, index: int) -> str | 
     for button in iter_buttons(message):
         custom_id = str(button.get("custom_id") or "")
         parts = custom_id.split("::")
-        if len(parts) >= 5 and parts[:2] == ["MJ", "JOB"] and parts[2] == action:
-            if action == "reroll" or parts[3] == str(index):
-                return custom_id
+        is_action = len(parts) >= 5 and parts[:2] == ["MJ", "JOB"] and parts[2] == action
+        if is_action and (action == "reroll" or parts[3] == str(index)):
+            return custom_id
     return None
 
 

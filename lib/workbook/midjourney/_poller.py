@@ -32,7 +32,9 @@ def _fingerprint(message: dict[str, Any]) -> str:
 
 
 class ChannelPoller:
-    def __init__(self, rest: DiscordRest, channel_id: str, *, after: Callable[[], int | None], max_pages: int = 5):
+    def __init__(
+        self, rest: DiscordRest, channel_id: str, *, after: Callable[[], int | None], max_pages: int = 5
+    ):
         self.rest = rest
         self.channel_id = str(channel_id)
         self._after = after
@@ -61,6 +63,9 @@ class ChannelPoller:
         for mid in sorted(listing, key=int):
             message = listing[mid]
             message.setdefault("channel_id", self.channel_id)
+            # Discord does not store nonces, so REST history never has them; drop one if a server
+            # sends it anyway, so the sandbox exercises exactly the correlation path live polling uses.
+            message.pop("nonce", None)
             fingerprint = _fingerprint(message)
             previous = self._seen.get(mid)
             if previous is None:

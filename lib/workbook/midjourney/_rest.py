@@ -85,10 +85,10 @@ class DiscordRest:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.api_url = check_base_url("api_url", api_url, ("http", "https"))
-        if not token or any(ch.isspace() for ch in token):
-            raise DiscordConfigError("the Discord token is empty or contains whitespace")
         if token.startswith(("Bot ", "Bearer ")):
             raise DiscordConfigError("expected a user token without a 'Bot '/'Bearer ' prefix")
+        if not token or any(ch.isspace() for ch in token):
+            raise DiscordConfigError("the Discord token is empty or contains whitespace")
         self._token = token
         self.limiter = limiter or RateLimiter()
         self.max_retries = max_retries
@@ -174,7 +174,9 @@ class DiscordRest:
                 continue
             if status >= 500:
                 if attempt >= self.max_retries:
-                    raise RetriesExhaustedError(f"{method} {path}: HTTP {status} after {attempt + 1} attempt(s)")
+                    raise RetriesExhaustedError(
+                        f"{method} {path}: HTTP {status} after {attempt + 1} attempt(s)"
+                    )
                 await self._backoff(attempt)
                 attempt += 1
                 continue
@@ -188,7 +190,9 @@ class DiscordRest:
     def _error(self, method: str, path: str, status: int, body: Any) -> DiscordHTTPError:
         if status == 401:
             self._auth_failed = True
-            return DiscordAuthError(method, path, status, body, "the Discord token was rejected (401 Unauthorized)")
+            return DiscordAuthError(
+                method, path, status, body, "the Discord token was rejected (401 Unauthorized)"
+            )
         if status == 403:
             return DiscordForbiddenError(method, path, status, body)
         if status == 400 and STALE_VERSION_CODE in str(body):
@@ -223,7 +227,11 @@ class DiscordRest:
                     raw=command,
                 )
         names = sorted(
-            {str(c.get("name")) for c in index.get("application_commands") or [] if str(c.get("application_id")) == application_id}
+            {
+                str(c.get("name"))
+                for c in index.get("application_commands") or []
+                if str(c.get("application_id")) == application_id
+            }
         )
         raise CommandNotFoundError(
             f"command /{name} of application {application_id} is not in guild {guild_id}'s command index "

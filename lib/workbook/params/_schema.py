@@ -58,8 +58,8 @@ def _adapter(type_name: str) -> TypeAdapter[Any] | None:
     if type_name in ("None", ""):
         return None
     try:
-        annotation = eval(type_name, {"__builtins__": {}}, _TYPE_NAMESPACE)  # noqa: S307 - restricted namespace
-    except Exception as error:  # noqa: BLE001
+        annotation = eval(type_name, {"__builtins__": {}}, _TYPE_NAMESPACE)
+    except Exception as error:
         raise ValueError(f"unsupported parameter annotation {type_name!r}: {error}") from error
     return TypeAdapter(annotation)
 

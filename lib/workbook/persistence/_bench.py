@@ -6,6 +6,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -80,7 +81,8 @@ def plot_benchmark(runs: Sequence[BenchmarkRun]) -> Figure:
         ordered = sorted(latency * 1000 for latency in run.latencies_s)
         share = [(index + 1) / len(ordered) for index in range(len(ordered))]
         left.plot(ordered, share, label=f"{run.completed} URLs")
-    left.set_xlabel("ms per presigned URL")
+    left.set_xscale("log")
+    left.set_xlabel("ms per presigned URL (log scale)")
     left.set_ylabel("share of calls at or below")
     left.set_title("latency distribution")
     left.legend()
@@ -91,3 +93,16 @@ def plot_benchmark(runs: Sequence[BenchmarkRun]) -> Figure:
     right.set_title("presign cost")
     figure.tight_layout()
     return figure
+
+
+def save_benchmark(runs: Sequence[BenchmarkRun], folder: Path) -> list[Path]:
+    """Write the table (CSV) and the plot (PNG) into the notebook's evidence folder."""
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    table_path, plot_path = folder / "presign_benchmark.csv", folder / "presign_benchmark.png"
+    benchmark_table(runs).to_csv(table_path, index=False)
+    figure = plot_benchmark(runs)
+    figure.savefig(plot_path, dpi=100)
+    plt.close(figure)
+    return [table_path, plot_path]

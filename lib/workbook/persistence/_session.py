@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pandas as pd
@@ -29,6 +30,7 @@ EXTENSION_TYPES = {
     "gif": "image/gif",
 }
 MAX_EXPIRES_S = 604800
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class PersistenceSettings:
         unknown = [ext for ext in self.extensions if ext.lower() not in EXTENSION_FORMATS]
         if not self.extensions or unknown:
             raise ParameterError(
-                f"extensions={list(self.extensions)!r}: expected a non-empty subset of {sorted(EXTENSION_FORMATS)}"
+                f"extensions={list(self.extensions)!r}: "
+                f"expected a non-empty subset of {sorted(EXTENSION_FORMATS)}"
             )
         if not self.benchmark_counts or any(count < 1 or count > 100_000 for count in self.benchmark_counts):
             raise ParameterError(
@@ -206,8 +209,11 @@ class PersistenceRun:
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call one async method of the user's service from sync code (env exported meanwhile)."""
+        return self.run_async(getattr(self.service, method)(*args, **kwargs))
+
+    def run_async(self, coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
         with patched_env(self.service_env()):
-            return run_async(getattr(self.service, method)(*args, **kwargs))
+            return run_async(coroutine, timeout_s=timeout_s)
 
     # --- bookkeeping -------------------------------------------------------------------------
 

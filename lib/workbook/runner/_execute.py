@@ -64,7 +64,7 @@ def execute_notebook(
               reason=f"a cell exceeded the execution timeout of {cell_timeout_s:g} s")
     except DeadKernelError as error:
         _fail(entry, "kernel_died", "DeadKernelError", str(error)[:500], 1, reason="the kernel died mid-run")
-    except Exception as error:  # noqa: BLE001 - any runner-side failure is recorded, not raised
+    except Exception as error:
         _fail(entry, "failed", type(error).__name__, str(error)[:500], 1)
     finally:
         stdout.flush()
@@ -84,7 +84,7 @@ def _finish_evidence(plan: NotebookPlan, output: Path, out_dir: Path, entry: Not
     _finalise_results(out_dir / RESULTS_FILE, plan.name, entry)
     try:
         export_html(output, out_dir / f"{plan.name}.html")
-    except Exception as error:  # noqa: BLE001 - a broken export must not hide the run's outcome
+    except Exception as error:
         (out_dir / f"{plan.name}.html").write_text(f"<p>HTML export failed: {type(error).__name__}: {error}</p>")
 
 

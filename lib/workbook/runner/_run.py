@@ -55,7 +55,7 @@ def run(
     bundle.write_manifest(manifest)
     emit(f"run {bundle.run_id}: {len(plan.notebooks)} notebook(s), evidence in {bundle.path}")
     started = time.monotonic()
-    secrets = frozenset()
+    secrets: frozenset[str] = frozenset()
     try:
         with _sigterm_as_interrupt():
             try:

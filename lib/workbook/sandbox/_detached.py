@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -21,11 +22,13 @@ def state_root() -> Path:
 def up(services: list[str]) -> int:
     root = state_root()
     if (root / "state.json").exists():
-        raise SandboxError(f"a sandbox is already up (see {root / 'state.json'}); run `python -m workbook sandbox down`")
+        raise SandboxError(
+            f"a sandbox is already up (see {root / 'state.json'}); run `python -m workbook sandbox down`"
+        )
     root.mkdir(exist_ok=True)
     sandbox = Sandbox(services, state_dir=root / "state", detach=True, report=print)
     sandbox.start()
-    state = {
+    state: dict[str, dict[str, Any]] = {
         "services": {
             name: {"pid": sandbox.pids[name], "ready_url": spec.ready_url, "stop_timeout_s": spec.stop_timeout_s,
                    "outputs": sandbox.outputs[name], "log": str(sandbox.log_file(name))}
@@ -76,6 +79,6 @@ def status() -> int:
     return 0 if healthy else 1
 
 
-def _read_state(root: Path) -> dict | None:  # type: ignore[type-arg]
+def _read_state(root: Path) -> dict[str, Any] | None:
     path = root / "state.json"
     return json.loads(path.read_text()) if path.exists() else None

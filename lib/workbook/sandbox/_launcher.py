@@ -164,7 +164,7 @@ def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
             if spec.ready_check is not None:
                 spec.ready_check()
             return
-        except Exception as error:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception as error:
             last_error = f"{type(error).__name__}: {error}"[:200]
         time.sleep(0.1)
     raise ServiceNotReadyError(spec.name, time.monotonic() - started, log_file, last_error)

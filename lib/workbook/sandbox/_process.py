@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -17,13 +18,13 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:
     # Linux: if the launcher is killed outright, the kernel sends SIGTERM to the service too.
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
-def spawn(argv: Sequence[str], env: Mapping[str, str], log_file: Path, *, tied_to_parent: bool) -> subprocess.Popen[bytes]:
+def spawn(
+    argv: Sequence[str], env: Mapping[str, str], log_file: Path, *, tied_to_parent: bool
+) -> subprocess.Popen[bytes]:
     """Start `argv` in a new session (so Ctrl-C in the terminal goes to the launcher, which stops it)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
@@ -34,7 +35,7 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], log_file: Path, *, tied_t
             stderr=subprocess.STDOUT,
             env=dict(env),
             start_new_session=True,
-            preexec_fn=_die_with_parent if tied_to_parent else None,  # noqa: PLW1509
+            preexec_fn=_die_with_parent if tied_to_parent else None,
         )
 
 
@@ -73,14 +74,10 @@ def terminate(pid: int, timeout_s: float) -> None:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _signal_pid(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -60,8 +60,16 @@ def bot_user() -> Json:
     }
 
 
-def attachment(att_id: str, filename: str, url: str, proxy_url: str, size: int, width: int, height: int,
-               content_type: str) -> Json:
+def attachment(
+    att_id: str,
+    filename: str,
+    url: str,
+    proxy_url: str,
+    size: int,
+    width: int,
+    height: int,
+    content_type: str,
+) -> Json:
     return {
         "id": att_id,
         "filename": filename,
@@ -92,34 +100,52 @@ def button(custom_id: str, label: str | None = None, emoji: str | None = None, s
 
 def grid_components(job_hash: str) -> list[Json]:
     return [
-        {"type": 1, "components": [
-            *(button(f"MJ::JOB::upsample::{i}::{job_hash}", f"U{i}") for i in range(1, 5)),
-            button(f"MJ::JOB::reroll::0::{job_hash}::SOLO", emoji="🔄"),
-        ]},
-        {"type": 1, "components": [
-            button(f"MJ::JOB::variation::{i}::{job_hash}", f"V{i}") for i in range(1, 5)
-        ]},
+        {
+            "type": 1,
+            "components": [
+                *(button(f"MJ::JOB::upsample::{i}::{job_hash}", f"U{i}") for i in range(1, 5)),
+                button(f"MJ::JOB::reroll::0::{job_hash}::SOLO", emoji="🔄"),
+            ],
+        },
+        {
+            "type": 1,
+            "components": [button(f"MJ::JOB::variation::{i}::{job_hash}", f"V{i}") for i in range(1, 5)],
+        },
     ]
 
 
 def upscale_components(job_hash: str) -> list[Json]:
     return [
-        {"type": 1, "components": [
-            button(f"MJ::JOB::low_variation::1::{job_hash}::SOLO", "Vary (Subtle)", "🪄"),
-            button(f"MJ::JOB::high_variation::1::{job_hash}::SOLO", "Vary (Strong)", "🪄"),
-        ]},
-        {"type": 1, "components": [
-            {"type": 2, "style": 5, "label": "Web", "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0"},
-        ]},
+        {
+            "type": 1,
+            "components": [
+                button(f"MJ::JOB::low_variation::1::{job_hash}::SOLO", "Vary (Subtle)", "🪄"),
+                button(f"MJ::JOB::high_variation::1::{job_hash}::SOLO", "Vary (Strong)", "🪄"),
+            ],
+        },
+        {
+            "type": 1,
+            "components": [
+                {
+                    "type": 2,
+                    "style": 5,
+                    "label": "Web",
+                    "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0",
+                },
+            ],
+        },
     ]
 
 
 def mark_button_used(components: list[Json], custom_id: str) -> list[Json]:
     """Midjourney turns a used button blurple (style 1) by editing the message."""
     return [
-        {**row, "components": [
-            {**b, "style": 1} if b.get("custom_id") == custom_id else b for b in row["components"]
-        ]}
+        {
+            **row,
+            "components": [
+                {**b, "style": 1} if b.get("custom_id") == custom_id else b for b in row["components"]
+            ],
+        }
         for row in components
     ]
 

@@ -29,11 +29,57 @@ MARKERS: dict[str, str] = {
 # Parameters Midjourney accepts (v5-v7 era); aliases included. Anything else -> "Invalid parameter".
 KNOWN_PARAMETERS = frozenset(
     {
-        "ar", "aspect", "c", "chaos", "cref", "cw", "draft", "exp", "fast", "iw", "niji", "no",
-        "oref", "ow", "p", "personalize", "profile", "q", "quality", "r", "raw", "relax",
-        "repeat", "s", "seed", "sameseed", "sref", "stealth", "public", "stop", "style",
-        "stylize", "sv", "sw", "tile", "turbo", "v", "version", "video", "w", "weird", "hd",
-        "test", "testp", "uplight", "upbeta", "upanime", "motion", "loop", "end", "bs",
+        "ar",
+        "aspect",
+        "c",
+        "chaos",
+        "cref",
+        "cw",
+        "draft",
+        "exp",
+        "fast",
+        "iw",
+        "niji",
+        "no",
+        "oref",
+        "ow",
+        "p",
+        "personalize",
+        "profile",
+        "q",
+        "quality",
+        "r",
+        "raw",
+        "relax",
+        "repeat",
+        "s",
+        "seed",
+        "sameseed",
+        "sref",
+        "stealth",
+        "public",
+        "stop",
+        "style",
+        "stylize",
+        "sv",
+        "sw",
+        "tile",
+        "turbo",
+        "v",
+        "version",
+        "video",
+        "w",
+        "weird",
+        "hd",
+        "test",
+        "testp",
+        "uplight",
+        "upbeta",
+        "upanime",
+        "motion",
+        "loop",
+        "end",
+        "bs",
     }
 )
 URL_VALUED_PARAMETERS = frozenset({"cref", "sref", "oref"})
@@ -106,7 +152,10 @@ def check_prompt(prompt: str, suffix: str = "") -> PromptCheck:
     text, parameters = split_parameters(echoed)
     values = dict(parameters)
     unknown = [name for name, _ in parameters if name not in KNOWN_PARAMETERS]
-    mode = next((m for flag, m in (("relax", "relaxed"), ("fast", "fast"), ("turbo", "turbo")) if flag in values), None)
+    mode = next(
+        (m for flag, m in (("relax", "relaxed"), ("fast", "fast"), ("turbo", "turbo")) if flag in values),
+        None,
+    )
     problem: str | None = None
     if unknown:
         problem = "Unrecognized parameter(s): " + ", ".join(f"`{name}`" for name in unknown)
@@ -124,7 +173,7 @@ def check_prompt(prompt: str, suffix: str = "") -> PromptCheck:
 
 def _valid_ratio(value: str) -> bool:
     match = _RATIO.match(value)
-    return bool(match) and int(match.group(1)) > 0 and int(match.group(2)) > 0
+    return match is not None and int(match.group(1)) > 0 and int(match.group(2)) > 0
 
 
 def image_size(parameters: dict[str, str], base: int = 1024) -> tuple[int, int]:

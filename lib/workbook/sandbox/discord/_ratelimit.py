@@ -70,7 +70,9 @@ class Decision:
         return headers
 
     def body(self) -> dict[str, object]:
-        message = "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
+        message = (
+            "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
+        )
         return {"message": message, "retry_after": round(self.retry_after_s, 3), "global": self.is_global}
 
 
@@ -114,16 +116,44 @@ class RateLimiter:
         window, left = self._window((route, major), spec)
         wall = self._wall()
         if global_window.count >= GLOBAL_LIMIT.limit:
-            return Decision(False, bucket, spec.limit, max(0, spec.limit - window.count), left, wall + left,
-                            retry_after_s=global_left, is_global=True, scope="global")
+            return Decision(
+                False,
+                bucket,
+                spec.limit,
+                max(0, spec.limit - window.count),
+                left,
+                wall + left,
+                retry_after_s=global_left,
+                is_global=True,
+                scope="global",
+            )
         if window.count >= spec.limit:
             return Decision(False, bucket, spec.limit, 0, left, wall + left, retry_after_s=left, scope="user")
         global_window.count += 1
         window.count += 1
         return Decision(True, bucket, spec.limit, spec.limit - window.count, left, wall + left)
 
-    def forced(self, route: str, retry_after_s: float, is_global: bool = False, scope: str = "user") -> Decision:
+    def peek(self, route: str, major: str = "") -> Decision:
+        """Headers for a response that did not count against the bucket (401s, injected faults)."""
+        spec = ROUTE_BUCKETS.get(route, DEFAULT_BUCKET)
+        window, left = self._window((route, major), spec)
+        return Decision(
+            True, bucket_id(route), spec.limit, max(0, spec.limit - window.count), left, self._wall() + left
+        )
+
+    def forced(
+        self, route: str, retry_after_s: float, is_global: bool = False, scope: str = "user"
+    ) -> Decision:
         """A 429 the `rate_limit_storm` fault imposes regardless of the counters."""
         spec = ROUTE_BUCKETS.get(route, DEFAULT_BUCKET)
-        return Decision(False, bucket_id(route), spec.limit, 0, retry_after_s, self._wall() + retry_after_s,
-                        retry_after_s=retry_after_s, is_global=is_global, scope="global" if is_global else scope)
+        return Decision(
+            False,
+            bucket_id(route),
+            spec.limit,
+            0,
+            retry_after_s,
+            self._wall() + retry_after_s,
+            retry_after_s=retry_after_s,
+            is_global=is_global,
+            scope="global" if is_global else scope,
+        )

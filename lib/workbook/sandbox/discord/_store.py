@@ -65,25 +65,28 @@ class ChannelStore:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def history(self, limit: int = 50, before: str | None = None, after: str | None = None,
-                around: str | None = None) -> list[Json]:
+    def history(
+        self, limit: int = 50, before: str | None = None, after: str | None = None, around: str | None = None
+    ) -> list[Json]:
         """Discord's Get Channel Messages: newest first; `after` returns the oldest ones after it."""
         if sum(value is not None for value in (before, after, around)) > 1:
-            raise HistoryQueryError("before", "BASE_TYPE_INVALID", "Only one of before, after or around may be given.")
+            raise HistoryQueryError(
+                "before", "BASE_TYPE_INVALID", "Only one of before, after or around may be given."
+            )
         if not 1 <= limit <= 100:
             code = "NUMBER_TYPE_MAX" if limit > 100 else "NUMBER_TYPE_MIN"
             raise HistoryQueryError("limit", code, "int value should be between 1 and 100.")
         ids = self._ids
         if before is not None:
             end = bisect.bisect_left(ids, _snowflake(before, "before"))
-            chosen = ids[max(0, end - limit):end]
+            chosen = ids[max(0, end - limit) : end]
         elif after is not None:
             start = bisect.bisect_right(ids, _snowflake(after, "after"))
-            chosen = ids[start:start + limit]
+            chosen = ids[start : start + limit]
         elif around is not None:
             centre = bisect.bisect_left(ids, _snowflake(around, "around"))
             half = limit // 2
-            chosen = ids[max(0, centre - half):max(0, centre - half) + limit]
+            chosen = ids[max(0, centre - half) : max(0, centre - half) + limit]
         else:
             chosen = ids[-limit:]
         return [copy.deepcopy(self._messages[key]) for key in reversed(chosen)]
@@ -93,7 +96,7 @@ def _snowflake(value: str, field: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise HistoryQueryError(field, "NUMBER_TYPE_COERCE", f"Value \"{value}\" is not snowflake.") from None
+        raise HistoryQueryError(field, "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.') from None
 
 
 @dataclass(frozen=True)

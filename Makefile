@@ -1,0 +1,68 @@
+# The workbook's commands. `make run` and `make test` work on a fresh machine with Python 3.11 + pip.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+KERNEL := workbook
+PARAMS ?= params/sandbox.yaml
+RUN_ARGS ?=
+
+.PHONY: help setup run run-live test lab bench lint check-params sandbox-up sandbox-down clean distclean
+
+help:
+	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
+	@echo "make test       the test suite (includes a papermill smoke run of every notebook, params/ci.yaml)"
+	@echo "make lab        JupyterLab on notebooks/ with the workbook kernel"
+	@echo "make run-live   run params/live.yaml against real services (loads .env if present)"
+	@echo "make bench      probe benchmark against nginx with wrk and hey (installs them)"
+	@echo "make lint       ruff + mypy"
+	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
+
+setup: $(STAMP)
+
+# Reinstall only when the declared dependencies change.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
+	@touch $(STAMP)
+
+run: setup
+	$(PY) -m workbook run --params $(PARAMS) $(RUN_ARGS)
+
+run-live: setup
+	$(PY) -m workbook run --params params/live.yaml --env-file .env $(RUN_ARGS)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL)
+
+bench: setup
+	$(PY) scripts/bench.py
+
+lint: setup
+	$(VENV)/bin/ruff check lib tests scripts
+	$(VENV)/bin/mypy
+
+check-params: setup
+	$(PY) -m workbook check-params params/*.yaml
+
+sandbox-up: setup
+	$(PY) -m workbook sandbox up
+
+sandbox-down: setup
+	$(PY) -m workbook sandbox down
+
+clean:
+	-@test -x $(PY) && $(PY) -m workbook sandbox down >/dev/null 2>&1 || true
+	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .sandbox
+	find lib tests -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) lib/*.egg-info

@@ -1,0 +1,246 @@
+"""What a run produced: per-job results, counters, and the verifications the notebook checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ._parse import job_hash, snowflake_time
+from ._storage import StoredImage
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class JobResult:
+    key: str
+    prompt: str
+    upscale_index: int
+    status: str  # "stored" or "failed"
+    failure_kind: str | None
+    failure: str | None
+    nonce: str | None
+    interaction_id: str | None
+    job_hash: str | None
+    mode: str | None
+    prompt_echoed: str | None
+    progress_message_id: str | None
+    queued_message_id: str | None
+    grid_message_id: str | None
+    grid_hash: str | None  # read from the grid's own buttons/attachment
+    grid_match: str | None
+    upscale_nonce: str | None
+    upscale_message_id: str | None
+    upscale_reference: str | None
+    upscale_index_echoed: int | None
+    upscale_match: str | None
+    submitted_at: float | None
+    grid_received_at: float | None
+    upscale_received_at: float | None
+    grid: StoredImage | None
+    upscale: StoredImage | None
+    metadata_file: str | None
+    ambiguous: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "stored"
+
+    def message_ids(self) -> list[str]:
+        ids = [
+            self.progress_message_id,
+            self.queued_message_id,
+            self.grid_message_id,
+            self.upscale_message_id,
+        ]
+        return [i for i in ids if i]
+
+
+@dataclass
+class RunReport:
+    jobs: list[JobResult]
+    rest_calls: dict[str, int]
+    downloads: int
+    rate_limited: int
+    invalid_requests: int
+    retries: int
+    status_counts: dict[int, int]
+    watch: str
+    watch_log: list[tuple[float, str]]
+    gateway: dict[str, Any]
+    polls: int
+    ignored_old_messages: int
+    unmatched_messages: list[str]
+    match_keys: dict[str, int]
+    started_at: float
+    elapsed_s: float
+    stop_reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rest_calls_total(self) -> int:
+        return sum(self.rest_calls.values())
+
+    @property
+    def succeeded(self) -> list[JobResult]:
+        return [job for job in self.jobs if job.ok]
+
+    def rest_calls_per_job(self) -> float:
+        return self.rest_calls_total / max(len(self.jobs), 1)
+
+    # -- verifications (each returns the problems found; empty means verified) --
+
+    def ownership_problems(self) -> list[str]:
+        """Each stored job has its own grid (by job hash) and its own upscale (by reply reference)."""
+        problems: list[str] = []
+        seen_hash: dict[str, str] = {}
+        for job in self.succeeded:
+            if not job.grid_hash:
+                problems.append(f"{job.key}: grid {job.grid_message_id} carries no job hash")
+            elif job.job_hash != job.grid_hash:
+                problems.append(f"{job.key}: job hash {job.job_hash} differs from its grid's {job.grid_hash}")
+            elif job.grid_hash in seen_hash:
+                problems.append(
+                    f"{job.key}: job hash {job.grid_hash} also used by {seen_hash[job.grid_hash]}"
+                )
+            else:
+                seen_hash[job.grid_hash] = job.key
+            if job.upscale_reference != job.grid_message_id:
+                problems.append(
+                    f"{job.key}: upscale {job.upscale_message_id} replies to {job.upscale_reference}, "
+                    f"not to its grid {job.grid_message_id}"
+                )
+            if job.upscale_index_echoed != job.upscale_index:
+                problems.append(
+                    f"{job.key}: asked for U{job.upscale_index}, got Image #{job.upscale_index_echoed}"
+                )
+        return problems
+
+    def duplicate_message_ids(self) -> list[str]:
+        owner: dict[str, str] = {}
+        problems: list[str] = []
+        for job in self.jobs:
+            for message_id in job.message_ids():
+                if message_id in owner and owner[message_id] != job.key:
+                    problems.append(f"message {message_id} assigned to {owner[message_id]} and {job.key}")
+                owner.setdefault(message_id, job.key)
+        return problems
+
+    def older_than_submission(self, skew_s: float = 2.0) -> list[str]:
+        problems: list[str] = []
+        for job in self.jobs:
+            if job.submitted_at is None:
+                continue
+            for message_id in job.message_ids():
+                created = snowflake_time(message_id).timestamp()
+                if created < job.submitted_at - skew_s:
+                    problems.append(
+                        f"{job.key}: message {message_id} created {job.submitted_at - created:.1f} s "
+                        "before the job was submitted"
+                    )
+        return problems
+
+    def image_problems(self) -> list[str]:
+        """Stored images decoded; sizes match the attachment's declared size; an upscale is one grid cell."""
+        problems: list[str] = []
+        for job in self.succeeded:
+            for name, image in (("grid", job.grid), ("upscale", job.upscale)):
+                if image is None:
+                    problems.append(f"{job.key}: no {name} image stored")
+                elif (image.declared_width, image.declared_height) != (image.width, image.height):
+                    problems.append(
+                        f"{job.key}: {name} decodes as {image.width}x{image.height}, message declares "
+                        f"{image.declared_width}x{image.declared_height}"
+                    )
+            if (
+                job.grid
+                and job.upscale
+                and (job.grid.width, job.grid.height)
+                != (
+                    2 * job.upscale.width,
+                    2 * job.upscale.height,
+                )
+            ):
+                problems.append(
+                    f"{job.key}: upscale {job.upscale.width}x{job.upscale.height} is not one cell of the "
+                    f"{job.grid.width}x{job.grid.height} grid"
+                )
+        return problems
+
+    # -- display --
+
+    def table(self) -> pd.DataFrame:
+        import pandas as pd
+
+        rows = [
+            {
+                "job": j.key,
+                "prompt": j.prompt if len(j.prompt) <= 48 else j.prompt[:47] + "…",
+                "status": j.status,
+                "reason": j.failure or "",
+                "hash": (j.job_hash or "")[:8],
+                "grid msg": j.grid_message_id or "",
+                "grid by": j.grid_match or "",
+                "U": j.upscale_index,
+                "upscale msg": j.upscale_message_id or "",
+                "upscale by": j.upscale_match or "",
+                "grid px": f"{j.grid.width}x{j.grid.height}" if j.grid else "",
+                "upscale px": f"{j.upscale.width}x{j.upscale.height}" if j.upscale else "",
+                "mode": j.mode or "",
+            }
+            for j in self.jobs
+        ]
+        return pd.DataFrame(rows)
+
+    def thumbnails(self, *, size: float = 2.2) -> Figure:
+        """Grid and upscale side by side for every job (failed jobs show their reason)."""
+        import matplotlib.pyplot as plt
+        from PIL import Image
+
+        count = max(len(self.jobs), 1)
+        figure, axes = plt.subplots(count, 2, figsize=(2 * size, count * size), squeeze=False)
+        for row, job in enumerate(self.jobs):
+            for col, image in enumerate((job.grid, job.upscale)):
+                axis = axes[row][col]
+                axis.set_axis_off()
+                if image is not None:
+                    with Image.open(image.path) as picture:
+                        picture.thumbnail((256, 256))
+                        axis.imshow(picture.convert("RGB"))
+                    label = f"{job.key} grid" if col == 0 else f"U{job.upscale_index}"
+                    axis.set_title(label, fontsize=8)
+                elif col == 0:
+                    axis.text(0, 0.5, f"{job.key}: {job.failure_kind or 'no image'}", fontsize=8, wrap=True)
+        figure.tight_layout()
+        return figure
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "jobs": len(self.jobs),
+            "stored": len(self.succeeded),
+            "failed": {j.key: j.failure for j in self.jobs if not j.ok},
+            "rest_calls_total": self.rest_calls_total,
+            "rest_calls_per_job": round(self.rest_calls_per_job(), 2),
+            "rest_calls": self.rest_calls,
+            "downloads": self.downloads,
+            "rate_limited_429": self.rate_limited,
+            "invalid_requests": self.invalid_requests,
+            "retries": self.retries,
+            "status_counts": {str(k): v for k, v in self.status_counts.items()},
+            "watch": self.watch,
+            "watch_log": [[datetime.fromtimestamp(t, tz=UTC).isoformat(), s] for t, s in self.watch_log],
+            "gateway": self.gateway,
+            "polls": self.polls,
+            "ignored_old_messages": self.ignored_old_messages,
+            "unmatched_messages": self.unmatched_messages,
+            "match_keys": self.match_keys,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "stop_reason": self.stop_reason,
+        }
+
+
+def grid_hash_of(message: dict[str, Any] | None) -> str | None:
+    return job_hash(message) if message else None

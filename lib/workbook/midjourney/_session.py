@@ -1,0 +1,98 @@
+"""Synchronous facade for notebooks: the async client runs on a private event-loop thread.
+
+Jupyter kernels already run an event loop, so `asyncio.run` cannot be used in a cell; a private
+loop thread keeps notebook cells plain calls and leaves the kernel's loop alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from .._secrets import read_secret
+from ._config import JobSpec, RunConfig
+from ._errors import MidjourneyError
+from ._report import RunReport
+from ._rest import Command
+from ._runner import MidjourneyClient, OnUpdate
+
+T = TypeVar("T")
+
+
+class Session:
+    """`with Session(config, token_env="DISCORD_TOKEN") as s: s.validate_token(); s.run(jobs)`."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        *,
+        token_env: str,
+        on_update: OnUpdate | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connector: Callable[..., Any] | None = None,
+    ) -> None:
+        token = read_secret(token_env, purpose="Discord user token for the Midjourney run")
+        assert token is not None
+        self.config = config
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="midjourney-loop", daemon=True)
+        self._thread.start()
+        self._closed = False
+
+        async def build() -> MidjourneyClient:
+            return MidjourneyClient(
+                config, token, transport=transport, connector=connector, on_update=on_update
+            )
+
+        self.client = self._call(build(), 30.0)
+
+    def __repr__(self) -> str:
+        return f"Session({self.config.api_url!r}, token=***)"
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def validate_token(self) -> dict[str, Any]:
+        return self._call(self.client.validate_token(), 120.0)
+
+    def resolve_command(self, name: str = "imagine") -> Command:
+        return self._call(self.client.resolve_command(name), 120.0)
+
+    def run(self, jobs: list[JobSpec]) -> RunReport:
+        cfg = self.config
+        waves = math.ceil(len(jobs) / cfg.concurrency)
+        bound = (cfg.job_timeout_s + cfg.upscale_timeout_s + 60.0) * waves + 120.0
+        return self._call(self.client.run(jobs), bound)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._call(self.client.aclose(), 10.0)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10.0)
+            self._loop.close()
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout_s: float) -> T:
+        if self._closed and not self._loop.is_running():
+            coro.close()
+            raise MidjourneyError("the session is closed")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout_s)
+        except TimeoutError:
+            future.cancel()
+            raise MidjourneyError(f"the Midjourney run did not finish within {timeout_s:.0f} s") from None

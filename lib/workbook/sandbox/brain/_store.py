@@ -1,0 +1,93 @@
+"""In-memory character store, one namespace per project (a project never sees another's characters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._embeddings import Vectors
+
+
+class StoreFullError(Exception):
+    """The stand-in keeps everything in memory, so it caps what a load test can make it hold."""
+
+
+@dataclass(frozen=True)
+class Character:
+    id: str
+    project_id: str
+    name: str
+    description: str
+    created_at: str
+
+    def public(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "project_id": self.project_id,
+            "name": self.name,
+            "description": self.description,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass
+class _Project:
+    characters: list[Character] = field(default_factory=list)
+    by_id: dict[str, int] = field(default_factory=dict)
+    vectors: list[Vectors] = field(default_factory=list)
+
+
+class CharacterStore:
+    def __init__(self, *, max_characters: int = 100_000) -> None:
+        self.max_characters = max_characters
+        self._projects: dict[str, _Project] = {}
+        self._count = 0
+        self._ids = itertools.count(1)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def project_count(self) -> int:
+        return len(self._projects)
+
+    def create(self, project_id: str, name: str, description: str, vector: Vectors) -> Character:
+        if self._count >= self.max_characters:
+            raise StoreFullError(f"the stand-in holds at most {self.max_characters} characters")
+        project = self._projects.setdefault(project_id, _Project())
+        character = Character(
+            id=f"chr_{next(self._ids):06d}",
+            project_id=project_id,
+            name=name,
+            description=description,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+        )
+        project.by_id[character.id] = len(project.characters)
+        project.characters.append(character)
+        project.vectors.append(np.asarray(vector, dtype=np.float32))
+        self._count += 1
+        return character
+
+    def get(self, project_id: str, character_id: str) -> tuple[Character, Vectors] | None:
+        """The character and its vector, only if it belongs to `project_id`."""
+        project = self._projects.get(project_id)
+        if project is None or character_id not in project.by_id:
+            return None
+        index = project.by_id[character_id]
+        return project.characters[index], project.vectors[index]
+
+    def similar(
+        self, project_id: str, vector: Vectors, top_k: int, *, exclude: str | None = None
+    ) -> list[tuple[Character, float]]:
+        """Cosine similarity (vectors are unit length) within one project, best first; ties by age."""
+        project = self._projects.get(project_id)
+        if project is None or not project.characters:
+            return []
+        scores = np.stack(project.vectors) @ np.asarray(vector, dtype=np.float32)
+        # Stable sort on -score keeps creation order among equal scores: deterministic ranking.
+        order = np.argsort(-scores, kind="stable")
+        ranked = [(project.characters[i], float(scores[i])) for i in order]
+        return [(c, s) for c, s in ranked if c.id != exclude][:top_k]

@@ -1,0 +1,157 @@
+"""The brain service's MCP tools: argument models (which also give the advertised input schemas)
+and their implementations over the store and the embedder."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ._embeddings import Embedder, Vectors
+from ._store import CharacterStore, StoreFullError
+
+ProjectId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+class ToolArgumentsError(Exception):
+    """Arguments do not match the tool's input schema (answered with JSON-RPC -32602)."""
+
+    def __init__(self, tool: str, errors: list[dict[str, Any]]) -> None:
+        self.tool = tool
+        self.errors = errors
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in errors)
+        super().__init__(f"invalid arguments for {tool}: {details}")
+
+
+class ToolExecutionError(Exception):
+    """The tool ran and failed (answered as a result with isError: true, as MCP prescribes)."""
+
+
+class CreateCharacterArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(min_length=1, max_length=200, description="Character name")
+    description: str = Field(min_length=1, max_length=5000, description="Free-text description to embed")
+    project_id: ProjectId = Field(description="Project the character belongs to (isolation boundary)")
+
+
+class FindSimilarArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    project_id: ProjectId = Field(description="Project to search in; other projects are never searched")
+    query: str | None = Field(default=None, min_length=1, max_length=5000, description="Text to match")
+    character_id: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Find characters similar to this one"
+    )
+    top_k: int = Field(default=5, ge=1, le=100, description="Number of results")
+
+    @model_validator(mode="after")
+    def _one_query(self) -> FindSimilarArgs:
+        if (self.query is None) == (self.character_id is None):
+            raise ValueError("give exactly one of 'query' (text) or 'character_id'")
+        return self
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    arguments: type[BaseModel]
+
+    def listing(self, embedding: Mapping[str, Any]) -> dict[str, Any]:
+        note = f" Embeddings: {embedding['name']} ({embedding['kind']})."
+        if not embedding.get("semantic", False):
+            note += " DETERMINISTIC FALLBACK: similarity is lexical overlap, not meaning."
+        return {
+            "name": self.name,
+            "description": self.description + note,
+            "inputSchema": self.arguments.model_json_schema(),
+        }
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool(
+        "create_character",
+        "Create a character in a project and store the embedding of its description.",
+        CreateCharacterArgs,
+    ),
+    Tool(
+        "find_similar_characters",
+        "Rank a project's characters by cosine similarity to a text query or to an existing character.",
+        FindSimilarArgs,
+    ),
+)
+TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
+
+
+class ToolRunner:
+    def __init__(self, store: CharacterStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._handlers: dict[str, Callable[[Any], Awaitable[dict[str, Any]]]] = {
+            "create_character": self._create,
+            "find_similar_characters": self._find,
+        }
+
+    def parse(self, tool: Tool, arguments: Any) -> BaseModel:
+        try:
+            return tool.arguments.model_validate(arguments)
+        except ValidationError as error:
+            raise ToolArgumentsError(
+                tool.name,
+                [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()],
+            ) from None
+
+    async def call(self, tool: Tool, arguments: BaseModel) -> dict[str, Any]:
+        payload = await self._handlers[tool.name](arguments)
+        payload["embedding"] = dict(self.embedder.label)
+        return {
+            "content": [{"type": "text", "text": json.dumps(payload)}],
+            "structuredContent": payload,
+            "isError": False,
+        }
+
+    async def _embed(self, text: str) -> Vectors:
+        if self.embedder.blocking:
+            # A model encode takes ~15 ms of CPU: keep the event loop free for other connections.
+            return (await asyncio.to_thread(self.embedder.embed, [text]))[0]
+        return self.embedder.embed([text])[0]
+
+    async def _create(self, args: Any) -> dict[str, Any]:
+        assert isinstance(args, CreateCharacterArgs)
+        vector = await self._embed(args.description)
+        try:
+            character = self.store.create(args.project_id, args.name, args.description, vector)
+        except StoreFullError as error:
+            raise ToolExecutionError(str(error)) from None
+        return {"character": character.public()}
+
+    async def _find(self, args: Any) -> dict[str, Any]:
+        assert isinstance(args, FindSimilarArgs)
+        exclude = None
+        if args.character_id is not None:
+            found = self.store.get(args.project_id, args.character_id)
+            if found is None:
+                raise ToolExecutionError(
+                    f"character {args.character_id!r} does not exist in project {args.project_id!r}"
+                )
+            vector, exclude = found[1], args.character_id
+            query: dict[str, Any] = {"character_id": args.character_id}
+        else:
+            assert args.query is not None
+            vector = await self._embed(args.query)
+            query = {"text": args.query}
+        ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude)
+        return {
+            "project_id": args.project_id,
+            "query": query,
+            "top_k": args.top_k,
+            "results": [
+                {"rank": rank, "score": round(score, 6), **character.public()}
+                for rank, (character, score) in enumerate(ranked, start=1)
+            ],
+        }

@@ -1,0 +1,193 @@
+"""Discord REST + Gateway emulator with a Midjourney bot, for the sandbox (issue 4).
+
+It speaks the real wire protocol described in `/work/shared/reference/discord-midjourney.md`
+(§1-7, §10): a client written against discord.com works unchanged against it with only the base
+URLs, ids and token changed. One aiohttp process on 127.0.0.1 serves everything.
+
+Outputs (`${sandbox.discord.<key>}`)
+------------------------------------
+* `api_url`        `http://127.0.0.1:<port>/api/v10` (`/api/v9` works too)
+* `gateway_url`    `ws://127.0.0.1:<port>/gateway` (also returned by `GET {api_url}/gateway`);
+                   clients append `/?v=10&encoding=json` (`&compress=zlib-stream` is supported)
+* `admin_url`      `http://127.0.0.1:<port>/admin`
+* `guild_id`, `channel_id`  the one guild/channel where the bot answers
+* `application_id` `936929561302675456` (the real Midjourney bot id, as clients send it)
+* `user_id`, `imagine_command_id` (`938956540159881230`), `imagine_version` (the version the
+  index currently reports: `1237876415471554623`)
+* secret env var `SANDBOX_DISCORD_TOKEN`: the user token. Sent raw in `Authorization` (no `Bot `/
+  `Bearer `); anything else -> 401 `{"message": "401: Unauthorized", "code": 0}`; on the gateway a
+  bad token closes with 4004.
+
+REST (`{api_url}`)
+------------------
+* `GET /users/@me`; `GET /gateway`; `GET /channels/{channel_id}`
+* `GET /guilds/{guild_id}/application-command-index` and
+  `GET /channels/{channel_id}/application-command-index` -> `{"applications": [...],
+  "application_commands": [{"id", "version", "name": "imagine", ...}]}` (bulkai fixture shape)
+* `POST /interactions` (JSON or multipart with a `payload_json` part) -> 204 empty. Type 2 =
+  `/imagine` (data.id + data.version must match the index, else 404 10063 / 400 50035
+  `INTERACTION_APPLICATION_COMMAND_INVALID_VERSION`); type 3 = button press (`message_id` must be a
+  bot message, else 404 10008; `data.custom_id` must be one of its buttons, else 400 50035).
+  `session_id` is required (any string); `nonce` optional (<= 25 chars), echoed as described below.
+* `GET /channels/{channel_id}/messages?limit=&before=|after=|around=` newest first; limit 1..100
+  (default 50); more than one of before/after/around -> 400 50035. `after` returns the oldest
+  messages after the id. Ephemeral messages (flags 64) are never in history (gateway only).
+  `GET /channels/{id}/messages/{id}` -> 403 20002 "Only bots can use this endpoint" (as for users).
+* Every response carries `X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket`; a 429 adds
+  `Retry-After` (integer seconds, as Discord), `X-RateLimit-Scope` and, if global,
+  `X-RateLimit-Global: true`; body `{"message", "retry_after": <float seconds>, "global"}`. Buckets:
+  5 requests / 5 s for interactions, messages, users/@me and the command index; global 50 / s.
+  All windows are emulated seconds divided by the time scale; prefer the float `retry_after` /
+  `X-RateLimit-Reset-After` (the integer header rounds tiny waits up to 1 s).
+* Attachments are served at their `url` / `proxy_url` (signed `?ex=&is=&hm=` like the Discord CDN,
+  no auth): grids are PNG 2x2 of the upscale size (2048x2048 for `--ar 1:1`), upscales PNG
+  (1024x1024; other `--ar` keep ~1024² pixels), progress frames 512x512 WebP. Upscale N is
+  pixel-identical to quadrant N of its grid (1 2 / 3 4). Deterministic per job hash.
+
+Gateway
+-------
+HELLO (op 10, heartbeat_interval = 41250 ms / time scale, at least 1000 ms); IDENTIFY (op 2, user
+style: token + capabilities, no intents) -> READY (`session_id`, `resume_gateway_url` =
+`ws://127.0.0.1:<port>/gateway-resume`, `user`, `guilds`); HEARTBEAT (op 1) -> ACK (op 11);
+RESUME (op 6 token/session_id/seq) -> missed dispatches replayed, then `RESUMED`; unknown session
+-> op 9 `false`. No heartbeat for 2 intervals -> close 4009. Dispatches: MESSAGE_CREATE /
+MESSAGE_UPDATE (full message, `guild_id`, `member`) / MESSAGE_DELETE (`id`, `channel_id`,
+`guild_id`), INTERACTION_CREATE and INTERACTION_SUCCESS (`{"id": <interaction id>, "nonce"}`, sent to
+the session whose `session_id` the interaction carried, or to all sessions if none matches),
+INTERACTION_FAILURE for a button whose job is unknown.
+
+Midjourney bot (per /imagine; times are emulated seconds, scaled)
+-----------------------------------------------------------------
+INTERACTION_CREATE + INTERACTION_SUCCESS -> CREATE `**<echoed>** - <@user> (Waiting to start)`
+(type 20, carries `nonce`, `interaction` and `interaction_metadata.id` = interaction id) -> UPDATEs
+of that message `(0%) (fast)`, `(15%)`, `(31%)`, `(46%)`, `(62%)`, `(78%)`, `(93%)` with
+attachment `<hash>_grid_0.webp` -> DELETE it -> NEW CREATE `**<echoed>** - <@user> (fast)` (type 0,
+no nonce, `interaction_metadata.id` unless setting `final_interaction_metadata` is false) with the
+grid PNG `<username>_<prompt_words>_<hash>.png` and buttons `MJ::JOB::upsample::1..4::<hash>`,
+`MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>`. ~56 s at scale 1, ~60 ms at
+scale 1000. Durations vary ±20% per job, so identical prompts may finish in either order.
+U<N> -> the grid is edited (button style 1) and, ~4 s later, CREATE reply (type 19)
+`**<echoed>** - Image #N <@user>` with `message_reference.message_id` = grid id and
+`referenced_message` = the grid, PNG `<username>_<words>_<new hash>.png`, buttons
+`MJ::JOB::low_variation|high_variation::1::<new hash>::SOLO`. No nonce on it. V<N> / Vary ->
+progress flow with `**<echoed>** - Variations (Strong|Subtle) by <@user> (...)`; 🔄 -> like imagine.
+Concurrency 3 jobs (imagine, variation, reroll and upscale all count), queue 10: a queued job gets a
+"Job queued" embed (with nonce; its later "(Waiting to start)" has no nonce, only the interaction
+metadata); beyond the queue a "Queue full" embed (with nonce) and no job.
+
+Echoed prompt = Midjourney's normalisation: em-dash before a parameter -> `--`, whitespace runs
+collapsed, URLs -> `<https://s.mj.run/XXXXXXXXXXX>` (plain `https://s.mj.run/...` after
+`--cref/--sref/--oref`), parameter names lower-cased, then the account suffix (setting `suffix`,
+default `--v 6.1`) appended for parameters not already present. Unknown `--params` or bad values
+of `--ar`/`--v` -> "Invalid parameter" embed.
+
+Prompt markers (anywhere in the prompt, case-insensitive) -> bot reply instead of a job
+---------------------------------------------------------------------------------------
+* `mjtest:banned`        embed "Banned prompt detected" (with nonce, footer `/imagine <prompt>`)
+* `mjtest:invalid_param` embed "Invalid parameter"
+* `mjtest:credits`       embed "Credits exhausted"
+* `mjtest:invalid_link`  embed "Invalid link"
+* `mjtest:pending_mod`   embed "Pending mod message"
+* `mjtest:action_needed` EPHEMERAL (flags 64, gateway only) embed "Action needed to continue" with
+                         button `MJ::Prompts::Appeal::<hash>`; pressing it runs the job
+* `mjtest:failed`        plain content "Failed to process your command :(" (with nonce)
+* `mjtest:moderated`     job runs, at 62% the message becomes `(Stopped)` and is deleted; no grid
+All error replies are type 20, red (16711680), carry `interaction_metadata` and the nonce.
+
+Fault switches (`{admin_url}/_sandbox/faults`, or WORKBOOK_FAULTS at startup)
+-----------------------------------------------------------------------------
+Count-valued switches take `true` (once), an integer N, or `{"count": N, ...options}`, and turn
+themselves off when used up.
+* `rate_limit_storm`     next N REST calls -> 429 (options `retry_after` emulated s, default 1;
+                         `global`: true for a global 429)
+* `server_error_burst`   next N REST calls -> 5xx (option `status`, default 500)
+* `gateway_drop_mid_job` the next N jobs, at their first progress update, abort every gateway
+                         connection (TCP drop, no close frame); sessions stay resumable
+* `gateway_down`         gateway connections refused (HTTP 503) and existing ones dropped
+* `out_of_order`         among jobs with the same echoed prompt, later submissions post their grid
+                         first (strict reverse order)
+* `stale_history`        `true`: each job, when it starts, first gets an older (1 h) grid + "Image
+                         #1" upscale of the same prompt put in the channel, and the old grid is
+                         edited (a MESSAGE_UPDATE of an old message); a list of prompts: seed those
+                         at once
+* `stale_command_version` the index reports a new imagine version; the old one -> 400 50035
+
+Time scale: `WORKBOOK_TIME_SCALE` (set by the launcher), changeable at runtime via settings.
+
+Admin (`{admin_url}`, no auth, not counted)
+-------------------------------------------
+`GET /health`; `POST /reset` (history, jobs, gateway sessions, counters, limits, faults and
+settings back to startup values);
+`GET /stats` (`rest_calls` by route template e.g. `POST /interactions`, `rest_calls_total`,
+`statuses`, `rate_limited` / `rate_limited_total` = 429s sent, `invalid_requests`, `gateway`,
+`jobs`, `faults_fired`); `GET /emitted?after_seq=N` (every emitted event: `event`, `kind` =
+waiting|progress|progress_delete|grid|upscale|error|queued|button_used|stale|moderated|interaction,
+`message_id`, `job_hash`, `nonce`, `emitted_at` = epoch seconds from time.time());
+`GET /jobs`; `GET|PUT /settings` (`time_scale`, `mode`, `suffix`, `concurrency`, `queue_size`,
+`image_base`, `final_interaction_metadata`, `timings`).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import sys
+import time
+
+from .._spec import ServiceContext, ServiceSpec
+from ._config import IMAGINE_COMMAND_ID, IMAGINE_VERSION, MJ_APPLICATION_ID
+from ._snowflake import snowflake_from_ms
+
+TOKEN_ENV = "SANDBOX_DISCORD_TOKEN"
+NAME = "discord"
+
+
+def _user_token(user_id: str) -> str:
+    """Shaped like a Discord user token: base64(user id) . 6 chars . 38 chars."""
+    head = base64.b64encode(user_id.encode()).decode().rstrip("=")
+    return f"{head}.{secrets.token_urlsafe(5)[:6]}.{secrets.token_urlsafe(30)[:38]}"
+
+
+def service(ctx: ServiceContext) -> ServiceSpec:
+    port = ctx.free_port()
+    now_ms = int(time.time() * 1000) - 86_400_000
+    guild_id, channel_id, user_id = (
+        str(snowflake_from_ms(now_ms - i * 1000, increment=i)) for i in (3, 2, 1)
+    )
+    token = _user_token(user_id)
+    base = f"http://127.0.0.1:{port}"
+    return ServiceSpec(
+        name=NAME,
+        argv=[
+            sys.executable,
+            "-m",
+            "workbook.sandbox.discord",
+            "--port",
+            str(port),
+            "--guild-id",
+            guild_id,
+            "--channel-id",
+            channel_id,
+            "--user-id",
+            user_id,
+        ],
+        ready_url=f"{base}/admin/health",
+        outputs={
+            "api_url": f"{base}/api/v10",
+            "gateway_url": f"ws://127.0.0.1:{port}/gateway",
+            "admin_url": f"{base}/admin",
+            "guild_id": guild_id,
+            "channel_id": channel_id,
+            "application_id": MJ_APPLICATION_ID,
+            "user_id": user_id,
+            "imagine_command_id": IMAGINE_COMMAND_ID,
+            "imagine_version": IMAGINE_VERSION,
+        },
+        env={TOKEN_ENV: token},
+        secrets={TOKEN_ENV: token},
+        ready_timeout_s=20.0,
+        stop_timeout_s=5.0,
+    )
+
+
+__all__ = ["NAME", "TOKEN_ENV", "service"]

@@ -1,0 +1,54 @@
+"""Fixtures: one emulator process per test session, started from its ServiceSpec exactly as the
+launcher would (own session, 127.0.0.1, free port), reset through the admin API before each test."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from workbook.sandbox import ServiceContext
+from workbook.sandbox.discord import TOKEN_ENV, service
+
+from ._support import TIME_SCALE, Emu
+
+
+@pytest.fixture(scope="session")
+def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu]:
+    state = tmp_path_factory.mktemp("discord-emulator")
+    spec = service(ServiceContext(state_dir=state, time_scale=TIME_SCALE))
+    log = state / "discord.log"
+    env = {**os.environ, **spec.env, "WORKBOOK_TIME_SCALE": str(TIME_SCALE), "WORKBOOK_FAULTS": ""}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            list(spec.argv), env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(spec.ready_url, timeout=1).status_code == 200:
+                    break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("emulator did not become ready:\n" + log.read_text())
+        yield Emu(dict(spec.outputs), spec.secrets[TOKEN_ENV], log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@pytest.fixture
+def emu(emulator_process: Emu) -> Emu:
+    emulator_process.admin_call("POST", "/reset")
+    return emulator_process

@@ -1,0 +1,86 @@
+"""Fixtures: the brain stand-in as a sandbox subprocess, and variants served in-process for
+behaviours the stand-in does not have (silent on malformed input, leaky projects, bad ranking)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from wb_testing import live_pids
+
+from workbook.sandbox import Sandbox, ServiceContext, clear_faults
+from workbook.sandbox.brain import BrainApp, BrainFaults, HashingEmbedder, Session
+from workbook.sandbox.brain._server import run
+from workbook.sandbox.brain._store import CharacterStore
+
+
+@dataclass(frozen=True)
+class Brain:
+    ws_url: str
+    admin_url: str
+
+
+@pytest.fixture(scope="package")
+def brain_sandbox() -> Iterator[Brain]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
+        with Sandbox(["brain"]) as sandbox:
+            outputs = sandbox.outputs["brain"]
+            yield Brain(outputs["ws_url"], outputs["admin_url"])
+            pids = sandbox.all_pids()
+    assert live_pids(pids) == []
+
+
+@pytest.fixture
+def brain(brain_sandbox: Brain) -> Iterator[Brain]:
+    """The shared stand-in with every fault switch off before and after the test."""
+    clear_faults(brain_sandbox.admin_url)
+    yield brain_sandbox
+    clear_faults(brain_sandbox.admin_url)
+
+
+@contextmanager
+def serve_in_thread(
+    store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
+) -> Iterator[str]:
+    """A brain server on a private event loop in a worker thread; yields its ws_url."""
+    app = BrainApp(HashingEmbedder(), BrainFaults({}), store)
+    port, admin_port = ServiceContext.free_port(), ServiceContext.free_port()
+    started = threading.Event()
+    state: dict[str, object] = {}
+
+    async def main() -> None:
+        ready, stop = asyncio.Event(), asyncio.Event()
+        state["loop"], state["stop"] = asyncio.get_running_loop(), stop
+        server = asyncio.create_task(
+            run(app, host="127.0.0.1", port=port, admin_port=admin_port, ready=ready, stop=stop,
+                session_factory=session_factory)
+        )
+        waiter = asyncio.create_task(ready.wait())
+        await asyncio.wait({server, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        started.set()
+        waiter.cancel()
+        await server
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name="brain-test-server")
+    thread.start()
+    try:
+        assert started.wait(10), "in-thread brain server did not start"
+        yield f"ws://127.0.0.1:{port}/mcp"
+    finally:
+        loop, stop = state["loop"], state["stop"]
+        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        assert not thread.is_alive()
+
+
+@pytest.fixture
+def in_thread_brain() -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """`with in_thread_brain(store=..., session_factory=...) as ws_url:` (see serve_in_thread)."""
+    return serve_in_thread

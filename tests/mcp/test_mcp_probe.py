@@ -1,0 +1,294 @@
+"""The MCP WebSocket probe against the brain stand-in, including each fault switch.
+
+No test asserts a speed: latency assertions are lower bounds set by injected delays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+
+from workbook import WorkbookError
+from workbook.mcp import (
+    McpBudgets,
+    McpClient,
+    McpTimeoutError,
+    McpUsageError,
+    check_create_and_find,
+    check_project_isolation,
+    functional_frame,
+    probe_concurrency,
+    probe_error_cases,
+    probe_mcp,
+    probe_reconnect,
+    run_functional_checks,
+)
+from workbook.sandbox import ServiceContext, set_faults
+from workbook.sandbox.brain import BrainApp, Session
+from workbook.sandbox.brain._protocol import INVALID_PARAMS, METHOD_NOT_FOUND, PARSE_ERROR, RpcError
+from workbook.sandbox.brain._store import Character, CharacterStore
+
+from .conftest import Brain
+
+InThread = Callable[..., AbstractContextManager[str]]
+SMALL: dict[str, Any] = {
+    "connect_samples": 2,
+    "calls_per_tool": 3,
+    "concurrency_levels": (),
+    "reconnect_calls": 0,
+    "error_cases": False,
+}
+
+
+def by_budget(report: Any, budgets: McpBudgets | None = None) -> dict[str, Any]:
+    return {result.budget: result for result in report.evaluate(budgets)}
+
+
+def test_full_probe_against_the_stand_in(brain: Brain) -> None:
+    report = probe_mcp(
+        brain.ws_url,
+        connect_samples=5,
+        calls_per_tool=5,
+        concurrency_levels=(1, 5, 10, 20),
+        calls_per_connection=3,
+        reconnect_calls=5,
+    )
+    assert report.connect.succeeded == 5 and report.connect.errors == {}
+    assert report.handshake.ok and report.handshake.negotiated_version == "2025-11-25"
+    assert report.handshake.server_info["name"] == "workbook-brain-standin"
+    assert report.tools.names == ["create_character", "find_similar_characters"]
+    assert report.tools.embedding is not None and report.tools.embedding["kind"] == "deterministic-fallback"
+    for summary in report.tool_calls.values():
+        assert summary.attempted == summary.succeeded == 5
+    assert [(lv.connections, lv.connections_opened, lv.success_rate) for lv in report.concurrency] == [
+        (1, 1, 1.0),
+        (5, 5, 1.0),
+        (10, 10, 1.0),
+        (20, 20, 1.0),
+    ]
+    assert report.reconnect is not None and not report.reconnect.exercised
+    assert report.reconnect.calls_succeeded == 5
+    cases = {case.case: case for case in report.error_cases}
+    assert set(cases) == {
+        "unknown_method", "bad_params", "unknown_tool", "bad_tool_arguments", "malformed_json", "invalid_request"
+    }
+    assert all(case.accepted and case.spec_exact and case.usable_after for case in cases.values())
+    assert (cases["unknown_method"].code, cases["malformed_json"].code) == (-32601, -32700)
+    assert all(result.passed for result in report.evaluate()), report.budget_frame()
+    # Every view a notebook shows, and the JSON form for results.json.
+    assert list(report.latency_frame()["operation"])[:3] == ["connect", "initialize", "tools/list"]
+    assert len(report.concurrency_frame()) == 4 and len(report.error_cases_frame()) == 6
+    document = json.loads(json.dumps(report.to_dict()))
+    assert document["tools"]["embedding"]["kind"] == "deterministic-fallback"
+    assert len(document["tool_calls"]["create_character"]["samples_s"]) == 5
+
+
+def test_added_latency_is_measured_in_every_round_trip(brain: Brain) -> None:
+    set_faults(brain.admin_url, {"added_latency_ms": 120})
+    report = probe_mcp(brain.ws_url, **{**SMALL, "concurrency_levels": (3,), "calls_per_connection": 2})
+    assert report.handshake.latency_s is not None and report.handshake.latency_s >= 0.12
+    for summary in report.tool_calls.values():
+        assert summary.succeeded == 3 and min(summary.samples_s) >= 0.12
+    assert min(report.concurrency[0].round_trip.samples_s) >= 0.12
+    budgets = by_budget(report, McpBudgets(round_trip_s=0.1))
+    assert not budgets["message round trip"].passed
+    assert budgets["websocket connect"].passed  # the switch delays replies, not the WebSocket opening
+    assert by_budget(report)["message round trip"].passed
+
+
+def test_dropped_connections_count_as_failures_and_reconnects(brain: Brain) -> None:
+    # The 7th message of every connection (handshake = 2 messages, then 4 calls) is never answered.
+    set_faults(brain.admin_url, {"drop_connections": 6})
+    result = probe_reconnect(brain.ws_url, calls=20)
+    assert result.exercised
+    assert (result.drops, result.reconnects_ok, result.reconnects_failed) == (4, 3, 0)
+    assert result.calls_succeeded == 16 and result.success_rate == pytest.approx(0.8)
+    assert result.messages_before_drop == (7, 7, 7, 7)
+    assert result.errors == {"connection_closed": 4}
+    assert result.reconnect.succeeded == 3
+
+    [level] = probe_concurrency(brain.ws_url, (5,), calls_per_connection=5)
+    assert (level.calls_succeeded, level.calls_planned) == (20, 25)
+    assert level.errors == {"connection_closed": 5}
+
+    report = probe_mcp(brain.ws_url, **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
+    rate = by_budget(report)["success rate at 5 connections"]
+    assert not rate.passed and rate.measured == "80.0% (20/25)"
+    # The main session: initialize + initialized + tools/list + 3 calls, then the 4th call is dropped.
+    assert sum(summary.succeeded for summary in report.tool_calls.values()) == 3
+    assert sum(s.errors.get("connection_closed", 0) for s in report.tool_calls.values()) == 3
+
+
+def test_error_rate_is_counted_by_kind_and_reproducible(brain: Brain) -> None:
+    options = {**SMALL, "calls_per_tool": 20}
+    set_faults(brain.admin_url, {"error_rate": 0.5})
+    first = probe_mcp(brain.ws_url, **options)
+    set_faults(brain.admin_url, {"error_rate": 0.5})  # setting the switch reseeds its RNG
+    second = probe_mcp(brain.ws_url, **options)
+    errors = [dict(s.errors) for s in first.tool_calls.values()]
+    assert errors == [dict(s.errors) for s in second.tool_calls.values()]
+    failed = sum(e.get("rpc_error:-32603", 0) for e in errors)
+    assert set().union(*errors) == {"rpc_error:-32603"}
+    assert 10 <= failed <= 30  # of 40 calls at rate 0.5
+
+    set_faults(brain.admin_url, {"error_rate": 1.0})
+    [level] = probe_concurrency(brain.ws_url, (2,), calls_per_connection=3)
+    assert level.success_rate == 0.0 and level.errors == {"rpc_error:-32603": 6}
+
+
+class SilentSession(Session):
+    """Like mcp SDK 1.x servers: malformed input gets no reply, unknown methods get -32602."""
+
+    async def handle(self, raw: str | bytes) -> dict[str, Any] | None:
+        reply = await super().handle(raw)
+        if reply is None or "error" not in reply:
+            return reply
+        code = reply["error"]["code"]
+        if code in (PARSE_ERROR, -32600):
+            return None
+        if code == METHOD_NOT_FOUND:
+            reply["error"] = RpcError(INVALID_PARAMS, "Invalid request parameters").body()
+        return reply
+
+
+def test_no_reply_to_malformed_input_is_handled_by_the_message_timeout(in_thread_brain: InThread) -> None:
+    with in_thread_brain(session_factory=SilentSession) as ws_url:
+        started = time.monotonic()
+        cases = {case.case: case for case in probe_error_cases(ws_url, no_reply_timeout_s=0.3)}
+        elapsed = time.monotonic() - started
+    for name in ("malformed_json", "invalid_request"):
+        case = cases[name]
+        assert case.outcome == "no_reply" and case.accepted and not case.spec_exact and case.usable_after
+        assert case.latency_s is not None and case.latency_s >= 0.3
+    assert cases["unknown_method"].code == -32602
+    assert cases["unknown_method"].accepted and not cases["unknown_method"].spec_exact
+    assert elapsed < 30  # bounded by the per-message timeout, not hung
+
+
+def test_client_request_times_out_when_no_reply_comes(in_thread_brain: InThread) -> None:
+    class Mute(Session):
+        async def handle(self, raw: str | bytes) -> dict[str, Any] | None:
+            await super().handle(raw)
+            return None
+
+    async def run(ws_url: str) -> McpTimeoutError:
+        async with await McpClient.open(ws_url, message_timeout_s=0.2) as client:
+            with pytest.raises(McpTimeoutError) as raised:
+                await client.ping()
+            return raised.value
+
+    with in_thread_brain(session_factory=Mute) as ws_url:
+        error = asyncio.run(run(ws_url))
+    assert error.method == "ping" and error.timeout_s == 0.2 and "0.2 s" in str(error)
+
+
+def test_unreachable_target_is_reported_not_raised() -> None:
+    ws_url = f"ws://127.0.0.1:{ServiceContext.free_port()}/mcp"  # nothing listens there
+    report = probe_mcp(ws_url, **{**SMALL, "concurrency_levels": (2,)})
+    assert report.connect.errors == {"connect_failed": 2}
+    assert not report.handshake.ok and report.handshake.error is not None
+    assert all(summary.succeeded == 0 and summary.attempted == 3 for summary in report.tool_calls.values())
+    assert report.concurrency[0].success_rate == 0.0
+    assert not any(result.passed for result in report.evaluate())
+
+
+def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: Brain) -> None:
+    set_faults(brain.admin_url, {"added_latency_ms": 100})
+    report = probe_mcp(brain.ws_url, **{**SMALL, "connect_samples": 1, "calls_per_tool": 50, "max_duration_s": 1.0})
+    assert report.duration_s < 10
+    for summary in report.tool_calls.values():
+        assert summary.attempted == 50
+        assert summary.errors.get("deadline", 0) > 0
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: probe_mcp("http://127.0.0.1:1/mcp"), "'http://127.0.0.1:1/mcp'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", protocol_version="2026-07-28"), "'2026-07-28'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", compression="gzip"), "'gzip'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", calls_per_tool=0), "calls_per_tool"),
+        (lambda: probe_concurrency("ws://127.0.0.1:1/mcp", (5, 0)), "got 0"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", tool_calls={}), "tool_calls"),
+        (lambda: check_create_and_find("ws://127.0.0.1:1/mcp", top_k=1), "top_k"),
+    ],
+)
+def test_bad_arguments_raise_one_clear_error(call: Callable[[], object], needle: str) -> None:
+    with pytest.raises(McpUsageError, match=needle) as raised:
+        call()
+    assert isinstance(raised.value, WorkbookError)
+
+
+def test_sync_calls_work_inside_a_running_event_loop(brain: Brain) -> None:
+    async def notebook_cell() -> int:
+        # What ipykernel does: the sync API is called while this thread runs a loop.
+        return len(probe_error_cases(brain.ws_url, no_reply_timeout_s=1.0))
+
+    assert asyncio.run(notebook_cell()) == 6
+
+
+# --- functional checks ---------------------------------------------------------------------------
+
+
+def test_functional_checks_pass_on_the_stand_in(brain: Brain) -> None:
+    results = run_functional_checks(brain.ws_url)
+    assert [(r.check, r.passed) for r in results] == [
+        ("tools_listed", True),
+        ("create_and_find", True),
+        ("project_isolation", True),
+    ], functional_frame(results)
+    assert results[1].data["embedding"]["kind"] == "deterministic-fallback"
+    assert check_create_and_find(brain.ws_url).passed and check_project_isolation(brain.ws_url).passed
+
+
+class LeakyStore(CharacterStore):
+    """A broken backend: searches every project."""
+
+    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None) -> Any:
+        hits: list[tuple[Character, float]] = []
+        for other in list(self._projects):
+            hits += super().similar(other, vector, top_k, exclude=exclude)
+        return sorted(hits, key=lambda hit: -hit[1])[:top_k]
+
+
+class UpsideDownStore(CharacterStore):
+    """A broken backend: returns the least similar first."""
+
+    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None) -> Any:
+        return list(reversed(super().similar(project_id, vector, 1000, exclude=exclude)))[:top_k]
+
+
+def test_functional_checks_fail_on_a_leaky_backend(in_thread_brain: InThread) -> None:
+    with in_thread_brain(store=LeakyStore()) as ws_url:
+        result = check_project_isolation(ws_url)
+    assert not result.passed and "returned" in result.detail
+
+
+def test_functional_checks_fail_on_a_wrong_ranking(in_thread_brain: InThread) -> None:
+    with in_thread_brain(store=UpsideDownStore()) as ws_url:
+        result = check_create_and_find(ws_url)
+    assert not result.passed
+    assert "not ranked by descending score" in result.detail or "was not the most similar" in result.detail
+
+
+def test_functional_checks_fail_cleanly_when_the_service_is_down() -> None:
+    ws_url = f"ws://127.0.0.1:{ServiceContext.free_port()}/mcp"
+    results = run_functional_checks(ws_url, timeout_s=2.0)
+    assert [r.passed for r in results] == [False, False, False]
+    assert all("could not open an MCP session" in r.detail for r in results)
+
+
+def test_brain_app_is_shared_between_connections(in_thread_brain: InThread) -> None:
+    # Characters created on one connection are found from another (one service, many clients).
+    with in_thread_brain() as ws_url:
+        created = check_create_and_find(ws_url, project_id="shared-project")
+        again = check_create_and_find(ws_url, project_id="shared-project")
+    assert created.passed
+    assert not again.passed or len(again.data["results"]["Mara Vell"]) > 1
+    assert isinstance(BrainApp, type)

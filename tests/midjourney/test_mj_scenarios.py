@@ -1,0 +1,225 @@
+"""Scenario tests against the Discord + Midjourney emulator (part A's sandbox stand-in).
+
+One emulator per module (time scale 1000: a job takes ~60 ms), reset between tests. Every
+scenario checks each job's outcome against the emulator's own job table (`GET {admin}/jobs`):
+the grid and upscale we stored for a nonce are the ones the bot made for that nonce.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from workbook.midjourney import (
+    DiscordAuthError,
+    RunConfig,
+    RunReport,
+    Session,
+    plan_jobs,
+)
+from workbook.sandbox import Sandbox, set_faults
+
+TIME_SCALE = 1000.0
+TOKEN_ENV = "SANDBOX_DISCORD_TOKEN"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[dict[str, str]]:
+    with Sandbox(["discord"], time_scale=TIME_SCALE) as sandbox:
+        yield dict(sandbox.outputs["discord"])
+
+
+@pytest.fixture
+def discord(emulator: dict[str, str]) -> dict[str, str]:
+    httpx.post(emulator["admin_url"] + "/reset", timeout=5).raise_for_status()
+    return emulator
+
+
+def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
+    values: dict[str, Any] = {
+        "api_url": out["api_url"],
+        "gateway_url": out["gateway_url"],
+        "guild_id": out["guild_id"],
+        "channel_id": out["channel_id"],
+        "application_id": out["application_id"],
+        "evidence_dir": folder,
+        "watch": "gateway",
+        "concurrency": 3,
+        "job_timeout_s": 20.0,
+        "upscale_timeout_s": 10.0,
+        "poll_interval_s": 0.05,
+        "gateway_connect_timeout_s": 2.0,
+    }
+    values.update(overrides)
+    return RunConfig(**values)
+
+
+def run(out: dict[str, str], folder: Path, prompts: list[str], indexes: list[int], **overrides: Any) -> RunReport:
+    with Session(config(out, folder, **overrides), token_env=TOKEN_ENV) as session:
+        return session.run(plan_jobs(prompts, indexes))
+
+
+def admin(out: dict[str, str], path: str) -> Any:
+    response = httpx.get(out["admin_url"] + path, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def assert_matches_emulator(out: dict[str, str], report: RunReport) -> None:
+    """Every stored job holds exactly the grid and upscale the bot produced for its nonces."""
+    truth = admin(out, "/jobs")["jobs"]
+    by_nonce = {job["nonce"]: job for job in truth if job.get("nonce")}
+    for job in report.succeeded:
+        imagine = by_nonce[job.nonce]
+        assert imagine["kind"] == "imagine"
+        assert job.job_hash == imagine["job_hash"], f"{job.key} got another job's grid"
+        assert job.grid_message_id in imagine["message_ids"]
+        upscale = by_nonce[job.upscale_nonce]
+        assert upscale["kind"] == "upscale" and upscale["parent_message_id"] == job.grid_message_id
+        assert job.upscale_message_id in upscale["message_ids"]
+    assert report.ownership_problems() == []
+    assert report.duplicate_message_ids() == []
+    assert report.older_than_submission() == []
+    assert report.image_problems() == []
+
+
+def emitted(out: dict[str, str], kind: str) -> list[dict[str, Any]]:
+    return [e for e in admin(out, "/emitted?after_seq=0")["emitted"] if e.get("kind") == kind]
+
+
+def test_six_identical_prompts_finishing_in_reverse_order(discord: dict[str, str], tmp_path: Path) -> None:
+    set_faults(discord["admin_url"], {"out_of_order": True})
+    report = run(discord, tmp_path, ["a lighthouse in a storm"] * 6, [1, 2, 3, 4, 1, 2], concurrency=6)
+    assert [j.status for j in report.jobs] == ["stored"] * 6, report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    grid_order = [e["job_hash"] for e in emitted(discord, "grid")]
+    submitted_order = [j.job_hash for j in report.jobs]
+    assert grid_order != submitted_order  # the bot really finished them out of order
+    assert len({j.job_hash for j in report.jobs}) == 6
+
+
+def test_identical_prompts_by_job_hash_when_finals_lack_interaction_metadata(
+    discord: dict[str, str], tmp_path: Path
+) -> None:
+    httpx.put(discord["admin_url"] + "/settings", json={"final_interaction_metadata": False}).raise_for_status()
+    set_faults(discord["admin_url"], {"out_of_order": True})
+    report = run(discord, tmp_path, ["twin prompt"] * 4, [4], concurrency=4)
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert {j.grid_match for j in report.jobs} == {"job_hash"}
+    assert_matches_emulator(discord, report)
+
+
+def test_older_upscale_of_same_prompt_already_in_channel(discord: dict[str, str], tmp_path: Path) -> None:
+    prompt = "a red fox in snow"
+    set_faults(discord["admin_url"], {"stale_history": [prompt]})
+    for watch in ("gateway", "poll"):
+        report = run(discord, tmp_path / watch, [prompt] * 2, [1], watch=watch)
+        assert all(j.ok for j in report.jobs), report.summary()["failed"]
+        assert_matches_emulator(discord, report)
+        stale_ids = {e["message_id"] for e in emitted(discord, "stale")}
+        assert stale_ids, "the emulator seeded no stale history"
+        assert not stale_ids & {m for j in report.jobs for m in j.message_ids()}
+    assert report.ignored_old_messages > 0  # polling read the old grid/upscale and refused them
+
+
+@pytest.mark.parametrize("watch", ["gateway", "poll"])
+def test_prompts_with_urls_and_em_dashes(discord: dict[str, str], tmp_path: Path, watch: str) -> None:
+    prompts = [
+        "https://example.com/ref/cat.png a cat in the rain —ar 3:2",
+        "https://example.com/ref/cat.png a cat in the rain —ar 3:2",
+        "a   quiet harbour — at dawn",
+    ]
+    report = run(discord, tmp_path, prompts, [2], watch=watch)
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    first = report.jobs[0]
+    assert first.prompt_echoed is not None and "<https://s.mj.run/" in first.prompt_echoed
+    assert "--ar 3:2" in first.prompt_echoed
+    if watch == "poll":  # no nonces in REST history: the first replies were found by normalised prompt
+        assert report.match_keys.get("start:prompt", 0) >= 3
+
+
+def test_429_storm(discord: dict[str, str], tmp_path: Path) -> None:
+    set_faults(discord["admin_url"], {"rate_limit_storm": {"count": 6, "retry_after": 2}})
+    report = run(discord, tmp_path, ["storm one", "storm two"], [1])
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    stats = admin(discord, "/stats")
+    assert report.rate_limited == stats["rate_limited_total"] == 6
+    assert report.retries >= 6 and report.stop_reason is None
+
+
+def test_429_flood_stops_at_the_invalid_request_budget(discord: dict[str, str], tmp_path: Path) -> None:
+    set_faults(discord["admin_url"], {"rate_limit_storm": {"count": 500, "retry_after": 1}})
+    report = run(discord, tmp_path, ["flooded"] * 3, [1], invalid_request_budget=5, max_retries=10)
+    assert [j.failure_kind for j in report.jobs] == ["invalid_request_budget"] * 3
+    assert "InvalidRequestBudgetError" in (report.stop_reason or "")
+    assert admin(discord, "/stats")["rest_calls_total"] == 5  # stopped at the budget, not at Discord's 10,000
+
+
+def test_5xx_burst(discord: dict[str, str], tmp_path: Path) -> None:
+    set_faults(discord["admin_url"], {"server_error_burst": {"count": 3, "status": 502}})
+    report = run(discord, tmp_path, ["burst one", "burst two"], [3])
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    assert report.status_counts.get(502) == 3 and report.retries >= 3
+
+
+def test_gateway_dropped_mid_job(discord: dict[str, str], tmp_path: Path) -> None:
+    set_faults(discord["admin_url"], {"gateway_drop_mid_job": 1})
+    report = run(discord, tmp_path, ["drop one", "drop two", "drop one"], [1])
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    assert report.gateway["drops"] >= 1 and report.gateway["resumes"] >= 1
+
+
+def test_gateway_unavailable_falls_back_to_polling(tmp_path: Path) -> None:
+    with Sandbox(["discord"], time_scale=TIME_SCALE, faults={"discord": {"gateway_down": True}}) as sandbox:
+        out = dict(sandbox.outputs["discord"])
+        report = run(out, tmp_path, ["no gateway"] * 2 + ["other"], [2], gateway_connect_timeout_s=0.5)
+        assert all(j.ok for j in report.jobs), report.summary()["failed"]
+        assert_matches_emulator(out, report)
+    assert report.polls > 0 and report.gateway["resumes"] == 0
+    assert any("polling" in state for _, state in report.watch_log)
+
+
+def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Path) -> None:
+    report = run(discord, tmp_path, ["a calm lake", "mjtest:banned something", "a calm lake"], [1])
+    kinds = [j.failure_kind for j in report.jobs]
+    assert kinds == [None, "banned_prompt", None]
+    assert "Banned prompt" in (report.jobs[1].failure or "")
+    assert_matches_emulator(discord, report)
+
+
+def test_queue_full(discord: dict[str, str], tmp_path: Path) -> None:
+    report = run(discord, tmp_path, [f"queue job {i}" for i in range(15)], [1], concurrency=15)
+    failed = [j for j in report.jobs if not j.ok]
+    assert [j.failure_kind for j in failed] == ["queue_full", "queue_full"], report.summary()["failed"]
+    assert len(report.succeeded) == 13
+    assert sum(1 for j in report.jobs if j.queued_message_id) >= 10  # "Job queued" was not terminal
+    assert_matches_emulator(discord, report)
+
+
+def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
+    with Session(config(discord, tmp_path), token_env=TOKEN_ENV) as session:
+        session.resolve_command()  # caches today's version
+        set_faults(discord["admin_url"], {"stale_command_version": True})  # then Midjourney deploys
+        report = session.run(plan_jobs(["v1", "v2", "v3"], [1]))
+    assert {j.failure_kind for j in report.jobs} == {"stale_command_version"}
+    assert "outdated" in (report.jobs[0].failure or "")
+    assert admin(discord, "/stats")["rest_calls"].get("POST /interactions") == 1  # no retry loop
+
+
+def test_bad_token(discord: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WRONG_DISCORD_TOKEN", "bad." + os.environ[TOKEN_ENV][4:])
+    with Session(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as session:
+        with pytest.raises(DiscordAuthError, match="401"):
+            session.validate_token()
+        report = session.run(plan_jobs(["never sent"] * 2, [1]))
+    assert {j.failure_kind for j in report.jobs} == {"bad_token"}
+    assert admin(discord, "/stats")["rest_calls_total"] == 1  # one 401, then the token is never used again

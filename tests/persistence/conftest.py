@@ -1,0 +1,74 @@
+"""Fixtures for persistence tests: one real sandbox (SeaweedFS + reference backend) per test module."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbook.checks import Checks, CheckStatus
+from workbook.persistence import CHECK_FUNCTIONS, CHECKS, PersistenceRun, PersistenceSettings
+from workbook.sandbox import Sandbox, clear_faults, set_faults
+from workbook.sandbox._faults import FAULTS_ENV
+
+SERVICE_IMPORT = "workbook.sandbox.refbackend:AssetPersistenceService"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(["s3", "refbackend"]) as running:
+        yield running
+
+
+def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
+    s3, backend = sandbox.outputs["s3"], sandbox.outputs["refbackend"]
+    values: dict[str, Any] = {
+        "api_base_url": backend["url"],
+        "local_api_base_url": backend["local_url"],
+        "admin_url": backend["admin_url"],
+        "storage_endpoint": s3["endpoint"],
+        "storage_bucket": s3["bucket"],
+        "storage_region": s3["region"],
+        "s3_access_key_env": "SANDBOX_S3_ACCESS_KEY",
+        "s3_secret_key_env": "SANDBOX_S3_SECRET_KEY",
+        "expected_expiry_s": 3,
+        "num_images": 2,
+        "service_import": SERVICE_IMPORT,
+        "benchmark_counts": (20,),
+        # Generous: this suite proves the check can fail, it does not time the machine.
+        "presign_budget_ms": 50.0,
+    }
+    values.update(overrides)
+    return PersistenceSettings(**values)
+
+
+RunChecks = Callable[..., dict[str, tuple[CheckStatus, str]]]
+
+
+@pytest.fixture
+def run_checks(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunChecks]:
+    """Run named checks with fault switches on (backend via admin, in-process service via env)."""
+    admin_url = sandbox.outputs["refbackend"]["admin_url"]
+    opened: list[PersistenceRun] = []
+
+    def run(check_ids: list[str], faults: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+        clear_faults(admin_url)
+        if faults:
+            set_faults(admin_url, faults)
+            monkeypatch.setenv(FAULTS_ENV, json.dumps(faults))
+        session = PersistenceRun.open(sandbox_settings(sandbox, **overrides))
+        opened.append(session)
+        checks = Checks("10_persistence", CHECKS, results_dir=tmp_path)
+        for check_id in check_ids:
+            with checks.run(check_id) as context:
+                CHECK_FUNCTIONS[check_id](context, session)
+        return {result.id: (result.status, result.detail) for result in checks.results}
+
+    yield run
+    clear_faults(admin_url)
+    monkeypatch.delenv(FAULTS_ENV, raising=False)
+    for session in opened:
+        session.cleanup()

@@ -1,0 +1,79 @@
+"""CharacterApi against an httpx MockTransport (no network)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+
+from workbook.persistence import ApiError, CharacterApi, missing_cloud_fields
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+def handler(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/api/mv/generate_character_reference":
+        body = json.loads(request.content)
+        if body["num_images"] > 8:
+            return httpx.Response(422, json={"detail": "num_images must be <= 8"})
+        images = [
+            {"id": f"id-{i}", "path": f"/x/id-{i}.png", "base64": base64.b64encode(PNG).decode(), "cloud_url": None}
+            for i in range(body["num_images"])
+        ]
+        return httpx.Response(200, json={"images": images, "metadata": {"num_images_generated": len(images)}})
+    if request.url.path == "/api/mv/get_character_reference/id-0":
+        if request.url.params.get("redirect") == "true":
+            return httpx.Response(307, headers={"location": "http://s3/x"})
+        return httpx.Response(200, content=PNG, headers={"content-type": "image/png"})
+    if request.url.path == "/api/mv/config/debug":
+        return httpx.Response(404, json={"detail": "Not Found"})
+    return httpx.Response(404, json={"detail": "not found"})
+
+
+@pytest.fixture
+def api() -> CharacterApi:
+    return CharacterApi("http://backend/", transport=httpx.MockTransport(handler))
+
+
+def test_generate_parses_images(api: CharacterApi) -> None:
+    result = api.generate("robot", 2, "1:1")
+    assert [image.id for image in result.images] == ["id-0", "id-1"]
+    assert result.images[0].decoded() == PNG
+    assert result.metadata["num_images_generated"] == 2
+
+
+def test_generate_error_names_status_and_detail(api: CharacterApi) -> None:
+    with pytest.raises(ApiError, match=r"HTTP 422.*num_images"):
+        api.generate("robot", 9, "1:1")
+
+
+def test_get_reference_does_not_follow_redirects(api: CharacterApi) -> None:
+    assert api.get_reference("id-0").content == PNG
+    redirect = api.get_reference("id-0", redirect=True)
+    assert redirect.status_code == 307 and redirect.headers["location"] == "http://s3/x"
+
+
+def test_config_debug_missing_is_none(api: CharacterApi) -> None:
+    assert api.config_debug() is None
+
+
+def test_bad_base64_names_the_image() -> None:
+    from workbook.persistence import GeneratedImage
+
+    with pytest.raises(ValueError, match="image x: base64 does not decode"):
+        GeneratedImage(id="x", base64="***").decoded()
+
+
+def test_base_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="must start with http"):
+        CharacterApi("backend:8000")
+
+
+def test_missing_cloud_fields() -> None:
+    assert missing_cloud_fields({"image_id": "a", "image_url": "u", "storage_backend": "s3"}) == [
+        "expires_in_seconds",
+        "cloud_path",
+    ]
+    assert len(missing_cloud_fields("not json")) == 5

@@ -1,0 +1,71 @@
+"""Every check passes on a healthy backend, and each fault switch is caught by its named check."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbook.checks import CheckStatus
+from workbook.persistence import CHECKS
+from workbook.sandbox import Sandbox
+from workbook.sandbox.refbackend import FAULTS
+
+from .conftest import RunChecks
+
+# switch -> a phrase the failing check's detail must contain (it names the defect).
+DEFECT_DETAIL = {
+    "non_unique_ids": "ids are not unique",
+    "base64_mismatch": "base64 in the response differs from the bytes served",
+    "corrupt_local_bytes": "local GET bytes differ",
+    "wrong_local_content_type": "content type 'application/octet-stream', expected image/png",
+    "unknown_id_500": "answered 500, expected 404",
+    "wrong_cloud_path": "cloud_path 'character_reference/",
+    "wrong_object_content_type": "object content type 'binary/octet-stream'",
+    "corrupt_cloud_bytes": "differs from the generated image (sha256 mismatch)",
+    "sigv2_presign": "expected SigV4",
+    "wrong_expiry": "X-Amz-Expires=3600, expected the configured expiry 3",
+    "bad_signature": "SignatureDoesNotMatch",
+    "shared_cloud_key": "distinct cloud_paths",
+    "extension_ignored": "jpg: no object at",
+    "redirect_bad_url": "Location",
+    "no_cloud_fallback": "answered 502 instead of serving the image",
+    "job_wrong_prefix": "job upload landed under the standalone prefix",
+    "job_missing_character_refs": "character_references for",
+    "download_corrupt": "files differ from the originals",
+    "slow_presign": "ms per URL, budget",
+}
+# Not a defect: the condition check 9 creates itself (tested separately below).
+CONDITIONS = {"storage_unreachable"}
+# Values for switches that take one (ms of delay for slow_presign: far above the test budget).
+SWITCH_VALUES = {"slow_presign": 200}
+
+
+def test_every_defect_switch_has_a_named_check_and_expected_detail() -> None:
+    assert set(DEFECT_DETAIL) | CONDITIONS == set(FAULTS)
+    assert {check for check, _ in FAULTS.values()} == set(CHECKS)
+
+
+def test_all_switches_off_every_check_passes(run_checks: RunChecks, sandbox: Sandbox) -> None:
+    results = run_checks(list(CHECKS))
+    failed = {check: detail for check, (status, detail) in results.items() if status is not CheckStatus.PASS}
+    assert not failed
+    assert set(results) == set(CHECKS)
+
+
+@pytest.mark.parametrize("switch", sorted(DEFECT_DETAIL))
+def test_switch_is_caught_by_its_check(run_checks: RunChecks, switch: str) -> None:
+    check_id = FAULTS[switch][0]
+    sequence = ["generate"] if check_id == "generate" else ["generate", check_id]
+    results = run_checks(sequence, faults={switch: SWITCH_VALUES.get(switch, True)})
+    status, detail = results[check_id]
+    assert status is CheckStatus.FAIL, f"{switch}: {check_id} was {status.value}: {detail}"
+    assert DEFECT_DETAIL[switch] in detail
+
+
+def test_fallback_serves_locally_while_storage_is_unreachable(run_checks: RunChecks) -> None:
+    results = run_checks(["generate", "fallback"], faults={"storage_unreachable": True})
+    assert results["fallback"][0] is CheckStatus.PASS, results["fallback"][1]
+
+
+def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:
+    results = run_checks(["generate", "fallback"], admin_url="")
+    assert results["fallback"][0] is CheckStatus.SKIP

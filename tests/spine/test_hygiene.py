@@ -1,0 +1,81 @@
+"""Repository hygiene: clean committed notebooks, notebook conventions, dependency pins in sync."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from wb_testing import REPO
+from workbook.params import notebook_parameters
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def committed_notebooks() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "notebooks/*.ipynb"], cwd=REPO, capture_output=True, text=True)
+    paths = [REPO / line for line in listed.stdout.split()] if listed.returncode == 0 else []
+    return paths or NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_has_no_outputs_or_execution_counts(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    dirty = [index for index, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
+    assert dirty == [], f"{path.name}: cells {dirty} carry outputs or execution counts"
+    assert "widgets" not in notebook.metadata
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_follows_conventions(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata.kernelspec.name == "workbook"
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert "parameters" in code_cells[0].metadata.get("tags", []), "first code cell must be tagged parameters"
+    parameters = notebook_parameters(path)
+    assert "interactive" in parameters and parameters["interactive"].type_name == "bool"
+    for name, parameter in parameters.items():
+        assert parameter.type_name != "None", f"{path.name}: parameter {name} has no type annotation"
+        assert parameter.help, f"{path.name}: parameter {name} has no one-line comment"
+    for cell in code_cells:
+        tree = ast.parse(_without_magics(cell.source))
+        defined = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef
+                                                                    | ast.ClassDef | ast.Lambda)]
+        assert not defined, f"{path.name}: define functions in lib/, not in notebooks:\n{cell.source}"
+    for before, after in zip(notebook.cells, notebook.cells[1:], strict=False):
+        if after.cell_type == "code" and "parameters" not in after.metadata.get("tags", []):
+            assert before.cell_type == "markdown", f"{path.name}: code cell without a markdown cell before it:\n" \
+                                                   f"{after.source[:200]}"
+
+
+def _without_magics(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+
+
+def test_environment_yml_pins_match_pyproject() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    declared = set(project["dependencies"]) | set(project["optional-dependencies"]["dev"])
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    pip_section = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
+    listed = {line for line in pip_section if not line.startswith("-e")}
+    assert listed == declared
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][^,;<>]*", dep) for dep in declared), "pin every dependency"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci/run").read_text()
+    assert "make test" in readme and "make run" in readme
+    assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def test_outputs_are_ignored_but_folder_kept() -> None:
+    assert (REPO / "outputs/.gitkeep").exists()
+    assert "outputs/*" in (REPO / ".gitignore").read_text() and ".env" in (REPO / ".gitignore").read_text()

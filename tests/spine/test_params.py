@@ -1,0 +1,131 @@
+"""Params validation: every error kind gives one clear message, before any kernel starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from wb_testing import FIXTURE_NOTEBOOKS
+from workbook import ParamsError
+from workbook._cli import main
+from workbook.params import load_plan, parse_override
+
+GOOD = {"profile": "t", "sandbox": [], "notebooks": {"passes": {"api_url": "http://127.0.0.1:1", "count": 2}}}
+
+
+def load(path: Path, **kwargs: object) -> object:
+    return load_plan(path, notebooks_dir=FIXTURE_NOTEBOOKS, **kwargs)  # type: ignore[arg-type]
+
+
+def problem(write_params: Callable[..., Path], document: dict, **kwargs: object) -> str:
+    with pytest.raises(ParamsError) as raised:
+        load(write_params(document), **kwargs)
+    return str(raised.value)
+
+
+def test_good_file_loads_with_shared_and_section_values(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "shared": {"label": "shared-label"}}
+    plan = load(write_params(document))
+    assert plan.notebooks[0].parameters == {"label": "shared-label", "api_url": "http://127.0.0.1:1", "count": 2}
+
+
+def test_unknown_key_names_file_notebook_key_value_and_suggests(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"passes": {"api_url": "u", "cuont": 5}}})
+    assert "params.yaml" in message and "'passes'" in message and "'cuont'" in message
+    assert "value 5" in message and "did you mean 'count'" in message
+
+
+def test_wrong_type_names_expected_type(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"passes": {"api_url": "u", "count": "three"}}})
+    assert "'count'" in message and "'three'" in message and "expected int" in message
+
+
+def test_bool_is_not_an_int(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"passes": {"api_url": "u", "count": True}}})
+    assert "expected int" in message
+
+
+def test_int_is_accepted_for_float(write_params: Callable[..., Path]) -> None:
+    plan = load(write_params({**GOOD, "notebooks": {"passes": {"api_url": "u", "ratio": 1}}}))
+    assert plan.notebooks[0].parameters["ratio"] == 1
+
+
+def test_missing_required_value(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"passes": {}}})
+    assert "'api_url'" in message and "missing required value" in message
+
+
+def test_notebook_not_found_suggests(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"pases": {}}})
+    assert "notebook not found" in message and "did you mean 'passes'" in message
+
+
+def test_unknown_top_level_key_suggests(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "sandbx": []})
+    assert "'sandbx'" in message and "did you mean 'sandbox'" in message
+
+
+def test_unknown_sandbox_service(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "sandbox": ["refbackned"]})
+    assert "unknown service 'refbackned'" in message and "did you mean 'refbackend'" in message
+
+
+def test_secret_looking_parameter_is_rejected(write_params: Callable[..., Path], tmp_path: Path) -> None:
+    message = problem(write_params, {**GOOD, "shared": {"discord_token": "abc"}})
+    assert "no notebook declares" in message  # unknown first; a declared secret-like key is caught below
+    from workbook.params._load import _SECRET_KEY
+
+    assert _SECRET_KEY.search("discord_token") and not _SECRET_KEY.search("discord_token_env")
+
+
+def test_placeholder_to_service_not_started(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "notebooks": {"passes": {"api_url": "${sandbox.refbackend.url}/x"}}}
+    message = problem(write_params, document)
+    assert "'refbackend'" in message and "does not start" in message
+
+
+def test_placeholder_with_unknown_output_fails_on_resolve(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "sandbox": ["s3"], "notebooks": {"passes": {"api_url": "${sandbox.s3.url}"}}}
+    plan = load(write_params(document))
+    with pytest.raises(ParamsError) as raised:
+        plan.resolve({"s3": {"endpoint": "http://127.0.0.1:9", "bucket": "b"}})
+    assert "publishes no 'url'" in str(raised.value) and "endpoint" in str(raised.value)
+
+
+def test_only_unknown_notebook(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, GOOD, only=["pass"])
+    assert "--only" in message and "did you mean 'passes'" in message
+
+
+def test_overrides_apply_to_section_and_shared(write_params: Callable[..., Path]) -> None:
+    plan = load(write_params(GOOD), overrides=[parse_override("passes.count=7"), parse_override("label=z")])
+    assert plan.notebooks[0].parameters["count"] == 7 and plan.notebooks[0].parameters["label"] == "z"
+
+
+def test_bad_override_syntax() -> None:
+    with pytest.raises(ParamsError, match="expected KEY=VALUE"):
+        parse_override("count")
+
+
+def test_all_problems_reported_together(write_params: Callable[..., Path]) -> None:
+    message = problem(write_params, {**GOOD, "notebooks": {"passes": {"count": "x", "lable": "y"}}})
+    assert len(message.splitlines()) == 3  # wrong type, unknown key, missing api_url
+
+
+def test_cli_exits_2_and_writes_no_bundle(write_params: Callable[..., Path], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write_params({**GOOD, "notebooks": {"nope": {}}})
+    outputs = tmp_path / "out"
+    code = main(["run", "--params", str(bad), "--outputs", str(outputs)])
+    assert code == 2
+    assert "notebook not found" in capsys.readouterr().err
+    assert not outputs.exists()
+
+
+def test_cli_check_params_reports_yaml_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("profile: [unclosed\n")
+    assert main(["check-params", str(broken)]) == 2
+    assert "not valid YAML" in capsys.readouterr().err

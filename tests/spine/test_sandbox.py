@@ -1,0 +1,113 @@
+"""Sandbox lifecycle: readiness, clear startup errors, and no orphan process, ever."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from wb_testing import FIXTURE_NOTEBOOKS, live_pids
+from workbook import SandboxError, ServiceNotReadyError
+from workbook.sandbox import SERVICES, Sandbox
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture
+def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(HERE))
+    for name in ("never_ready", "exits_at_once", "with_child"):
+        monkeypatch.setitem(SERVICES, name, f"fake_services:{name}")
+
+
+def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -> None:
+    with Sandbox(["s3"]) as sandbox:
+        endpoint = sandbox.outputs["s3"]["endpoint"]
+        assert endpoint.startswith("http://127.0.0.1:")
+        assert os.environ["SANDBOX_S3_ACCESS_KEY"] == sandbox.secrets["SANDBOX_S3_ACCESS_KEY"]
+        pids = sandbox.all_pids()
+        assert pids and live_pids(pids) == pids
+        listening = {conn.laddr.ip for pid in pids for conn in psutil.Process(pid).net_connections("inet")
+                     if conn.status == psutil.CONN_LISTEN}
+        assert listening == {"127.0.0.1"}, f"a listener is not on loopback: {listening}"
+        assert httpx.get(endpoint + "/").status_code == 403  # real S3: anonymous access denied
+    assert live_pids(pids) == []
+    assert "SANDBOX_S3_ACCESS_KEY" not in os.environ
+    sandbox.cleanup()
+
+
+def test_not_ready_names_service_and_log_and_leaves_nothing(fake_services: None) -> None:
+    sandbox = Sandbox(["never_ready"])
+    with pytest.raises(ServiceNotReadyError) as raised:
+        sandbox.start()
+    message = str(raised.value)
+    assert "'never_ready'" in message and "never_ready.log" in message
+    assert sandbox.pids == {}
+    sandbox.cleanup()
+
+
+def test_service_that_exits_shows_its_log(fake_services: None) -> None:
+    sandbox = Sandbox(["exits_at_once"])
+    with pytest.raises(SandboxError, match="exited during startup") as raised:
+        sandbox.start()
+    assert "bad config" in str(raised.value)
+    sandbox.cleanup()
+
+
+def test_grandchildren_are_stopped_too(fake_services: None) -> None:
+    with Sandbox(["with_child"]) as sandbox:
+        deadline = time.monotonic() + 5
+        while len(sandbox.all_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = sandbox.all_pids()
+        assert len(pids) == 2
+    assert live_pids(pids) == []
+    sandbox.cleanup()
+
+
+def test_unknown_service_is_rejected() -> None:
+    with pytest.raises(KeyError, match="unknown sandbox service 'nope'"):
+        Sandbox(["nope"])
+
+
+def test_ctrl_c_during_a_run_leaves_interrupted_bundle_and_no_process(tmp_path: Path) -> None:
+    # A notebook that sleeps in a cell, run with a real sandbox so both kernel and stand-in must go.
+    params = tmp_path / "p.yaml"
+    params.write_text("profile: ctrlc\nsandbox: [s3]\ncell_timeout_s: 120\nnotebooks:\n"
+                      "  sleeps:\n    api_url: http://127.0.0.1:1\n")
+    script = (
+        "import sys; from pathlib import Path; from workbook.params import load_plan; from workbook.runner import run;"
+        f"plan = load_plan(Path({str(params)!r}), notebooks_dir=Path({str(FIXTURE_NOTEBOOKS)!r}));"
+        f"out = Path({str(tmp_path / 'out')!r});"
+        "sys.exit(run(plan, outputs_dir=out, emit=lambda s: print(s, flush=True)).exit_code)"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    assert runner.stdout is not None
+    seen = []
+    deadline = time.monotonic() + 90
+    for line in runner.stdout:
+        seen.append(line)
+        if "started" in line and "▶" in line:
+            break
+        assert time.monotonic() < deadline, "".join(seen)
+    time.sleep(3)  # let the kernel start and enter the sleeping cell
+    family = [runner.pid, *(child.pid for child in psutil.Process(runner.pid).children(recursive=True))]
+    os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    output, _ = runner.communicate(timeout=60)
+    assert runner.returncode == 130, "".join(seen) + output
+    bundles = [path for path in (tmp_path / "out").iterdir() if path.is_dir() and not path.is_symlink()]
+    manifest = json.loads((bundles[0] / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["notebooks"][0]["status"] == "interrupted"
+    sandbox_pids = list(manifest["sandbox"]["pids"].values())
+    time.sleep(0.5)
+    assert live_pids(family + sandbox_pids) == []
