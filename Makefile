@@ -47,6 +47,7 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check lib tests scripts
+	$(VENV)/bin/ruff format --check lib tests scripts
 	$(VENV)/bin/mypy
 
 check-params: setup

@@ -15,7 +15,7 @@ import pytest
 
 from wb_testing import REPO
 
-pytestmark = pytest.mark.notebook
+pytestmark = [pytest.mark.notebook, pytest.mark.timeout(1800)]
 
 CANARIES = {
     "DISCORD_TOKEN": "canary-discord-token-9c8b7a6d5e",
@@ -29,7 +29,11 @@ def test_every_notebook_passes_on_the_ci_profile(tmp_path: Path) -> None:
     env = {**os.environ, **CANARIES}
     result = subprocess.run(
         [sys.executable, "-m", "workbook", "run", "--params", "params/ci.yaml", "--outputs", str(outputs)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=1500,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
     bundle = (outputs / "latest").resolve()
     manifest = json.loads((bundle / "manifest.json").read_text())
@@ -40,7 +44,10 @@ def test_every_notebook_passes_on_the_ci_profile(tmp_path: Path) -> None:
     for name in notebooks:
         for suffix in (f"{name}.ipynb", f"{name}.html", "results.json"):
             assert (bundle / name / suffix).exists(), f"{name}/{suffix}"
-    leaked = [str(path.relative_to(bundle)) for path in bundle.rglob("*") if path.is_file()
-              and any(value.encode() in path.read_bytes() for value in CANARIES.values())]
+    leaked = [
+        str(path.relative_to(bundle))
+        for path in bundle.rglob("*")
+        if path.is_file() and any(value.encode() in path.read_bytes() for value in CANARIES.values())
+    ]
     assert leaked == []
     assert not any(value in result.stdout + result.stderr for value in CANARIES.values())

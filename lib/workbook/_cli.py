@@ -30,34 +30,58 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workbook", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="execute notebooks and write an evidence bundle",
-                              description="Execute the notebooks of a params file through papermill (starting "
-                                          "its sandbox first) and write outputs/<stamp>_<profile>/. Exit status: 0 "
-                                          "if every check passed, 1 if anything failed, 2 for bad params, 130 "
-                                          "if interrupted.")
-    run.add_argument("--params", type=Path, default=repo_root() / "params" / "sandbox.yaml",
-                     help="params YAML file (default: params/sandbox.yaml)")
+    run = commands.add_parser(
+        "run",
+        help="execute notebooks and write an evidence bundle",
+        description="Execute the notebooks of a params file through papermill (starting "
+        "its sandbox first) and write outputs/<stamp>_<profile>/. Exit status: 0 "
+        "if every check passed, 1 if anything failed, 2 for bad params, 130 "
+        "if interrupted.",
+    )
+    run.add_argument(
+        "--params",
+        type=Path,
+        default=repo_root() / "params" / "sandbox.yaml",
+        help="params YAML file (default: params/sandbox.yaml)",
+    )
     run.add_argument("--only", nargs="+", default=[], metavar="NAME", help="run only these notebooks")
-    run.add_argument("-p", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a parameter: KEY=VALUE (shared) or NOTEBOOK.KEY=VALUE; VALUE is YAML")
+    run.add_argument(
+        "-p",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter: KEY=VALUE (shared) or NOTEBOOK.KEY=VALUE; VALUE is YAML",
+    )
     run.add_argument("--outputs", type=Path, default=None, help="bundle parent folder (default: outputs/)")
     run.add_argument("--time-scale", type=float, default=1.0, help="sandbox clock speed-up (default 1)")
-    run.add_argument("--env-file", type=Path, default=None,
-                     help="load secrets from this dotenv file if it exists (never overrides the environment)")
+    run.add_argument(
+        "--env-file",
+        type=Path,
+        default=None,
+        help="load secrets from this dotenv file if it exists (never overrides the environment)",
+    )
     run.set_defaults(handler=_run)
 
-    check = commands.add_parser("check-params", help="validate params files without running anything",
-                                description="Validate params files against the notebooks' parameters cells. "
-                                            "Exit status 2 on the first invalid file.")
+    check = commands.add_parser(
+        "check-params",
+        help="validate params files without running anything",
+        description="Validate params files against the notebooks' parameters cells. "
+        "Exit status 2 on the first invalid file.",
+    )
     check.add_argument("files", type=Path, nargs="+", metavar="FILE")
     check.set_defaults(handler=_check_params)
 
-    sandbox = commands.add_parser("sandbox", help="start, stop or inspect the local stand-ins",
-                                  description="Manage the sandbox outside a run (e.g. for `make lab`).")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="start, stop or inspect the local stand-ins",
+        description="Manage the sandbox outside a run (e.g. for `make lab`).",
+    )
     actions = sandbox.add_subparsers(dest="action", required=True, metavar="ACTION")
     up = actions.add_parser("up", help="start stand-ins in the background and print their URLs")
-    up.add_argument("--services", nargs="+", default=None, metavar="NAME",
-                    help="services to start (default: those of --params)")
+    up.add_argument(
+        "--services", nargs="+", default=None, metavar="NAME", help="services to start (default: those of --params)"
+    )
     up.add_argument("--params", type=Path, default=repo_root() / "params" / "sandbox.yaml")
     up.set_defaults(handler=_sandbox_up)
     down = actions.add_parser("down", help="stop the stand-ins started by `sandbox up`")
@@ -70,8 +94,12 @@ def _parser() -> argparse.ArgumentParser:
 def _load(params: Path, only: Sequence[str] = (), overrides: Sequence[str] = ()):  # type: ignore[no-untyped-def]
     from .params import load_plan, parse_override
 
-    return load_plan(params, notebooks_dir=repo_root() / "notebooks", only=only,
-                     overrides=[parse_override(text) for text in overrides])
+    return load_plan(
+        params,
+        notebooks_dir=repo_root() / "notebooks",
+        only=only,
+        overrides=[parse_override(text) for text in overrides],
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -82,8 +110,7 @@ def _run(args: argparse.Namespace) -> int:
 
         load_dotenv(args.env_file, override=False)
     plan = _load(args.params, args.only, args.overrides)
-    outcome = run(plan, outputs_dir=args.outputs, time_scale=args.time_scale,
-                  emit=lambda line: print(line, flush=True))
+    outcome = run(plan, outputs_dir=args.outputs, time_scale=args.time_scale, emit=lambda line: print(line, flush=True))
     return outcome.exit_code
 
 

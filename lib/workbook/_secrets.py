@@ -30,9 +30,7 @@ def read_secret(env_name: str, *, purpose: str = "", required: bool = True) -> s
 
 def secret_values_in_env(env_names: list[str] | set[str]) -> set[str]:
     """The values of the named variables that are set and long enough to scrub."""
-    return {
-        value for name in env_names if len(value := os.environ.get(name, "")) >= MIN_SECRET_LENGTH
-    }
+    return {value for name in env_names if len(value := os.environ.get(name, "")) >= MIN_SECRET_LENGTH}
 
 
 def redact(text: str, secrets: set[str] | frozenset[str], mask: str = "***REDACTED***") -> str:

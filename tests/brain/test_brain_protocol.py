@@ -24,9 +24,7 @@ def send(session: Session, message: Any) -> dict[str, Any] | None:
     return asyncio.run(session.handle(raw))
 
 
-def request(
-    session: Session, method: str, params: dict[str, Any] | None = None, id_: Any = 1
-) -> dict[str, Any]:
+def request(session: Session, method: str, params: dict[str, Any] | None = None, id_: Any = 1) -> dict[str, Any]:
     message: dict[str, Any] = {"jsonrpc": "2.0", "id": id_, "method": method}
     if params is not None:
         message["params"] = params
@@ -124,10 +122,7 @@ def test_params_must_be_an_object() -> None:
 
 def test_notifications_are_never_answered() -> None:
     session = ready_session()
-    assert (
-        send(session, {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}})
-        is None
-    )
+    assert send(session, {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}}) is None
     assert send(session, {"jsonrpc": "2.0", "method": "workbook/unknown-notification"}) is None
     assert send(session, {"jsonrpc": "2.0", "id": 3, "result": {}}) is None  # a stray response
 
@@ -155,9 +150,7 @@ def test_create_then_find_ranks_by_score_and_labels_the_embedding() -> None:
         ("dwarf", "a dwarf blacksmith under the mountain"),
         ("ranger", "an elf ranger and archer of the forest"),
     ]:
-        result = call(session, "create_character", {"name": name, "description": text, "project_id": "p1"})[
-            "result"
-        ]
+        result = call(session, "create_character", {"name": name, "description": text, "project_id": "p1"})["result"]
         assert result["isError"] is False
         assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
         ids[name] = result["structuredContent"]["character"]["id"]
@@ -172,9 +165,7 @@ def test_create_then_find_ranks_by_score_and_labels_the_embedding() -> None:
 
 def test_find_by_character_id_excludes_the_character_itself() -> None:
     session = ready_session()
-    first = call(
-        session, "create_character", {"name": "a", "description": "storm painter", "project_id": "p"}
-    )
+    first = call(session, "create_character", {"name": "a", "description": "storm painter", "project_id": "p"})
     call(session, "create_character", {"name": "b", "description": "storm chaser", "project_id": "p"})
     character_id = first["result"]["structuredContent"]["character"]["id"]
     results = call(session, "find_similar_characters", {"character_id": character_id, "project_id": "p"})
@@ -184,9 +175,7 @@ def test_find_by_character_id_excludes_the_character_itself() -> None:
 
 def test_projects_are_isolated() -> None:
     session = ready_session()
-    made = call(
-        session, "create_character", {"name": "x", "description": "lighthouse keeper", "project_id": "a"}
-    )
+    made = call(session, "create_character", {"name": "x", "description": "lighthouse keeper", "project_id": "a"})
     character_id = made["result"]["structuredContent"]["character"]["id"]
     other = call(session, "find_similar_characters", {"query": "lighthouse keeper", "project_id": "b"})
     assert other["result"]["structuredContent"]["results"] == []

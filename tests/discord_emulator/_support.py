@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import websockets
 
-
 Json = dict[str, Any]
 TIME_SCALE = 1000.0
 IMAGINE_ID = "938956540159881230"
@@ -192,9 +191,7 @@ class Gateway:
             if self.close_code is not None and not any(predicate(f) for f in self.frames):
                 raise AssertionError(f"gateway closed ({self.close_code}) before the awaited frame")
             await asyncio.sleep(0.005)
-        raise AssertionError(
-            f"timed out waiting; last frames: {[f.get('t') or f.get('op') for f in self.frames[-8:]]}"
-        )
+        raise AssertionError(f"timed out waiting; last frames: {[f.get('t') or f.get('op') for f in self.frames[-8:]]}")
 
     async def wait_closed(self, timeout: float = 5.0) -> int:
         deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@ the nonce, progress edits, deletion, final grid with buttons, upscale replies, i
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -19,9 +20,14 @@ def _content(frame: Json) -> str:
 
 
 def _grid_for(gw: Gateway, interaction_id: str) -> Json:
-    return next(f["d"] for f in gw.dispatches("MESSAGE_CREATE")
-                if f["d"].get("interaction_metadata", {}).get("id") == interaction_id and f["d"]["components"]
-                and f["d"]["attachments"] and f["d"]["type"] == 0)
+    return next(
+        f["d"]
+        for f in gw.dispatches("MESSAGE_CREATE")
+        if f["d"].get("interaction_metadata", {}).get("id") == interaction_id
+        and f["d"]["components"]
+        and f["d"]["attachments"]
+        and f["d"]["type"] == 0
+    )
 
 
 async def _imagine(emu: Emu, gw: Gateway, http: httpx.AsyncClient, prompt: str) -> tuple[str, Json]:
@@ -31,8 +37,13 @@ async def _imagine(emu: Emu, gw: Gateway, http: httpx.AsyncClient, prompt: str) 
     assert response.status_code == 204
     success = await gw.wait(lambda f: f.get("t") == "INTERACTION_SUCCESS" and f["d"]["nonce"] == body["nonce"])
     interaction_id = success["d"]["id"]
-    await gw.wait(lambda f: f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0
-                  and f["d"].get("interaction_metadata", {}).get("id") == interaction_id)
+    await gw.wait(
+        lambda f: (
+            f.get("t") == "MESSAGE_CREATE"
+            and f["d"]["type"] == 0
+            and f["d"].get("interaction_metadata", {}).get("id") == interaction_id
+        )
+    )
     return interaction_id, _grid_for(gw, interaction_id)
 
 
@@ -74,19 +85,25 @@ def test_imagine_flow_on_the_gateway(emu: Emu) -> None:
             progress = [f["d"] for f in events if f["t"] == "MESSAGE_UPDATE"]
             assert all(p["id"] == waiting["id"] for p in progress)
             assert [p["content"].rsplit(" - ", 1)[1].split(">", 1)[1] for p in progress] == [
-                f" ({n}%) (fast)" for n in (0, 15, 31, 46, 62, 78, 93)]
+                f" ({n}%) (fast)" for n in (0, 15, 31, 46, 62, 78, 93)
+            ]
             hashes = {p["attachments"][0]["filename"].removesuffix("_grid_0.webp") for p in progress[1:]}
             assert len(hashes) == 1
             job_hash = hashes.pop()
-            assert events[-2]["d"] == {"id": waiting["id"], "channel_id": emu.outputs["channel_id"],
-                                       "guild_id": emu.outputs["guild_id"]}
+            assert events[-2]["d"] == {
+                "id": waiting["id"],
+                "channel_id": emu.outputs["channel_id"],
+                "guild_id": emu.outputs["guild_id"],
+            }
             grid = events[-1]["d"]
             assert grid["id"] != waiting["id"] and "nonce" not in grid
             assert grid["content"] == f"**{echoed}** - <@{emu.outputs['user_id']}> (fast)"
             custom_ids = [b["custom_id"] for row in grid["components"] for b in row["components"]]
-            assert custom_ids == [*(f"MJ::JOB::upsample::{i}::{job_hash}" for i in range(1, 5)),
-                                  f"MJ::JOB::reroll::0::{job_hash}::SOLO",
-                                  *(f"MJ::JOB::variation::{i}::{job_hash}" for i in range(1, 5))]
+            assert custom_ids == [
+                *(f"MJ::JOB::upsample::{i}::{job_hash}" for i in range(1, 5)),
+                f"MJ::JOB::reroll::0::{job_hash}::SOLO",
+                *(f"MJ::JOB::variation::{i}::{job_hash}" for i in range(1, 5)),
+            ]
             attachment = grid["attachments"][0]
             assert attachment["filename"].endswith(f"_{job_hash}.png")
             image = Image.open(io.BytesIO((await http.get(attachment["url"])).content))
@@ -127,13 +144,27 @@ def test_variation_and_reroll_make_new_grids(emu: Emu) -> None:
     async def scenario() -> None:
         async with gateway(emu) as gw, emu.aclient() as http:
             _, grid = await _imagine(emu, gw, http, "a fox")
-            for custom_id in (grid["components"][1]["components"][0]["custom_id"],
-                              grid["components"][0]["components"][4]["custom_id"]):
+            for custom_id in (
+                grid["components"][1]["components"][0]["custom_id"],
+                grid["components"][0]["components"][4]["custom_id"],
+            ):
                 await apost_interaction(http, emu.button_body(grid, custom_id, session_id=gw.session_id or ""))
-            await gw.wait(lambda f: f.get("t") == "MESSAGE_CREATE" and "Variations (Strong) by" in _content(f)
-                          and f["d"]["components"] and "(fast)" in _content(f))
-            await gw.wait(lambda f: f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0
-                          and f["d"]["id"] != grid["id"] and "Variations" not in _content(f))
+            await gw.wait(
+                lambda f: (
+                    f.get("t") == "MESSAGE_CREATE"
+                    and "Variations (Strong) by" in _content(f)
+                    and f["d"]["components"]
+                    and "(fast)" in _content(f)
+                )
+            )
+            await gw.wait(
+                lambda f: (
+                    f.get("t") == "MESSAGE_CREATE"
+                    and f["d"]["type"] == 0
+                    and f["d"]["id"] != grid["id"]
+                    and "Variations" not in _content(f)
+                )
+            )
 
     run(scenario())
 
@@ -147,8 +178,9 @@ def test_queue_three_running_ten_queued_then_full(emu: Emu) -> None:
             for body in bodies:
                 assert (await apost_interaction(http, body)).status_code == 204
             await gw.wait(lambda f: any(e.get("title") == "Queue full" for e in (f.get("d") or {}).get("embeds", [])))
-            await gw.wait(lambda f: len([x for x in gw.dispatches("MESSAGE_CREATE")
-                                         if "(Waiting to start)" in _content(x)]) == 3)
+            await gw.wait(
+                lambda f: len([x for x in gw.dispatches("MESSAGE_CREATE") if "(Waiting to start)" in _content(x)]) == 3
+            )
             by_nonce: dict[str, list[str]] = {}
             for frame in gw.dispatches("MESSAGE_CREATE"):
                 data = frame["d"]
@@ -166,30 +198,44 @@ def test_queue_three_running_ten_queued_then_full(emu: Emu) -> None:
 def test_error_markers_produce_error_embeds(emu: Emu) -> None:
     async def scenario() -> None:
         async with gateway(emu) as gw, emu.aclient() as http:
-            cases = {"a mjtest:banned cat": "Banned prompt detected", "cat --use_raw": "Invalid parameter",
-                     "mjtest:credits cat": "Credits exhausted", "mjtest:action_needed cat": "Action needed to continue"}
+            cases = {
+                "a mjtest:banned cat": "Banned prompt detected",
+                "cat --use_raw": "Invalid parameter",
+                "mjtest:credits cat": "Credits exhausted",
+                "mjtest:action_needed cat": "Action needed to continue",
+            }
             bodies = {prompt: emu.imagine_body(prompt, session_id=gw.session_id or "") for prompt in cases}
             for body in bodies.values():
                 await apost_interaction(http, body)
             for prompt, title in cases.items():
-                frame = await gw.wait(lambda f, p=prompt: f.get("t") == "MESSAGE_CREATE"
-                                      and f["d"].get("nonce") == bodies[p]["nonce"])
+                frame = await gw.wait(
+                    lambda f, p=prompt: f.get("t") == "MESSAGE_CREATE" and f["d"].get("nonce") == bodies[p]["nonce"]
+                )
                 embed = frame["d"]["embeds"][0]
                 assert embed["title"] == title and embed["color"] == 16711680
                 assert embed["footer"]["text"] == f"/imagine {prompt}"
-            invalid = next(f["d"] for f in gw.dispatches("MESSAGE_CREATE")
-                           if f["d"].get("nonce") == bodies["cat --use_raw"]["nonce"])
+            invalid = next(
+                f["d"]
+                for f in gw.dispatches("MESSAGE_CREATE")
+                if f["d"].get("nonce") == bodies["cat --use_raw"]["nonce"]
+            )
             assert invalid["embeds"][0]["description"] == "Unrecognized parameter(s): `use_raw`"
-            action = next(f["d"] for f in gw.dispatches("MESSAGE_CREATE")
-                          if f["d"].get("nonce") == bodies["mjtest:action_needed cat"]["nonce"])
+            action = next(
+                f["d"]
+                for f in gw.dispatches("MESSAGE_CREATE")
+                if f["d"].get("nonce") == bodies["mjtest:action_needed cat"]["nonce"]
+            )
             assert action["flags"] == 64
             history_ids = {m["id"] for m in emu.history()}
             assert action["id"] not in history_ids and len(history_ids) == 3
             # Appeal runs the job.
             appeal = action["components"][0]["components"][0]["custom_id"]
             await apost_interaction(http, emu.button_body(action, appeal))
-            await gw.wait(lambda f: f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0
-                          and "mjtest:action_needed cat" in _content(f))
+            await gw.wait(
+                lambda f: (
+                    f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0 and "mjtest:action_needed cat" in _content(f)
+                )
+            )
 
     run(scenario())
 
@@ -208,26 +254,35 @@ def test_moderated_prompt_is_stopped_and_deleted(emu: Emu) -> None:
     run(scenario())
 
 
-def test_identical_prompts_finish_in_reverse_order_with_out_of_order(emu: Emu) -> None:
+async def _reverse_order_scenario(emu: Emu, count: int, pause_s: float) -> None:
+    async with gateway(emu) as gw, emu.aclient() as http:
+        bodies = [emu.imagine_body("same prompt", session_id=gw.session_id or "") for _ in range(count)]
+        for body in bodies:
+            await apost_interaction(http, body)
+            await asyncio.sleep(pause_s)  # a paced client: earlier jobs are done before later ones start
+        interactions = []
+        for body in bodies:
+            nonce = body["nonce"]
+            frame = await gw.wait(lambda f, n=nonce: f.get("t") == "INTERACTION_SUCCESS" and f["d"]["nonce"] == n)
+            interactions.append(frame["d"]["id"])
+
+        def grids() -> list[str]:
+            return [
+                f["d"]["interaction_metadata"]["id"] for f in gw.dispatches("MESSAGE_CREATE") if f["d"]["type"] == 0
+            ]
+
+        await gw.wait(lambda f: len(grids()) == count, timeout=20)
+        assert grids() == list(reversed(interactions)), [interactions.index(g) for g in grids()]
+
+
+def test_out_of_order_with_group_size_reverses_identical_prompts(emu: Emu) -> None:
+    emu.admin_call("PUT", "/_sandbox/faults", {"out_of_order": 6})
+    run(_reverse_order_scenario(emu, 6, 0.0))
+
+
+def test_out_of_order_true_waits_for_paced_identical_submissions(emu: Emu) -> None:
     emu.admin_call("PUT", "/_sandbox/faults", {"out_of_order": True})
-
-    async def scenario() -> None:
-        async with gateway(emu) as gw, emu.aclient() as http:
-            bodies = [emu.imagine_body("same prompt", session_id=gw.session_id or "") for _ in range(5)]
-            for body in bodies:
-                await apost_interaction(http, body)
-            interactions = []
-            for body in bodies:
-                frame = await gw.wait(lambda f, b=body: f.get("t") == "INTERACTION_SUCCESS"
-                                      and f["d"]["nonce"] == b["nonce"])
-                interactions.append(frame["d"]["id"])
-            await gw.wait(lambda f: len([x for x in gw.dispatches("MESSAGE_CREATE") if x["d"]["type"] == 0]) == 5,
-                          timeout=20)
-            finals = [f["d"]["interaction_metadata"]["id"] for f in gw.dispatches("MESSAGE_CREATE")
-                      if f["d"]["type"] == 0]
-            assert finals == list(reversed(interactions))
-
-    run(scenario())
+    run(_reverse_order_scenario(emu, 3, 0.3))
 
 
 def test_stale_history_puts_older_results_of_the_prompt_in_the_channel(emu: Emu) -> None:
@@ -236,19 +291,21 @@ def test_stale_history_puts_older_results_of_the_prompt_in_the_channel(emu: Emu)
     async def scenario() -> None:
         async with gateway(emu) as gw, emu.aclient() as http:
             body = emu.imagine_body("a castle", session_id=gw.session_id or "")
-            submitted = int(emu.admin_call("GET", "/stats")["emitted_total"])
             await apost_interaction(http, body)
-            _, grid = await _imagine_wait(gw, body["nonce"])
-            stale_update = next(f["d"] for f in gw.dispatches("MESSAGE_UPDATE") if int(f["d"]["id"]) < int(grid["id"])
-                                and f["d"]["attachments"][0]["filename"].endswith(".png"))
-            assert stale_update["content"] == grid["content"]
-            history = emu.history()
-            older = [m for m in history if int(m["id"]) < int(body["nonce"] and grid["id"]) and m["id"] != grid["id"]]
-            assert {m["type"] for m in older} == {0, 19}
+            interaction_id, grid = await _imagine_wait(gw, body["nonce"])
+            # The old grid was edited while the job ran: a gateway watcher sees a stale message too.
+            stale_update = next(
+                f["d"]
+                for f in gw.dispatches("MESSAGE_UPDATE")
+                if f["d"]["attachments"] and f["d"]["attachments"][0]["filename"].endswith(".png")
+            )
+            assert int(stale_update["id"]) < int(grid["id"]) and stale_update["content"] == grid["content"]
+            older = [m for m in emu.history() if m["id"] != grid["id"]]
+            assert sorted(m["type"] for m in older) == [0, 19]
             upscale = next(m for m in older if m["type"] == 19)
             assert upscale["content"] == "**a castle --v 6.1** - Image #1 <@" + emu.outputs["user_id"] + ">"
-            assert upscale["timestamp"] < grid["timestamp"]
-            assert submitted >= 0
+            assert upscale["timestamp"] < grid["timestamp"] and int(upscale["id"]) < int(interaction_id)
+            assert upscale["message_reference"]["message_id"] != grid["id"]
 
     run(scenario())
 
@@ -256,8 +313,13 @@ def test_stale_history_puts_older_results_of_the_prompt_in_the_channel(emu: Emu)
 async def _imagine_wait(gw: Gateway, nonce: str) -> tuple[str, Json]:
     success = await gw.wait(lambda f: f.get("t") == "INTERACTION_SUCCESS" and f["d"]["nonce"] == nonce)
     interaction_id = success["d"]["id"]
-    await gw.wait(lambda f: f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0
-                  and f["d"].get("interaction_metadata", {}).get("id") == interaction_id)
+    await gw.wait(
+        lambda f: (
+            f.get("t") == "MESSAGE_CREATE"
+            and f["d"]["type"] == 0
+            and f["d"].get("interaction_metadata", {}).get("id") == interaction_id
+        )
+    )
     return interaction_id, _grid_for(gw, interaction_id)
 
 

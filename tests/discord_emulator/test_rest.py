@@ -9,8 +9,13 @@ import httpx
 
 from ._support import IMAGINE_ID, Emu, post_interaction
 
-RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After",
-                "X-RateLimit-Bucket")
+RATE_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Reset-After",
+    "X-RateLimit-Bucket",
+)
 
 
 def test_users_me_accepts_only_the_raw_token(emu: Emu) -> None:
@@ -50,10 +55,15 @@ def test_interaction_json_and_multipart_return_204(emu: Emu) -> None:
     with emu.client() as http:
         as_json = post_interaction(http, body)
         boundary = "----WebKitFormBoundaryabcdefghijklmnop"
-        form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\r\n"
-                f"{json.dumps(emu.imagine_body('a green apple'))}\r\n--{boundary}--\r\n")
-        as_multipart = http.post("/interactions", content=form.encode(),
-                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        form = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="payload_json"\r\n\r\n'
+            f"{json.dumps(emu.imagine_body('a green apple'))}\r\n--{boundary}--\r\n"
+        )
+        as_multipart = http.post(
+            "/interactions",
+            content=form.encode(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
     assert as_json.status_code == 204 and as_json.content == b""
     assert as_multipart.status_code == 204
     jobs = emu.admin_call("GET", "/jobs")["jobs"]
@@ -64,28 +74,45 @@ def test_interaction_validation_errors_are_discord_shaped(emu: Emu) -> None:
     version = emu.version()
     with emu.client() as http:
         stale = http.post("/interactions", json=emu.imagine_body("cat", version="1166847114203123795"))
-        unknown_command = http.post("/interactions", json={**emu.imagine_body("cat", version=version),
-                                                           "data": {"id": "1", "version": version}})
-        wrong_channel = http.post("/interactions", json={**emu.imagine_body("cat", version=version),
-                                                         "channel_id": "1"})
-        no_session = http.post("/interactions", json={k: v for k, v in emu.imagine_body("c", version=version).items()
-                                                      if k != "session_id"})
+        unknown_command = http.post(
+            "/interactions", json={**emu.imagine_body("cat", version=version), "data": {"id": "1", "version": version}}
+        )
+        wrong_channel = http.post("/interactions", json={**emu.imagine_body("cat", version=version), "channel_id": "1"})
+        no_session = http.post(
+            "/interactions", json={k: v for k, v in emu.imagine_body("c", version=version).items() if k != "session_id"}
+        )
         bad_json = http.post("/interactions", content=b"{not json", headers={"Content-Type": "application/json"})
         unknown_message = http.post("/interactions", json=emu.button_body({"id": "42"}, "MJ::JOB::upsample::1::x"))
-        no_prompt = http.post("/interactions", json={**emu.imagine_body("c", version=version),
-                                                     "data": {"id": IMAGINE_ID, "version": version, "options": []}})
+        no_prompt = http.post(
+            "/interactions",
+            json={
+                **emu.imagine_body("c", version=version),
+                "data": {"id": IMAGINE_ID, "version": version, "options": []},
+            },
+        )
     assert stale.status_code == 400
     assert stale.json() == {
-        "code": 50035, "message": "Invalid Form Body",
-        "errors": {"data": {"_errors": [{"code": "INTERACTION_APPLICATION_COMMAND_INVALID_VERSION",
-                                         "message": "This command is outdated, please try again in a few minutes"}]}},
+        "code": 50035,
+        "message": "Invalid Form Body",
+        "errors": {
+            "data": {
+                "_errors": [
+                    {
+                        "code": "INTERACTION_APPLICATION_COMMAND_INVALID_VERSION",
+                        "message": "This command is outdated, please try again in a few minutes",
+                    }
+                ]
+            }
+        },
     }
     assert unknown_command.status_code == 404 and unknown_command.json()["code"] == 10063
     assert wrong_channel.status_code == 404 and wrong_channel.json()["code"] == 10003
     assert no_session.status_code == 400 and "session_id" in no_session.json()["errors"]
     assert bad_json.status_code == 400 and bad_json.json()["code"] == 50109
-    assert unknown_message.status_code == 404 and unknown_message.json() == {"message": "Unknown Message",
-                                                                             "code": 10008}
+    assert unknown_message.status_code == 404 and unknown_message.json() == {
+        "message": "Unknown Message",
+        "code": 10008,
+    }
     assert no_prompt.status_code == 400 and no_prompt.json()["code"] == 50035
     assert emu.admin_call("GET", "/jobs")["jobs"] == []
 
@@ -157,8 +184,15 @@ def test_rate_limit_storm_and_server_error_burst_switches(emu: Emu) -> None:
 
 def test_fault_contract_rejects_unknown_switch_and_lists_known(emu: Emu) -> None:
     snapshot = emu.admin_call("GET", "/_sandbox/faults")
-    assert set(snapshot["known"]) == {"rate_limit_storm", "server_error_burst", "gateway_drop_mid_job",
-                                      "gateway_down", "out_of_order", "stale_history", "stale_command_version"}
+    assert set(snapshot["known"]) == {
+        "rate_limit_storm",
+        "server_error_burst",
+        "gateway_drop_mid_job",
+        "gateway_down",
+        "out_of_order",
+        "stale_history",
+        "stale_command_version",
+    }
     response = httpx.put(emu.admin + "/_sandbox/faults", json={"no_such_switch": True})
     assert response.status_code == 400 and "no_such_switch" in response.text
     emu.admin_call("PUT", "/_sandbox/faults", {"out_of_order": True})

@@ -22,8 +22,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/slow":
             time.sleep(0.6)
         status = 500 if self.path == "/500" else 200
-        body, kind = (b"<html>ok</html>", "text/html") if self.path == "/html" else (
-            json.dumps({"status": "ok"}).encode(), "application/json")
+        body, kind = (
+            (b"<html>ok</html>", "text/html")
+            if self.path == "/html"
+            else (json.dumps({"status": "ok"}).encode(), "application/json")
+        )
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -65,8 +68,9 @@ def test_healthy_http_passes(http_base: str) -> None:
     assert row.ok and row.measured["status_code"] == 200
 
 
-@pytest.mark.parametrize(("path", "defect"), [("/500", "status 500"), ("/html", "not JSON"),
-                                              ("/slow", "over the 0.3 s budget")])
+@pytest.mark.parametrize(
+    ("path", "defect"), [("/500", "status 500"), ("/html", "not JSON"), ("/slow", "over the 0.3 s budget")]
+)
 def test_broken_http_fails_naming_the_defect(http_base: str, path: str, defect: str) -> None:
     row = probe_http(http_base + path, budget_s=0.3)
     assert not row.ok and defect in row.detail
@@ -88,21 +92,34 @@ def test_websocket_refused_fails() -> None:
 
 
 def test_s3_round_trip_passes(s3: dict[str, str]) -> None:
-    row = probe_s3(s3["endpoint"], s3["bucket"], s3["region"], s3["SANDBOX_S3_ACCESS_KEY"],
-                   s3["SANDBOX_S3_SECRET_KEY"], budget_s=5.0)
+    row = probe_s3(
+        s3["endpoint"],
+        s3["bucket"],
+        s3["region"],
+        s3["SANDBOX_S3_ACCESS_KEY"],
+        s3["SANDBOX_S3_SECRET_KEY"],
+        budget_s=5.0,
+    )
     assert row.ok, row.detail
     assert set(row.measured) == {"head_bucket_s", "put_s", "get_s", "delete_s"}
 
 
 def test_s3_wrong_secret_fails(s3: dict[str, str]) -> None:
-    row = probe_s3(s3["endpoint"], s3["bucket"], s3["region"], s3["SANDBOX_S3_ACCESS_KEY"], "wrong-secret-key",
-                   budget_s=5.0)
+    row = probe_s3(
+        s3["endpoint"], s3["bucket"], s3["region"], s3["SANDBOX_S3_ACCESS_KEY"], "wrong-secret-key", budget_s=5.0
+    )
     assert not row.ok and "head_bucket failed" in row.detail
 
 
 def test_s3_missing_bucket_fails(s3: dict[str, str]) -> None:
-    row = probe_s3(s3["endpoint"], "no-such-bucket", s3["region"], s3["SANDBOX_S3_ACCESS_KEY"],
-                   s3["SANDBOX_S3_SECRET_KEY"], budget_s=5.0)
+    row = probe_s3(
+        s3["endpoint"],
+        "no-such-bucket",
+        s3["region"],
+        s3["SANDBOX_S3_ACCESS_KEY"],
+        s3["SANDBOX_S3_SECRET_KEY"],
+        budget_s=5.0,
+    )
     assert not row.ok and "404" in row.detail
 
 

@@ -8,40 +8,32 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import pytest
-from wb_testing import live_pids
 
+from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults
 from workbook.sandbox.brain import BrainApp, BrainFaults, HashingEmbedder, Session
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
 
 
-@dataclass(frozen=True)
-class Brain:
-    ws_url: str
-    admin_url: str
-
-
 @pytest.fixture(scope="package")
-def brain_sandbox() -> Iterator[Brain]:
+def brain_sandbox() -> Iterator[dict[str, str]]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
         with Sandbox(["brain"]) as sandbox:
-            outputs = sandbox.outputs["brain"]
-            yield Brain(outputs["ws_url"], outputs["admin_url"])
+            yield dict(sandbox.outputs["brain"])
             pids = sandbox.all_pids()
     assert live_pids(pids) == []
 
 
 @pytest.fixture
-def brain(brain_sandbox: Brain) -> Iterator[Brain]:
-    """The shared stand-in with every fault switch off before and after the test."""
-    clear_faults(brain_sandbox.admin_url)
+def brain(brain_sandbox: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The shared stand-in's outputs (ws_url, admin_url, health_url); all fault switches off around the test."""
+    clear_faults(brain_sandbox["admin_url"])
     yield brain_sandbox
-    clear_faults(brain_sandbox.admin_url)
+    clear_faults(brain_sandbox["admin_url"])
 
 
 @contextmanager
@@ -58,8 +50,15 @@ def serve_in_thread(
         ready, stop = asyncio.Event(), asyncio.Event()
         state["loop"], state["stop"] = asyncio.get_running_loop(), stop
         server = asyncio.create_task(
-            run(app, host="127.0.0.1", port=port, admin_port=admin_port, ready=ready, stop=stop,
-                session_factory=session_factory)
+            run(
+                app,
+                host="127.0.0.1",
+                port=port,
+                admin_port=admin_port,
+                ready=ready,
+                stop=stop,
+                session_factory=session_factory,
+            )
         )
         waiter = asyncio.create_task(ready.wait())
         await asyncio.wait({server, waiter}, return_when=asyncio.FIRST_COMPLETED)

@@ -30,11 +30,9 @@ from workbook.mcp import (
     run_functional_checks,
 )
 from workbook.sandbox import ServiceContext, set_faults
-from workbook.sandbox.brain import BrainApp, Session
+from workbook.sandbox.brain import Session
 from workbook.sandbox.brain._protocol import INVALID_PARAMS, METHOD_NOT_FOUND, PARSE_ERROR, RpcError
 from workbook.sandbox.brain._store import Character, CharacterStore
-
-from .conftest import Brain
 
 InThread = Callable[..., AbstractContextManager[str]]
 SMALL: dict[str, Any] = {
@@ -50,9 +48,9 @@ def by_budget(report: Any, budgets: McpBudgets | None = None) -> dict[str, Any]:
     return {result.budget: result for result in report.evaluate(budgets)}
 
 
-def test_full_probe_against_the_stand_in(brain: Brain) -> None:
+def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
     report = probe_mcp(
-        brain.ws_url,
+        brain["ws_url"],
         connect_samples=5,
         calls_per_tool=5,
         concurrency_levels=(1, 5, 10, 20),
@@ -76,7 +74,12 @@ def test_full_probe_against_the_stand_in(brain: Brain) -> None:
     assert report.reconnect.calls_succeeded == 5
     cases = {case.case: case for case in report.error_cases}
     assert set(cases) == {
-        "unknown_method", "bad_params", "unknown_tool", "bad_tool_arguments", "malformed_json", "invalid_request"
+        "unknown_method",
+        "bad_params",
+        "unknown_tool",
+        "bad_tool_arguments",
+        "malformed_json",
+        "invalid_request",
     }
     assert all(case.accepted and case.spec_exact and case.usable_after for case in cases.values())
     assert (cases["unknown_method"].code, cases["malformed_json"].code) == (-32601, -32700)
@@ -89,9 +92,9 @@ def test_full_probe_against_the_stand_in(brain: Brain) -> None:
     assert len(document["tool_calls"]["create_character"]["samples_s"]) == 5
 
 
-def test_added_latency_is_measured_in_every_round_trip(brain: Brain) -> None:
-    set_faults(brain.admin_url, {"added_latency_ms": 120})
-    report = probe_mcp(brain.ws_url, **{**SMALL, "concurrency_levels": (3,), "calls_per_connection": 2})
+def test_added_latency_is_measured_in_every_round_trip(brain: dict[str, str]) -> None:
+    set_faults(brain["admin_url"], {"added_latency_ms": 120})
+    report = probe_mcp(brain["ws_url"], **{**SMALL, "concurrency_levels": (3,), "calls_per_connection": 2})
     assert report.handshake.latency_s is not None and report.handshake.latency_s >= 0.12
     for summary in report.tool_calls.values():
         assert summary.succeeded == 3 and min(summary.samples_s) >= 0.12
@@ -102,10 +105,10 @@ def test_added_latency_is_measured_in_every_round_trip(brain: Brain) -> None:
     assert by_budget(report)["message round trip"].passed
 
 
-def test_dropped_connections_count_as_failures_and_reconnects(brain: Brain) -> None:
+def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, str]) -> None:
     # The 7th message of every connection (handshake = 2 messages, then 4 calls) is never answered.
-    set_faults(brain.admin_url, {"drop_connections": 6})
-    result = probe_reconnect(brain.ws_url, calls=20)
+    set_faults(brain["admin_url"], {"drop_connections": 6})
+    result = probe_reconnect(brain["ws_url"], calls=20)
     assert result.exercised
     assert (result.drops, result.reconnects_ok, result.reconnects_failed) == (4, 3, 0)
     assert result.calls_succeeded == 16 and result.success_rate == pytest.approx(0.8)
@@ -113,11 +116,11 @@ def test_dropped_connections_count_as_failures_and_reconnects(brain: Brain) -> N
     assert result.errors == {"connection_closed": 4}
     assert result.reconnect.succeeded == 3
 
-    [level] = probe_concurrency(brain.ws_url, (5,), calls_per_connection=5)
+    [level] = probe_concurrency(brain["ws_url"], (5,), calls_per_connection=5)
     assert (level.calls_succeeded, level.calls_planned) == (20, 25)
     assert level.errors == {"connection_closed": 5}
 
-    report = probe_mcp(brain.ws_url, **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
+    report = probe_mcp(brain["ws_url"], **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
     rate = by_budget(report)["success rate at 5 connections"]
     assert not rate.passed and rate.measured == "80.0% (20/25)"
     # The main session: initialize + initialized + tools/list + 3 calls, then the 4th call is dropped.
@@ -125,20 +128,20 @@ def test_dropped_connections_count_as_failures_and_reconnects(brain: Brain) -> N
     assert sum(s.errors.get("connection_closed", 0) for s in report.tool_calls.values()) == 3
 
 
-def test_error_rate_is_counted_by_kind_and_reproducible(brain: Brain) -> None:
+def test_error_rate_is_counted_by_kind_and_reproducible(brain: dict[str, str]) -> None:
     options = {**SMALL, "calls_per_tool": 20}
-    set_faults(brain.admin_url, {"error_rate": 0.5})
-    first = probe_mcp(brain.ws_url, **options)
-    set_faults(brain.admin_url, {"error_rate": 0.5})  # setting the switch reseeds its RNG
-    second = probe_mcp(brain.ws_url, **options)
+    set_faults(brain["admin_url"], {"error_rate": 0.5})
+    first = probe_mcp(brain["ws_url"], **options)
+    set_faults(brain["admin_url"], {"error_rate": 0.5})  # setting the switch reseeds its RNG
+    second = probe_mcp(brain["ws_url"], **options)
     errors = [dict(s.errors) for s in first.tool_calls.values()]
     assert errors == [dict(s.errors) for s in second.tool_calls.values()]
     failed = sum(e.get("rpc_error:-32603", 0) for e in errors)
     assert set().union(*errors) == {"rpc_error:-32603"}
     assert 10 <= failed <= 30  # of 40 calls at rate 0.5
 
-    set_faults(brain.admin_url, {"error_rate": 1.0})
-    [level] = probe_concurrency(brain.ws_url, (2,), calls_per_connection=3)
+    set_faults(brain["admin_url"], {"error_rate": 1.0})
+    [level] = probe_concurrency(brain["ws_url"], (2,), calls_per_connection=3)
     assert level.success_rate == 0.0 and level.errors == {"rpc_error:-32603": 6}
 
 
@@ -198,9 +201,9 @@ def test_unreachable_target_is_reported_not_raised() -> None:
     assert not any(result.passed for result in report.evaluate())
 
 
-def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: Brain) -> None:
-    set_faults(brain.admin_url, {"added_latency_ms": 100})
-    report = probe_mcp(brain.ws_url, **{**SMALL, "connect_samples": 1, "calls_per_tool": 50, "max_duration_s": 1.0})
+def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: dict[str, str]) -> None:
+    set_faults(brain["admin_url"], {"added_latency_ms": 100})
+    report = probe_mcp(brain["ws_url"], **{**SMALL, "connect_samples": 1, "calls_per_tool": 50, "max_duration_s": 1.0})
     assert report.duration_s < 10
     for summary in report.tool_calls.values():
         assert summary.attempted == 50
@@ -225,10 +228,10 @@ def test_bad_arguments_raise_one_clear_error(call: Callable[[], object], needle:
     assert isinstance(raised.value, WorkbookError)
 
 
-def test_sync_calls_work_inside_a_running_event_loop(brain: Brain) -> None:
+def test_sync_calls_work_inside_a_running_event_loop(brain: dict[str, str]) -> None:
     async def notebook_cell() -> int:
         # What ipykernel does: the sync API is called while this thread runs a loop.
-        return len(probe_error_cases(brain.ws_url, no_reply_timeout_s=1.0))
+        return len(probe_error_cases(brain["ws_url"], no_reply_timeout_s=1.0))
 
     assert asyncio.run(notebook_cell()) == 6
 
@@ -236,15 +239,15 @@ def test_sync_calls_work_inside_a_running_event_loop(brain: Brain) -> None:
 # --- functional checks ---------------------------------------------------------------------------
 
 
-def test_functional_checks_pass_on_the_stand_in(brain: Brain) -> None:
-    results = run_functional_checks(brain.ws_url)
+def test_functional_checks_pass_on_the_stand_in(brain: dict[str, str]) -> None:
+    results = run_functional_checks(brain["ws_url"])
     assert [(r.check, r.passed) for r in results] == [
         ("tools_listed", True),
         ("create_and_find", True),
         ("project_isolation", True),
     ], functional_frame(results)
     assert results[1].data["embedding"]["kind"] == "deterministic-fallback"
-    assert check_create_and_find(brain.ws_url).passed and check_project_isolation(brain.ws_url).passed
+    assert check_create_and_find(brain["ws_url"]).passed and check_project_isolation(brain["ws_url"]).passed
 
 
 class LeakyStore(CharacterStore):
@@ -282,13 +285,3 @@ def test_functional_checks_fail_cleanly_when_the_service_is_down() -> None:
     results = run_functional_checks(ws_url, timeout_s=2.0)
     assert [r.passed for r in results] == [False, False, False]
     assert all("could not open an MCP session" in r.detail for r in results)
-
-
-def test_brain_app_is_shared_between_connections(in_thread_brain: InThread) -> None:
-    # Characters created on one connection are found from another (one service, many clients).
-    with in_thread_brain() as ws_url:
-        created = check_create_and_find(ws_url, project_id="shared-project")
-        again = check_create_and_find(ws_url, project_id="shared-project")
-    assert created.passed
-    assert not again.passed or len(again.data["results"]["Mara Vell"]) > 1
-    assert isinstance(BrainApp, type)

@@ -66,9 +66,7 @@ def progress(mid: str, prompt: str, percent: int, digest: str) -> dict[str, Any]
     return msg(
         mid,
         f"**{prompt} --v 6.1** - <@{UID}> ({percent}%) (fast)",
-        attachments=[
-            {"id": "1", "filename": f"{digest}_grid_0.webp", "url": f"https://cdn.test/{digest}_grid_0.webp"}
-        ],
+        attachments=[{"id": "1", "filename": f"{digest}_grid_0.webp", "url": f"https://cdn.test/{digest}_grid_0.webp"}],
     )
 
 
@@ -313,8 +311,11 @@ def test_polled_first_replies_out_of_order_are_settled_by_interaction_id() -> No
     # Replies appear in the order 2, 0, 1 but interaction ids follow submission order 100 < 200 < 300.
     for iid, digest in (("300", digests[2]), ("100", digests[0]), ("200", digests[1])):
         mid = sid(1)
-        corr.handle("MESSAGE_CREATE", msg(mid, f"**{prompt}** - <@{UID}> (Waiting to start)",
-                                          interaction_metadata={"id": iid}), T0)
+        corr.handle(
+            "MESSAGE_CREATE",
+            msg(mid, f"**{prompt}** - <@{UID}> (Waiting to start)", interaction_metadata={"id": iid}),
+            T0,
+        )
         corr.handle("MESSAGE_UPDATE", progress(mid, prompt, 15, digest), T0)
     assert [j.interaction_id for j in jobs] == ["100", "200", "300"]
     assert [j.job_hash for j in jobs] == digests

@@ -44,17 +44,13 @@ class FakeGateway:
                     }
                 )
             )
-            await ws.send(
-                json.dumps({"op": 0, "s": 2, "t": "MESSAGE_CREATE", "d": {"id": "1", "channel_id": "9"}})
-            )
+            await ws.send(json.dumps({"op": 0, "s": 2, "t": "MESSAGE_CREATE", "d": {"id": "1", "channel_id": "9"}}))
             # Abrupt drop (no close frame semantics for the client's session): must resume.
             await asyncio.sleep(0.05)
             await ws.close(code=1011, reason="drop")
             return
         # op 6 RESUME
-        await ws.send(
-            json.dumps({"op": 0, "s": 3, "t": "MESSAGE_CREATE", "d": {"id": "2", "channel_id": "9"}})
-        )
+        await ws.send(json.dumps({"op": 0, "s": 3, "t": "MESSAGE_CREATE", "d": {"id": "2", "channel_id": "9"}}))
         await ws.send(json.dumps({"op": 0, "s": 4, "t": "RESUMED", "d": {}}))
         async for raw in ws:
             frame = json.loads(raw)

@@ -76,9 +76,7 @@ def test_grid_buttons_and_keys(load: Callable[[str], Any]) -> None:
         ("embed_invalid_parameter.json", Notice.INVALID_PARAMETER, True),
     ],
 )
-def test_notice_classified_by_title(
-    name: str, notice: Notice, terminal: bool, load: Callable[[str], Any]
-) -> None:
+def test_notice_classified_by_title(name: str, notice: Notice, terminal: bool, load: Callable[[str], Any]) -> None:
     classified = classify_notice(load(name))
     assert classified is not None
     assert classified.notice is notice

@@ -143,9 +143,7 @@ def test_post_not_resent_after_read_timeout_but_connect_errors_are(fake_sleep: A
     assert attempts == ["read", "connect", "connect", "connect"]
 
 
-def test_stale_command_version_is_a_clear_error_not_a_retry(
-    load: Callable[[str], Any], fake_sleep: Any
-) -> None:
+def test_stale_command_version_is_a_clear_error_not_a_retry(load: Callable[[str], Any], fake_sleep: Any) -> None:
     calls = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -223,9 +221,7 @@ class Clock:
 
 def test_route_keys_keep_major_parameter_only() -> None:
     assert route_key("get", "/channels/111/messages/222") == "GET /channels/111/messages/{id}"
-    assert (
-        route_key("GET", "/guilds/9/application-command-index") == "GET /guilds/9/application-command-index"
-    )
+    assert route_key("GET", "/guilds/9/application-command-index") == "GET /guilds/9/application-command-index"
     assert route_key("POST", "/interactions") == "POST /interactions"
 
 
@@ -250,9 +246,7 @@ def test_bucket_exhaustion_waits_until_reset() -> None:
 def test_global_429_blocks_every_route(load: Callable[[str], Any]) -> None:
     clock = Clock()
     limiter = RateLimiter(clock=clock)
-    wait = limiter.observe(
-        "POST", "/interactions", 429, {"x-ratelimit-global": "true"}, load("error_429_global.json")
-    )
+    wait = limiter.observe("POST", "/interactions", 429, {"x-ratelimit-global": "true"}, load("error_429_global.json"))
     assert wait == 1.5
     assert limiter.delay_for("GET", "/users/@me") == pytest.approx(1.5)
 

@@ -8,6 +8,7 @@ the grid and upscale we stored for a nonce are the ones the bot made for that no
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from workbook.midjourney import (
     Session,
     plan_jobs,
 )
+from workbook.midjourney._parse import snowflake_time
 from workbook.sandbox import Sandbox, set_faults
 
 TIME_SCALE = 1000.0
@@ -114,17 +116,26 @@ def test_identical_prompts_by_job_hash_when_finals_lack_interaction_metadata(
     assert_matches_emulator(discord, report)
 
 
-def test_older_upscale_of_same_prompt_already_in_channel(discord: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("watch", ["gateway", "poll"])
+def test_older_upscale_of_same_prompt_already_in_channel(discord: dict[str, str], tmp_path: Path, watch: str) -> None:
     prompt = "a red fox in snow"
-    set_faults(discord["admin_url"], {"stale_history": [prompt]})
-    for watch in ("gateway", "poll"):
-        report = run(discord, tmp_path / watch, [prompt] * 2, [1], watch=watch)
-        assert all(j.ok for j in report.jobs), report.summary()["failed"]
-        assert_matches_emulator(discord, report)
-        stale_ids = {e["message_id"] for e in emitted(discord, "stale")}
-        assert stale_ids, "the emulator seeded no stale history"
-        assert not stale_ids & {m for j in report.jobs for m in j.message_ids()}
-    assert report.ignored_old_messages > 0  # polling read the old grid/upscale and refused them
+    # Each job, as it starts, finds an hour-old grid + "Image #1" of the same prompt in the channel,
+    # and the old grid is edited (a gateway MESSAGE_UPDATE of an old message).
+    set_faults(discord["admin_url"], {"stale_history": True})
+    report = run(discord, tmp_path, [prompt] * 2, [1], watch=watch)
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert_matches_emulator(discord, report)
+    history = httpx.get(
+        f"{discord['api_url']}/channels/{discord['channel_id']}/messages",
+        params={"limit": 100},
+        headers={"Authorization": os.environ[TOKEN_ENV]},
+    ).json()
+    hour_ago = time.time() - 1800
+    stale_ids = {m["id"] for m in history if snowflake_time(m["id"]).timestamp() < hour_ago}
+    assert len(stale_ids) >= 2, "the emulator seeded no stale grid + upscale"
+    assert not stale_ids & {m for j in report.jobs for m in j.message_ids()}
+    if watch == "gateway":
+        assert report.ignored_old_messages >= 1  # the edit of the old grid arrived and was refused
 
 
 @pytest.mark.parametrize("watch", ["gateway", "poll"])
@@ -156,7 +167,7 @@ def test_429_storm(discord: dict[str, str], tmp_path: Path) -> None:
 
 def test_429_flood_stops_at_the_invalid_request_budget(discord: dict[str, str], tmp_path: Path) -> None:
     set_faults(discord["admin_url"], {"rate_limit_storm": {"count": 500, "retry_after": 1}})
-    report = run(discord, tmp_path, ["flooded"] * 3, [1], invalid_request_budget=5, max_retries=10)
+    report = run(discord, tmp_path, ["flooded"] * 3, [1], invalid_request_budget=5, max_rate_limit_retries=50)
     assert [j.failure_kind for j in report.jobs] == ["invalid_request_budget"] * 3
     assert "InvalidRequestBudgetError" in (report.stop_reason or "")
     assert admin(discord, "/stats")["rest_calls_total"] == 5  # stopped at the budget, not at Discord's 10,000

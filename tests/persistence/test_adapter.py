@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from workbook.persistence import ServiceImportError, load_service, patched_env, run_async, seed_env
 
-GOOD_SERVICE = '''
+GOOD_SERVICE = """
 import os
 
 class AssetPersistenceService:
@@ -40,11 +41,11 @@ class Partial:
 class Broken:
     def __init__(self):
         raise RuntimeError("no credentials")
-'''
+"""
 
 
 @pytest.fixture
-def backend_dir(tmp_path: Path) -> Path:
+def backend_dir(tmp_path: Path) -> Iterator[Path]:
     package = tmp_path / "backend" / "wbtest_services"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -103,9 +104,7 @@ def test_run_async_works_inside_a_running_loop() -> None:
 
 
 def test_seed_env_names_the_guides_variables() -> None:
-    env = seed_env(
-        bucket="b", region="r", endpoint_url="http://e", access_key="a", secret_key="s", expiry_s=5
-    )
+    env = seed_env(bucket="b", region="r", endpoint_url="http://e", access_key="a", secret_key="s", expiry_s=5)
     assert env["STORAGE_BACKEND"] == "s3" and env["SERVE_FROM_CLOUD"] == "true"
     assert env["PRESIGNED_URL_EXPIRY"] == "5" and env["AWS_ENDPOINT_URL_S3"] == "http://e"
     assert "AWS_ENDPOINT_URL_S3" not in seed_env(

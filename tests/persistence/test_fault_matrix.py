@@ -69,3 +69,11 @@ def test_fallback_serves_locally_while_storage_is_unreachable(run_checks: RunChe
 def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:
     results = run_checks(["generate", "fallback"], admin_url="")
     assert results["fallback"][0] is CheckStatus.SKIP
+
+
+def test_without_a_service_the_service_checks_skip(run_checks: RunChecks) -> None:
+    results = run_checks(
+        ["generate", "uniqueness", "extensions", "job_association", "presign_benchmark"], service_import=""
+    )
+    assert results["uniqueness"][0] is CheckStatus.PASS
+    assert {results[name][0] for name in ("extensions", "job_association", "presign_benchmark")} == {CheckStatus.SKIP}

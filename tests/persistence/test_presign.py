@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import boto3
 import pytest
@@ -28,7 +27,7 @@ def presign(
     expires: int = 60,
     sigv4: bool = True,
     token: str | None = None,
-    **params: Any,
+    params: dict[str, str] | None = None,
 ) -> str:
     style = {"addressing_style": "path" if endpoint else "virtual"}
     config = Config(signature_version="s3v4", s3=style) if sigv4 else Config()
@@ -42,7 +41,7 @@ def presign(
         config=config,
     )
     url: str = client.generate_presigned_url(
-        "get_object", Params={"Bucket": "assets", "Key": key, **params}, ExpiresIn=expires
+        "get_object", Params={"Bucket": "assets", "Key": key, **(params or {})}, ExpiresIn=expires
     )
     return url
 
@@ -57,7 +56,7 @@ def presign(
     ],
 )
 def test_boto3_sigv4_urls_verify(key: str, extra: dict[str, str]) -> None:
-    url = presign(key, **extra)
+    url = presign(key, params=extra)
     result = verify_presigned_url(url, access_key=ACCESS_KEY, secret_key=SECRET_KEY, region="us-east-1")
     assert result.ok, result.problems
     assert result.signature_valid

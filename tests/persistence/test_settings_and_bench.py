@@ -70,3 +70,9 @@ def test_benchmark_stops_at_its_time_limit() -> None:
 
     (run,) = asyncio.run(benchmark_presign(slow, [1000], max_seconds=0.05))
     assert run.stopped_early and 1 <= run.completed < 1000
+
+
+def test_service_import_must_name_a_class() -> None:
+    with pytest.raises(ParameterError, match=r"service_import='services\.asset_persistence'"):
+        PersistenceSettings(**VALID, service_import="services.asset_persistence")
+    assert PersistenceSettings(**VALID, service_import="").service_import == ""

@@ -9,19 +9,36 @@ from workbook.sandbox import ServiceContext, ServiceSpec
 
 def never_ready(ctx: ServiceContext) -> ServiceSpec:
     port = ctx.free_port()  # nothing ever listens here
-    return ServiceSpec(name="never_ready", argv=[sys.executable, "-c", "import time; time.sleep(60)"],
-                       ready_url=f"http://127.0.0.1:{port}/", outputs={}, ready_timeout_s=1.5)
+    return ServiceSpec(
+        name="never_ready",
+        argv=[sys.executable, "-c", "import time; time.sleep(60)"],
+        ready_url=f"http://127.0.0.1:{port}/",
+        outputs={},
+        ready_timeout_s=1.5,
+    )
 
 
 def exits_at_once(ctx: ServiceContext) -> ServiceSpec:
-    return ServiceSpec(name="exits_at_once", argv=[sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
-                       ready_url=f"http://127.0.0.1:{ctx.free_port()}/", outputs={}, ready_timeout_s=10)
+    return ServiceSpec(
+        name="exits_at_once",
+        argv=[sys.executable, "-c", "print('bad config'); raise SystemExit(3)"],
+        ready_url=f"http://127.0.0.1:{ctx.free_port()}/",
+        outputs={},
+        ready_timeout_s=10,
+    )
 
 
 def with_child(ctx: ServiceContext) -> ServiceSpec:
     port = ctx.free_port()
-    code = ("import subprocess, sys, http.server; subprocess.Popen([sys.executable, '-c', 'import time; "
-            f"time.sleep(300)']); http.server.HTTPServer(('127.0.0.1', {port}), "
-            "http.server.SimpleHTTPRequestHandler).serve_forever()")
-    return ServiceSpec(name="with_child", argv=[sys.executable, "-c", code], ready_url=f"http://127.0.0.1:{port}/",
-                       outputs={"url": f"http://127.0.0.1:{port}"}, stop_timeout_s=2)
+    code = (
+        "import subprocess, sys, http.server; subprocess.Popen([sys.executable, '-c', 'import time; "
+        f"time.sleep(300)']); http.server.HTTPServer(('127.0.0.1', {port}), "
+        "http.server.SimpleHTTPRequestHandler).serve_forever()"
+    )
+    return ServiceSpec(
+        name="with_child",
+        argv=[sys.executable, "-c", code],
+        ready_url=f"http://127.0.0.1:{port}/",
+        outputs={"url": f"http://127.0.0.1:{port}"},
+        stop_timeout_s=2,
+    )

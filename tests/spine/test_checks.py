@@ -84,8 +84,9 @@ def test_rerun_replaces_the_earlier_outcome(tmp_path: Path) -> None:
     assert statuses(tmp_path) == {"a": "pass"}
 
 
-def test_secrets_read_through_read_secret_are_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_read_through_read_secret_are_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("WB_TEST_TOKEN", "canary-secret-4242")
     token = read_secret("WB_TEST_TOKEN")
     checks = new(tmp_path)

@@ -10,8 +10,9 @@ import pytest
 from wb_testing import REPO
 
 
-@pytest.mark.parametrize("args", [[], ["run"], ["check-params"], ["sandbox"], ["sandbox", "up"],
-                                  ["sandbox", "down"], ["sandbox", "status"]])
+@pytest.mark.parametrize(
+    "args", [[], ["run"], ["check-params"], ["sandbox"], ["sandbox", "up"], ["sandbox", "down"], ["sandbox", "status"]]
+)
 def test_help(args: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "workbook", *args, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage:" in result.stdout
@@ -19,6 +20,7 @@ def test_help(args: list[str]) -> None:
 
 def test_committed_params_files_are_valid() -> None:
     files = sorted(str(path) for path in (REPO / "params").glob("*.yaml"))
-    result = subprocess.run([sys.executable, "-m", "workbook", "check-params", *files],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "workbook", "check-params", *files], capture_output=True, text=True, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr

@@ -27,8 +27,11 @@ def committed_notebooks() -> list[Path]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_has_no_outputs_or_execution_counts(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    dirty = [index for index, cell in enumerate(notebook.cells)
-             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
+    dirty = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
     assert dirty == [], f"{path.name}: cells {dirty} carry outputs or execution counts"
     assert "widgets" not in notebook.metadata
 
@@ -46,13 +49,17 @@ def test_notebook_follows_conventions(path: Path) -> None:
         assert parameter.help, f"{path.name}: parameter {name} has no one-line comment"
     for cell in code_cells:
         tree = ast.parse(_without_magics(cell.source))
-        defined = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef
-                                                                    | ast.ClassDef | ast.Lambda)]
+        defined = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda)
+        ]
         assert not defined, f"{path.name}: define functions in lib/, not in notebooks:\n{cell.source}"
     for before, after in zip(notebook.cells, notebook.cells[1:], strict=False):
         if after.cell_type == "code" and "parameters" not in after.metadata.get("tags", []):
-            assert before.cell_type == "markdown", f"{path.name}: code cell without a markdown cell before it:\n" \
-                                                   f"{after.source[:200]}"
+            assert before.cell_type == "markdown", (
+                f"{path.name}: code cell without a markdown cell before it:\n{after.source[:200]}"
+            )
 
 
 def _without_magics(source: str) -> str:

@@ -114,8 +114,9 @@ def test_all_problems_reported_together(write_params: Callable[..., Path]) -> No
     assert len(message.splitlines()) == 3  # wrong type, unknown key, missing api_url
 
 
-def test_cli_exits_2_and_writes_no_bundle(write_params: Callable[..., Path], tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exits_2_and_writes_no_bundle(
+    write_params: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = write_params({**GOOD, "notebooks": {"nope": {}}})
     outputs = tmp_path / "out"
     code = main(["run", "--params", str(bad), "--outputs", str(outputs)])
@@ -129,3 +130,17 @@ def test_cli_check_params_reports_yaml_errors(tmp_path: Path, capsys: pytest.Cap
     broken.write_text("profile: [unclosed\n")
     assert main(["check-params", str(broken)]) == 2
     assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_only_starts_just_the_services_the_selection_refers_to(write_params: Callable[..., Path]) -> None:
+    document = {
+        "profile": "t",
+        "sandbox": ["s3", "refbackend", "discord", "brain"],
+        "notebooks": {
+            "passes": {"api_url": "${sandbox.refbackend.url}"},
+            "fails_check": {"api_url": "${sandbox.discord.api_url}"},
+        },
+    }
+    plan = load(write_params(document), only=["passes"])
+    assert plan.sandbox == ["s3", "refbackend"]
+    assert load(write_params(document)).sandbox == ["s3", "refbackend", "discord", "brain"]

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.notebook
 API = {"api_url": "http://127.0.0.1:1"}
 
 
-def run_fixtures(write_params: Callable[..., Path], tmp_path: Path, notebooks: dict[str, dict[str, Any]],
-                 **extra: Any) -> RunOutcome:
+def run_fixtures(
+    write_params: Callable[..., Path], tmp_path: Path, notebooks: dict[str, dict[str, Any]], **extra: Any
+) -> RunOutcome:
     document = {"profile": "test", "sandbox": [], "cell_timeout_s": 20, "notebooks": notebooks, **extra}
     plan = load_plan(write_params(document), notebooks_dir=FIXTURE_NOTEBOOKS)
     lines: list[str] = []
@@ -97,16 +98,20 @@ def test_dead_kernel_is_recorded(write_params: Callable[..., Path], tmp_path: Pa
     assert (outcome.bundle / "dies/dies.ipynb").exists() and (outcome.bundle / "dies/dies.html").exists()
 
 
-def test_canary_secrets_never_reach_the_bundle(write_params: Callable[..., Path], tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_canary_secrets_never_reach_the_bundle(
+    write_params: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     canary = "canary-token-7f3a9c1e5b"
     other = "canary-aws-secret-0d4e2b8a"
     monkeypatch.setenv("CANARY_TOKEN", canary)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", other)  # a secret-looking variable no param names
     outcome = run_fixtures(write_params, tmp_path, {"leaks": API})
     assert outcome.exit_code == 0
-    leaked = [str(path) for path in outcome.bundle.rglob("*") if path.is_file()
-              and (canary.encode() in path.read_bytes() or other.encode() in path.read_bytes())]
+    leaked = [
+        str(path)
+        for path in outcome.bundle.rglob("*")
+        if path.is_file() and (canary.encode() in path.read_bytes() or other.encode() in path.read_bytes())
+    ]
     assert leaked == []
     assert "REDACTED" in (outcome.bundle / "leaks/dump.txt").read_text()
     assert canary not in (tmp_path / "console.txt").read_text()
@@ -119,8 +124,9 @@ def test_index_html_lists_notebooks_checks_and_links(write_params: Callable[...,
     assert 'href="fails_check/fails_check.html"' in page and ">failed<" in page
 
 
-def test_sandbox_credentials_never_reach_the_bundle(write_params: Callable[..., Path], tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sandbox_credentials_never_reach_the_bundle(
+    write_params: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from workbook.sandbox import ServiceContext
 
     canaries = iter(f"canary-sandbox-credential-{index:04d}" for index in range(100))
@@ -128,7 +134,10 @@ def test_sandbox_credentials_never_reach_the_bundle(write_params: Callable[..., 
     monkeypatch.setenv("CANARY_TOKEN", "canary-token-for-sandbox-run")
     outcome = run_fixtures(write_params, tmp_path, {"leaks": API}, sandbox=["s3"])
     assert outcome.exit_code == 0, manifest(outcome)
-    leaked = [str(path) for path in outcome.bundle.rglob("*")
-              if path.is_file() and b"canary-sandbox-credential" in path.read_bytes()]
+    leaked = [
+        str(path)
+        for path in outcome.bundle.rglob("*")
+        if path.is_file() and b"canary-sandbox-credential" in path.read_bytes()
+    ]
     assert leaked == []
     assert manifest(outcome)["secret_scan"]["files_scrubbed"], "the fixture does leak; the scrubber must catch it"

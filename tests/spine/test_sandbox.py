@@ -35,8 +35,12 @@ def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -
         assert os.environ["SANDBOX_S3_ACCESS_KEY"] == sandbox.secrets["SANDBOX_S3_ACCESS_KEY"]
         pids = sandbox.all_pids()
         assert pids and live_pids(pids) == pids
-        listening = {conn.laddr.ip for pid in pids for conn in psutil.Process(pid).net_connections("inet")
-                     if conn.status == psutil.CONN_LISTEN}
+        listening = {
+            conn.laddr.ip
+            for pid in pids
+            for conn in psutil.Process(pid).net_connections("inet")
+            if conn.status == psutil.CONN_LISTEN
+        }
         assert listening == {"127.0.0.1"}, f"a listener is not on loopback: {listening}"
         assert httpx.get(endpoint + "/").status_code == 403  # real S3: anonymous access denied
     assert live_pids(pids) == []
@@ -81,16 +85,16 @@ def test_unknown_service_is_rejected() -> None:
 def test_ctrl_c_during_a_run_leaves_interrupted_bundle_and_no_process(tmp_path: Path) -> None:
     # A notebook that sleeps in a cell, run with a real sandbox so both kernel and stand-in must go.
     params = tmp_path / "p.yaml"
-    params.write_text("profile: ctrlc\nsandbox: [s3]\ncell_timeout_s: 120\nnotebooks:\n"
-                      "  sleeps:\n    api_url: http://127.0.0.1:1\n")
+    params.write_text(
+        "profile: ctrlc\nsandbox: [s3]\ncell_timeout_s: 120\nnotebooks:\n  sleeps:\n    api_url: http://127.0.0.1:1\n"
+    )
     script = (
         "import sys; from pathlib import Path; from workbook.params import load_plan; from workbook.runner import run;"
         f"plan = load_plan(Path({str(params)!r}), notebooks_dir=Path({str(FIXTURE_NOTEBOOKS)!r}));"
         f"out = Path({str(tmp_path / 'out')!r});"
         "sys.exit(run(plan, outputs_dir=out, emit=lambda s: print(s, flush=True)).exit_code)"
     )
-    runner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              start_new_session=True)
+    runner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert runner.stdout is not None
     seen = []
     deadline = time.monotonic() + 90

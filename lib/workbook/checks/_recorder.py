@@ -127,9 +127,7 @@ class Checks:
         recorded = {check.id for check in self._results.checks}
         for check_id, title in self._results.declared.items():
             if check_id not in recorded:
-                self._record(
-                    CheckResult(id=check_id, title=title, status=CheckStatus.ERROR, detail="check never ran")
-                )
+                self._record(CheckResult(id=check_id, title=title, status=CheckStatus.ERROR, detail="check never ran"))
         return self.table()
 
     def table(self) -> pd.DataFrame:

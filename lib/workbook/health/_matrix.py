@@ -41,6 +41,7 @@ def record(checks: Checks, rows: dict[str, HealthRow]) -> None:
             check.expect(row.ok, row.detail)
             check.note(row.detail)
 
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -51,8 +52,9 @@ def check_ids(http_urls: Sequence[str], websocket_urls: Sequence[str], s3_endpoi
     checks = {f"http-{index}": f"HTTP health {url}: 200 JSON within budget" for index, url in enumerate(http_urls)}
     if s3_endpoint:
         checks["s3"] = f"S3 {s3_endpoint}: bucket exists, put/get/delete round trip within budget"
-    checks.update({f"ws-{index}": f"WebSocket {url}: connect and close within budget"
-                   for index, url in enumerate(websocket_urls)})
+    checks.update(
+        {f"ws-{index}": f"WebSocket {url}: connect and close within budget" for index, url in enumerate(websocket_urls)}
+    )
     return checks
 
 
@@ -75,9 +77,15 @@ def health_frame(rows: dict[str, HealthRow]) -> pd.DataFrame:
 
     return pd.DataFrame(
         [
-            {"check": check_id, "kind": row.kind, "target": row.target, "ok": row.ok,
-             "elapsed_ms": None if row.elapsed_s is None else round(row.elapsed_s * 1000, 2),
-             "budget_ms": row.budget_s * 1000, "detail": row.detail}
+            {
+                "check": check_id,
+                "kind": row.kind,
+                "target": row.target,
+                "ok": row.ok,
+                "elapsed_ms": None if row.elapsed_s is None else round(row.elapsed_s * 1000, 2),
+                "budget_ms": row.budget_s * 1000,
+                "detail": row.detail,
+            }
             for check_id, row in rows.items()
         ]
     )

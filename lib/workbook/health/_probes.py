@@ -46,8 +46,11 @@ def probe_http(url: str, budget_s: float, *, client: httpx.Client | None = None)
         problems.append(f"body is not JSON ({response.headers.get('content-type', 'no content-type')})")
     if elapsed > budget_s:
         problems.append(f"answered in {elapsed:.3f} s, over the {budget_s:g} s budget")
-    measured = {"status_code": response.status_code, "elapsed_s": round(elapsed, 6),
-                "body_keys": sorted(body)[:10] if isinstance(body, dict) else None}
+    measured = {
+        "status_code": response.status_code,
+        "elapsed_s": round(elapsed, 6),
+        "body_keys": sorted(body)[:10] if isinstance(body, dict) else None,
+    }
     detail = "; ".join(problems) or f"200 JSON in {elapsed * 1000:.1f} ms"
     return HealthRow("http", url, not problems, elapsed, budget_s, detail, measured)
 
@@ -59,10 +62,17 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
     from botocore.exceptions import BotoCoreError, ClientError
 
     client = boto3.client(
-        "s3", endpoint_url=endpoint or None, region_name=region, aws_access_key_id=access_key,
+        "s3",
+        endpoint_url=endpoint or None,
+        region_name=region,
+        aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
-        config=Config(signature_version="s3v4", retries={"max_attempts": 1}, connect_timeout=budget_s * 2,
-                      read_timeout=budget_s * 5),
+        config=Config(
+            signature_version="s3v4",
+            retries={"max_attempts": 1},
+            connect_timeout=budget_s * 2,
+            read_timeout=budget_s * 5,
+        ),
     )
     key = f"workbook-health/{uuid.uuid4()}.txt"
     payload = f"workbook health probe {uuid.uuid4()}".encode()
@@ -78,8 +88,15 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
         step = "delete_object"
         timings["delete_s"] = _timed(lambda: client.delete_object(Bucket=bucket, Key=key))
     except (ClientError, BotoCoreError) as error:
-        return HealthRow("s3", f"{endpoint} bucket {bucket}", False, None, budget_s,
-                         f"{step} failed: {type(error).__name__}: {error}", timings)
+        return HealthRow(
+            "s3",
+            f"{endpoint} bucket {bucket}",
+            False,
+            None,
+            budget_s,
+            f"{step} failed: {type(error).__name__}: {error}",
+            timings,
+        )
     elapsed = sum(timings.values())
     problems = []
     if fetched[0] != payload:
@@ -88,8 +105,15 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
     if slow:
         problems.append(f"over the {budget_s:g} s budget: {', '.join(slow)}")
     detail = "; ".join(problems) or f"bucket ok; put/get/delete round trip {elapsed * 1000:.1f} ms"
-    return HealthRow("s3", f"{endpoint} bucket {bucket}", not problems, elapsed, budget_s, detail,
-                     {key: round(value, 6) for key, value in timings.items()})
+    return HealthRow(
+        "s3",
+        f"{endpoint} bucket {bucket}",
+        not problems,
+        elapsed,
+        budget_s,
+        detail,
+        {key: round(value, 6) for key, value in timings.items()},
+    )
 
 
 def probe_websocket(url: str, budget_s: float) -> HealthRow:
@@ -110,10 +134,20 @@ async def _probe_websocket(url: str, budget_s: float) -> HealthRow:
         return HealthRow("websocket", url, False, None, budget_s, f"connect failed: {type(error).__name__}: {error}")
     elapsed = time.perf_counter() - started
     ok = elapsed <= budget_s
-    detail = (f"connected in {connected * 1000:.1f} ms, closed in {elapsed * 1000:.1f} ms" if ok
-              else f"connect+close took {elapsed:.3f} s, over the {budget_s:g} s budget")
-    return HealthRow("websocket", url, ok, elapsed, budget_s, detail,
-                     {"connect_s": round(connected, 6), "connect_close_s": round(elapsed, 6)})
+    detail = (
+        f"connected in {connected * 1000:.1f} ms, closed in {elapsed * 1000:.1f} ms"
+        if ok
+        else f"connect+close took {elapsed:.3f} s, over the {budget_s:g} s budget"
+    )
+    return HealthRow(
+        "websocket",
+        url,
+        ok,
+        elapsed,
+        budget_s,
+        detail,
+        {"connect_s": round(connected, 6), "connect_close_s": round(elapsed, 6)},
+    )
 
 
 def _timed(action: Any) -> float:

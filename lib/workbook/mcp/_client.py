@@ -36,11 +36,7 @@ CLIENT_INFO = {"name": "workbook-mcp-probe", "version": "0.1.0"}
 
 
 def validate_ws_url(ws_url: str) -> str:
-    if (
-        not isinstance(ws_url, str)
-        or urlsplit(ws_url).scheme not in ("ws", "wss")
-        or not urlsplit(ws_url).hostname
-    ):
+    if not isinstance(ws_url, str) or urlsplit(ws_url).scheme not in ("ws", "wss") or not urlsplit(ws_url).hostname:
         raise McpUsageError(f"ws_url must be a ws:// or wss:// URL with a host, got {ws_url!r}")
     return ws_url
 
@@ -211,9 +207,7 @@ class McpClient:
             raise McpProtocolError(f"reply to {method!r} lacks jsonrpc '2.0': {reply!r:.200}")
         if "error" in reply:
             body = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise McpRpcError(
-                method, int(body.get("code", 0)), str(body.get("message", "")), body.get("data")
-            )
+            raise McpRpcError(method, int(body.get("code", 0)), str(body.get("message", "")), body.get("data"))
         if "result" not in reply or not isinstance(reply["result"], dict):
             raise McpProtocolError(f"reply to {method!r} has no result object: {reply!r:.200}")
         return dict(reply["result"])
@@ -231,9 +225,7 @@ class McpClient:
         await self._send(payload, "raw message")
         timeout = self.message_timeout_s if timeout_s is None else timeout_s
         getter = asyncio.ensure_future(self._unmatched.get())
-        done, _ = await asyncio.wait(
-            {getter, self._reader}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-        )
+        done, _ = await asyncio.wait({getter, self._reader}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         if getter in done:
             return getter.result()
         getter.cancel()
@@ -270,9 +262,7 @@ class McpClient:
                 return tools
         raise McpProtocolError("tools/list returned more than 100 pages")
 
-    async def call_tool(
-        self, name: str, arguments: dict[str, Any], *, raise_on_error: bool = True
-    ) -> ToolCallResult:
+    async def call_tool(self, name: str, arguments: dict[str, Any], *, raise_on_error: bool = True) -> ToolCallResult:
         """`tools/call`; a result with `isError: true` raises McpToolError unless raise_on_error is False."""
         started = time.perf_counter()
         result = await self.request("tools/call", {"name": name, "arguments": arguments})
@@ -283,9 +273,7 @@ class McpClient:
         data = result.get("structuredContent")
         if data is None:
             texts = [
-                str(item.get("text", ""))
-                for item in content
-                if isinstance(item, dict) and item.get("type") == "text"
+                str(item.get("text", "")) for item in content if isinstance(item, dict) and item.get("type") == "text"
             ]
             if texts:
                 try:

@@ -178,8 +178,7 @@ async def _isolation(client: McpClient, top_k: int) -> FunctionalResult:
     return FunctionalResult(
         "project_isolation",
         not problems,
-        "; ".join(problems)
-        or f"a search in {project_b} never returned {project_a}'s character (by id: {by_id})",
+        "; ".join(problems) or f"a search in {project_b} never returned {project_a}'s character (by id: {by_id})",
         {"project_a": project_a, "project_b": project_b, "in_a": in_a, "in_b": in_b, "results_b": results_b},
     )
 
@@ -218,9 +217,7 @@ async def run_functional_checks_async(
     try:
         return (
             await _guarded("tools_listed", _tools_present(client)),
-            await _guarded(
-                "create_and_find", _create_and_find(client, project_id or _project("find"), top_k)
-            ),
+            await _guarded("create_and_find", _create_and_find(client, project_id or _project("find"), top_k)),
             await _guarded("project_isolation", _isolation(client, top_k)),
         )
     finally:
@@ -249,9 +246,7 @@ def check_create_and_find(
         except McpError as error:
             return FunctionalResult("create_and_find", False, f"could not open an MCP session: {error}")
         try:
-            return await _guarded(
-                "create_and_find", _create_and_find(client, project_id or _project("find"), top_k)
-            )
+            return await _guarded("create_and_find", _create_and_find(client, project_id or _project("find"), top_k))
         finally:
             await client.close()
 

@@ -299,9 +299,7 @@ class McpProbeReport:
         for level in self.concurrency:
             connect_samples.extend(level.connect.samples_s)
         connect = LatencySummary.build("connect", connect_samples)
-        results.append(
-            _latency_budget("websocket connect", connect, budgets.connect_s, stat, self.connect.failed)
-        )
+        results.append(_latency_budget("websocket connect", connect, budgets.connect_s, stat, self.connect.failed))
 
         rtt_samples = [s for summary in self.tool_calls.values() for s in summary.samples_s]
         rtt_failed = sum(summary.failed for summary in self.tool_calls.values())
@@ -380,9 +378,7 @@ def _errors_text(errors: Mapping[str, int]) -> str:
     return ", ".join(f"{kind}: {count}" for kind, count in sorted(errors.items()))
 
 
-def _latency_budget(
-    name: str, summary: LatencySummary, limit_s: float, stat: Statistic, failed: int
-) -> BudgetResult:
+def _latency_budget(name: str, summary: LatencySummary, limit_s: float, stat: Statistic, failed: int) -> BudgetResult:
     value = summary.stat(stat)
     if value is None:
         return BudgetResult(name, f"< {limit_s:g} s", "not measured", False, "no successful sample")

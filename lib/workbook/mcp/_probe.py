@@ -134,8 +134,7 @@ async def _handshake(client: McpClient, protocol_version: str) -> dict[str, Any]
     if negotiated not in HANDSHAKE_PROTOCOL_VERSIONS:
         # The spec says a client that cannot speak the server's version should disconnect.
         raise McpProtocolError(
-            f"server negotiated protocol version {negotiated!r}; "
-            f"this client speaks {HANDSHAKE_PROTOCOL_VERSIONS}"
+            f"server negotiated protocol version {negotiated!r}; this client speaks {HANDSHAKE_PROTOCOL_VERSIONS}"
         )
     return result
 
@@ -546,9 +545,7 @@ async def _error_cases(
     try:
         for case in _cases(project_id):
             if deadline.passed:
-                results.append(
-                    ErrorCaseResult(case.name, "", "no_reply", False, False, False, expected=DEADLINE)
-                )
+                results.append(ErrorCaseResult(case.name, "", "no_reply", False, False, False, expected=DEADLINE))
                 continue
             if client is None or client.closed:
                 if client is not None:
@@ -598,9 +595,7 @@ def _settings(
     _check_positive("message_timeout_s", message_timeout_s)
     if compression not in ("deflate", None):
         raise McpUsageError(f"compression must be 'deflate' or None, got {compression!r}")
-    return _Settings(
-        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, tuple(subprotocols)
-    )
+    return _Settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, tuple(subprotocols))
 
 
 def new_project_id() -> str:
@@ -623,9 +618,7 @@ async def probe_concurrency_async(
 ) -> tuple[ConcurrencyLevel, ...]:
     """For each level N: open N connections at once, handshake each, then N × `calls_per_connection`
     concurrent `tools/call` round trips (the tools in turn). Each level is cut off after `level_timeout_s`."""
-    settings = _settings(
-        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
-    )
+    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
     for level in levels:
         _check_positive("each concurrency level", level, integer=True)
         if level > 200:
@@ -653,9 +646,7 @@ async def probe_reconnect_async(
 ) -> ReconnectResult:
     """`calls` sequential calls of `tool`; whenever the server drops the connection, reconnect and
     re-handshake (at most `max_reconnects` times) and go on. A call lost to a drop counts as failed."""
-    settings = _settings(
-        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
-    )
+    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
     _check_positive("calls", calls, integer=True)
     _check_positive("max_reconnects", max_reconnects, integer=True, allow_zero=True)
     _check_positive("max_duration_s", max_duration_s)
@@ -677,9 +668,7 @@ async def probe_error_cases_async(
     """Send an unknown method, bad params, an unknown tool, bad tool arguments, malformed JSON and a
     request without method; record the reply (or its absence after `no_reply_timeout_s`) and whether
     the connection still answers a ping afterwards."""
-    settings = _settings(
-        ws_url, protocol_version, open_timeout_s, no_reply_timeout_s, compression, subprotocols
-    )
+    settings = _settings(ws_url, protocol_version, open_timeout_s, no_reply_timeout_s, compression, subprotocols)
     _check_positive("max_duration_s", max_duration_s)
     return await _error_cases(
         settings, project_id or new_project_id(), no_reply_timeout_s, _Deadline.after(max_duration_s)
@@ -714,9 +703,7 @@ async def probe_mcp_async(
     `workbook-probe-<hex>` (against a live service this creates characters). `reconnect_calls=0` or
     `error_cases=False` skip those stages; an empty `concurrency_levels` skips the sweep.
     """
-    settings = _settings(
-        ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols
-    )
+    settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
     _check_positive("connect_samples", connect_samples, integer=True)
     _check_positive("calls_per_tool", calls_per_tool, integer=True)
     _check_positive("reconnect_calls", reconnect_calls, integer=True, allow_zero=True)

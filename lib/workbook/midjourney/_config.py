@@ -40,6 +40,7 @@ class RunConfig:
     interaction_gap_s: float = 0.0
     invalid_request_budget: int = 50
     max_retries: int = 4
+    max_rate_limit_retries: int = 8
     clock_skew_s: float = 2.0
 
     def __post_init__(self) -> None:
@@ -115,6 +116,4 @@ def guard_spend(
     if not allow_spend:
         raise SpendRefusedError("live mode spends Midjourney credits: set allow_spend: true to proceed")
     if env.get(SPEND_ENV, "").strip().lower() != "true":
-        raise SpendRefusedError(
-            f"live mode needs the environment variable {SPEND_ENV}=true as well as allow_spend"
-        )
+        raise SpendRefusedError(f"live mode needs the environment variable {SPEND_ENV}=true as well as allow_spend")

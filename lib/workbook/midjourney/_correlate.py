@@ -164,9 +164,7 @@ class Correlator:
                 if iid and job.upscale_interaction_id is None:
                     job.upscale_interaction_id = str(iid)
                 if name == "INTERACTION_FAILURE":
-                    job.fail(
-                        "interaction_failed", f"Discord reported INTERACTION_FAILURE for U{job.upscale_index}"
-                    )
+                    job.fail("interaction_failed", f"Discord reported INTERACTION_FAILURE for U{job.upscale_index}")
                 return {job.key}
         return set()
 
@@ -359,9 +357,7 @@ class Correlator:
             return self._pick(pool, self._first_reply_role(notice), msg)
         return None
 
-    def _pick(
-        self, pool: list[JobState], role: Role, msg: dict[str, Any]
-    ) -> tuple[JobState, Role, str] | None:
+    def _pick(self, pool: list[JobState], role: Role, msg: dict[str, Any]) -> tuple[JobState, Role, str] | None:
         if not pool:
             return None
         if len(pool) > 1:

@@ -164,9 +164,7 @@ class GatewayClient:
                 self.failed = self.failed or GatewayError("gateway: too many failed reconnects")
                 self._state("failed")
                 return
-            await asyncio.sleep(
-                min(8.0, self.reconnect_delay_s * 2 ** max(failures - 1, 0)) * random.uniform(0.8, 1.2)
-            )
+            await asyncio.sleep(min(8.0, self.reconnect_delay_s * 2 ** max(failures - 1, 0)) * random.uniform(0.8, 1.2))
 
     async def _session(self) -> None:
         resuming = self.session_id is not None and self.seq is not None

@@ -32,9 +32,7 @@ def _fingerprint(message: dict[str, Any]) -> str:
 
 
 class ChannelPoller:
-    def __init__(
-        self, rest: DiscordRest, channel_id: str, *, after: Callable[[], int | None], max_pages: int = 5
-    ):
+    def __init__(self, rest: DiscordRest, channel_id: str, *, after: Callable[[], int | None], max_pages: int = 5):
         self.rest = rest
         self.channel_id = str(channel_id)
         self._after = after

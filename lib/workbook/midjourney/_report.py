@@ -103,9 +103,7 @@ class RunReport:
             elif job.job_hash != job.grid_hash:
                 problems.append(f"{job.key}: job hash {job.job_hash} differs from its grid's {job.grid_hash}")
             elif job.grid_hash in seen_hash:
-                problems.append(
-                    f"{job.key}: job hash {job.grid_hash} also used by {seen_hash[job.grid_hash]}"
-                )
+                problems.append(f"{job.key}: job hash {job.grid_hash} also used by {seen_hash[job.grid_hash]}")
             else:
                 seen_hash[job.grid_hash] = job.key
             if job.upscale_reference != job.grid_message_id:
@@ -114,9 +112,7 @@ class RunReport:
                     f"not to its grid {job.grid_message_id}"
                 )
             if job.upscale_index_echoed != job.upscale_index:
-                problems.append(
-                    f"{job.key}: asked for U{job.upscale_index}, got Image #{job.upscale_index_echoed}"
-                )
+                problems.append(f"{job.key}: asked for U{job.upscale_index}, got Image #{job.upscale_index_echoed}")
         return problems
 
     def duplicate_message_ids(self) -> list[str]:

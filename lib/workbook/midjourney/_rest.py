@@ -78,6 +78,7 @@ class DiscordRest:
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: RateLimiter | None = None,
         max_retries: int = 4,
+        max_rate_limit_retries: int = 8,
         max_retry_after_s: float = 60.0,
         backoff_base_s: float = 0.25,
         backoff_cap_s: float = 8.0,
@@ -92,6 +93,9 @@ class DiscordRest:
         self._token = token
         self.limiter = limiter or RateLimiter()
         self.max_retries = max_retries
+        # 429s are waited out as Discord asks, so they get their own (larger) bound than 5xx retries;
+        # the invalid-request budget caps them across the whole run.
+        self.max_rate_limit_retries = max_rate_limit_retries
         self.max_retry_after_s = max_retry_after_s
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
@@ -139,6 +143,7 @@ class DiscordRest:
         route = route_key(method, path)
         idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE")
         attempt = 0
+        limited = 0
         while True:
             delay = self.limiter.delay_for(method, path)
             if delay > 0:
@@ -163,20 +168,18 @@ class DiscordRest:
             if status in ok:
                 return response
             if status == 429:
-                if attempt >= self.max_retries or retry_after > self.max_retry_after_s:
+                if limited >= self.max_rate_limit_retries or retry_after > self.max_retry_after_s:
                     raise RetriesExhaustedError(
-                        f"{method} {path}: still rate limited after {attempt + 1} attempt(s) "
-                        f"(retry_after {retry_after:.2f} s)"
+                        f"{method} {path}: still rate limited after {limited + 1} answer(s) 429 "
+                        f"(retry_after {retry_after:.3f} s)"
                     )
                 self.retries += 1
-                attempt += 1
+                limited += 1
                 await self._sleep(retry_after + random.uniform(0, 0.05))
                 continue
             if status >= 500:
                 if attempt >= self.max_retries:
-                    raise RetriesExhaustedError(
-                        f"{method} {path}: HTTP {status} after {attempt + 1} attempt(s)"
-                    )
+                    raise RetriesExhaustedError(f"{method} {path}: HTTP {status} after {attempt + 1} attempt(s)")
                 await self._backoff(attempt)
                 attempt += 1
                 continue
@@ -190,9 +193,7 @@ class DiscordRest:
     def _error(self, method: str, path: str, status: int, body: Any) -> DiscordHTTPError:
         if status == 401:
             self._auth_failed = True
-            return DiscordAuthError(
-                method, path, status, body, "the Discord token was rejected (401 Unauthorized)"
-            )
+            return DiscordAuthError(method, path, status, body, "the Discord token was rejected (401 Unauthorized)")
         if status == 403:
             return DiscordForbiddenError(method, path, status, body)
         if status == 400 and STALE_VERSION_CODE in str(body):

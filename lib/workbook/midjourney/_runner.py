@@ -55,16 +55,17 @@ class MidjourneyClient:
             transport=transport,
             limiter=RateLimiter(invalid_budget=config.invalid_request_budget),
             max_retries=config.max_retries,
+            max_rate_limit_retries=config.max_rate_limit_retries,
         )
         self._connector = connector
+        config.evidence_dir.mkdir(parents=True, exist_ok=True)
         self.on_update = on_update
         self.user: dict[str, Any] | None = None
         self.command: Command | None = None
-        self.correlator = Correlator(
-            config.channel_id, config.application_id, clock_skew_s=config.clock_skew_s
-        )
+        self.correlator = Correlator(config.channel_id, config.application_id, clock_skew_s=config.clock_skew_s)
         self.first_seen: dict[str, float] = {}
         self._stop_reason: str | None = None
+        self._stop_kind = "not_submitted"
         self._tick = asyncio.Event()
         self._fallback_session = secrets.token_hex(16)
 
@@ -103,9 +104,7 @@ class MidjourneyClient:
             self._fatal(error)
             for job in jobs:
                 job.fail(_kind(error), f"not submitted: {self._stop_reason}")
-                path = write_metadata(
-                    self.config.evidence_dir, job, job_metadata(job, None, None), {self._token}
-                )
+                path = write_metadata(self.config.evidence_dir, job, job_metadata(job, None, None), {self._token})
                 stored[job.key] = (None, None, path.name)
             self._publish()
             return self._report(jobs, stored, None, started)
@@ -128,8 +127,7 @@ class MidjourneyClient:
         interaction_lock = asyncio.Lock()
         try:
             tasks = [
-                asyncio.create_task(self._job(job, semaphore, interaction_lock, stored), name=job.key)
-                for job in jobs
+                asyncio.create_task(self._job(job, semaphore, interaction_lock, stored), name=job.key) for job in jobs
             ]
             await asyncio.gather(*tasks)
         finally:
@@ -150,9 +148,11 @@ class MidjourneyClient:
         try:
             async with semaphore:
                 if self._stop_reason:
-                    job.fail("not_submitted", f"not submitted: {self._stop_reason}")
+                    job.fail(self._stop_kind, f"not submitted: {self._stop_reason}")
                     return
                 await self._submit_imagine(job, interaction_lock)
+                if job.phase is Phase.FAILED:
+                    return
                 loop = asyncio.get_running_loop()
                 deadline = loop.time() + self.config.job_timeout_s
                 await self._wait(lambda: job.grid is not None or job.phase is Phase.FAILED, deadline, job)
@@ -193,11 +193,14 @@ class MidjourneyClient:
         assert self.command is not None
         command = self.command
         async with lock:
+            if self._stop_reason:
+                job.fail(self._stop_kind, f"not submitted: {self._stop_reason}")
+                return
             await self._gap()
             nonce = new_nonce()
             self.correlator.submitted(job, nonce, time.time())
             self._changed()
-            await self.rest.interact(
+            await self._interact(
                 {
                     "type": 2,
                     "application_id": self.config.application_id,
@@ -226,14 +229,17 @@ class MidjourneyClient:
             job.fail("no_button", f"grid message {grid.get('id')} has no U{job.upscale_index} button")
             return
         if self._stop_reason:
-            job.fail("not_submitted", f"upscale not pressed: {self._stop_reason}")
+            job.fail(self._stop_kind, f"upscale not pressed: {self._stop_reason}")
             return
         async with lock:
+            if self._stop_reason:
+                job.fail(self._stop_kind, f"upscale not pressed: {self._stop_reason}")
+                return
             await self._gap()
             nonce = new_nonce()
             self.correlator.upscale_submitted(job, nonce, time.time())
             self._changed()
-            await self.rest.interact(
+            await self._interact(
                 {
                     "type": 3,
                     "application_id": self.config.application_id,
@@ -247,6 +253,15 @@ class MidjourneyClient:
                 }
             )
 
+    async def _interact(self, payload: dict[str, Any]) -> None:
+        try:
+            await self.rest.interact(payload)
+        except RUN_STOPPERS as error:
+            # Stop the run before the interaction lock is released, so no other job sends the same
+            # doomed request.
+            self._fatal(error)
+            raise
+
     async def _download(self, job: JobState) -> tuple[StoredImage, StoredImage]:
         assert job.grid is not None and job.upscale is not None
         folder = self.config.evidence_dir
@@ -257,9 +272,7 @@ class MidjourneyClient:
             self.rest.download(str(upscale_attachment["url"])),
         )
         grid = save_image(grid_bytes, folder, f"{job.key}_grid", grid_attachment)
-        upscale = save_image(
-            upscale_bytes, folder, f"{job.key}_upscale_U{job.upscale_index}", upscale_attachment
-        )
+        upscale = save_image(upscale_bytes, folder, f"{job.key}_upscale_U{job.upscale_index}", upscale_attachment)
         return grid, upscale
 
     async def _gap(self) -> None:
@@ -271,7 +284,7 @@ class MidjourneyClient:
         loop = asyncio.get_running_loop()
         while not done():
             if self._stop_reason and job.phase is not Phase.FAILED:
-                job.fail("stopped", f"run stopped: {self._stop_reason}")
+                job.fail(self._stop_kind, f"run stopped: {self._stop_reason}")
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -299,6 +312,7 @@ class MidjourneyClient:
     def _fatal(self, error: BaseException) -> None:
         if self._stop_reason is None:
             self._stop_reason = f"{type(error).__name__}: {error}"
+            self._stop_kind = _kind(error)
             self._changed()
 
     def _changed(self) -> None:

@@ -46,9 +46,7 @@ class Session:
         self._closed = False
 
         async def build() -> MidjourneyClient:
-            return MidjourneyClient(
-                config, token, transport=transport, connector=connector, on_update=on_update
-            )
+            return MidjourneyClient(config, token, transport=transport, connector=connector, on_update=on_update)
 
         self.client = self._call(build(), 30.0)
 

@@ -98,9 +98,7 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
             "submitted_at": _iso(job.submitted_at),
             "started_at": _iso(job.started_at),
             "grid_received_at": _iso(job.grid_received_at),
-            "grid_created_at": snowflake_time(job.grid_message_id).isoformat()
-            if job.grid_message_id
-            else None,
+            "grid_created_at": snowflake_time(job.grid_message_id).isoformat() if job.grid_message_id else None,
             "upscale_submitted_at": _iso(job.upscale_submitted_at),
             "upscale_received_at": _iso(job.upscale_received_at),
             "upscale_created_at": (

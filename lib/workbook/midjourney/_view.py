@@ -63,7 +63,6 @@ def _html_table(snapshot: Snapshot) -> str:
     columns = list(snapshot[0])
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>"
-        for row in snapshot
+        "<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>" for row in snapshot
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

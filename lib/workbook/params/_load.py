@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._errors import ParamsError
-from ..sandbox._registry import SERVICES
+from ..sandbox._registry import SERVICES, with_dependencies
 from ._placeholders import placeholders_in, resolve_placeholders
 from ._schema import NotebookParameter, notebook_parameters
 
@@ -92,8 +92,12 @@ def load_plan(
         raise ParamsError(_pydantic_problems(file, error, document)) from None
     problems: list[str] = []
     problems += [
-        _problem(file, None, "sandbox", f"unknown service {name!r}{_did_you_mean(name, SERVICES)}; known: "
-                 f"{', '.join(SERVICES)}")
+        _problem(
+            file,
+            None,
+            "sandbox",
+            f"unknown service {name!r}{_did_you_mean(name, SERVICES)}; known: {', '.join(SERVICES)}",
+        )
         for name in parsed.sandbox
         if name not in SERVICES
     ]
@@ -101,12 +105,25 @@ def load_plan(
     sections = {name: dict(section or {}) for name, section in parsed.notebooks.items()}
     for name in sections:
         if name not in available:
-            problems.append(_problem(file, name, None, f"notebook not found: {notebooks_dir / (name + '.ipynb')}"
-                                     f"{_did_you_mean(name, available)}"))
+            problems.append(
+                _problem(
+                    file,
+                    name,
+                    None,
+                    f"notebook not found: {notebooks_dir / (name + '.ipynb')}{_did_you_mean(name, available)}",
+                )
+            )
     for name in only:
         if name not in sections:
-            problems.append(_problem(file, None, "--only", f"{name!r} is not a notebook of this params file"
-                                     f"{_did_you_mean(name, list(sections))}; notebooks: {', '.join(sections)}"))
+            problems.append(
+                _problem(
+                    file,
+                    None,
+                    "--only",
+                    f"{name!r} is not a notebook of this params file"
+                    f"{_did_you_mean(name, list(sections))}; notebooks: {', '.join(sections)}",
+                )
+            )
     _raise_if(problems)
 
     shared = dict(parsed.shared)
@@ -115,8 +132,14 @@ def load_plan(
         if dot and notebook in sections:
             sections[notebook][bare] = value
         elif dot:
-            problems.append(_problem(file, None, f"-p {key}", f"no notebook {notebook!r} in this params file"
-                                     f"{_did_you_mean(notebook, list(sections))}"))
+            problems.append(
+                _problem(
+                    file,
+                    None,
+                    f"-p {key}",
+                    f"no notebook {notebook!r} in this params file{_did_you_mean(notebook, list(sections))}",
+                )
+            )
         else:
             shared[key] = value
     selected = [name for name in sections if not only or name in only]
@@ -124,21 +147,29 @@ def load_plan(
     declared_anywhere = {key for schema in schemas.values() for key in schema}
     for key in shared:
         if key not in declared_anywhere:
-            problems.append(_problem(file, None, f"shared.{key}", f"no notebook declares this parameter (value "
-                                     f"{shared[key]!r}){_did_you_mean(key, declared_anywhere)}"))
+            problems.append(
+                _problem(
+                    file,
+                    None,
+                    f"shared.{key}",
+                    f"no notebook declares this parameter (value "
+                    f"{shared[key]!r}){_did_you_mean(key, declared_anywhere)}",
+                )
+            )
 
     plans = []
     for name in selected:
         values = {key: value for key, value in shared.items() if key in schemas[name]}
         values.update(sections[name])
         problems += _check_notebook(file, name, schemas[name], values, parsed.sandbox)
-        plans.append(NotebookPlan(name=name, path=notebooks_dir / f"{name}.ipynb", schema=schemas[name],
-                                  parameters=values))
+        plans.append(
+            NotebookPlan(name=name, path=notebooks_dir / f"{name}.ipynb", schema=schemas[name], parameters=values)
+        )
     _raise_if(problems)
     return RunPlan(
         file=file,
         profile=parsed.profile,
-        sandbox=list(parsed.sandbox),
+        sandbox=_services_needed(parsed.sandbox, plans) if only else list(parsed.sandbox),
         cell_timeout_s=parsed.cell_timeout_s,
         notebooks=plans,
         overrides=dict(overrides),
@@ -151,24 +182,59 @@ def _check_notebook(
     problems = []
     for key, value in values.items():
         if key not in schema:
-            problems.append(_problem(file, name, key, f"unknown parameter (value {value!r})"
-                                     f"{_did_you_mean(key, schema)}; the notebook declares: {', '.join(schema)}"))
+            problems.append(
+                _problem(
+                    file,
+                    name,
+                    key,
+                    f"unknown parameter (value {value!r})"
+                    f"{_did_you_mean(key, schema)}; the notebook declares: {', '.join(schema)}",
+                )
+            )
             continue
         if _SECRET_KEY.search(key):
-            problems.append(_problem(file, name, key, "looks like a secret; secrets are never parameters — "
-                                     f"name the environment variable instead ({key}_env: MY_VAR)"))
+            problems.append(
+                _problem(
+                    file,
+                    name,
+                    key,
+                    "looks like a secret; secrets are never parameters — "
+                    f"name the environment variable instead ({key}_env: MY_VAR)",
+                )
+            )
         problem = schema[key].problem(value)
         if problem:
             problems.append(_problem(file, name, key, f"value {value!r}: {problem}"))
         for service, _output in placeholders_in(value):
             if service not in sandbox:
-                problems.append(_problem(file, name, key, f"value {value!r} refers to sandbox service {service!r}, "
-                                         f"which this params file does not start (sandbox: {sandbox})"))
+                problems.append(
+                    _problem(
+                        file,
+                        name,
+                        key,
+                        f"value {value!r} refers to sandbox service {service!r}, "
+                        f"which this params file does not start (sandbox: {sandbox})",
+                    )
+                )
     for key, parameter in schema.items():
         if parameter.required and key not in values and key not in RUNNER_OWNED:
-            problems.append(_problem(file, name, key, f"missing required value ({parameter.type_name}: "
-                                     f"{parameter.help or 'no help text'})"))
+            problems.append(
+                _problem(
+                    file,
+                    name,
+                    key,
+                    f"missing required value ({parameter.type_name}: {parameter.help or 'no help text'})",
+                )
+            )
     return problems
+
+
+def _services_needed(sandbox: list[str], plans: list[NotebookPlan]) -> list[str]:
+    """With --only, start just the stand-ins the selected notebooks refer to (and what those need)."""
+    referenced = {
+        service for plan in plans for value in plan.parameters.values() for service, _output in placeholders_in(value)
+    }
+    return with_dependencies([name for name in sandbox if name in referenced])
 
 
 def _read_yaml(file: Path) -> Any:

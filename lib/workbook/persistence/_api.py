@@ -41,9 +41,7 @@ class GenerateResult(BaseModel):
 class CharacterApi:
     """`CharacterApi(base_url)`: one backend deployment; `transport` lets tests answer offline."""
 
-    def __init__(
-        self, base_url: str, *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None
-    ) -> None:
+    def __init__(self, base_url: str, *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"API base URL must start with http:// or https://, got {base_url!r}")
         self.base_url = base_url.rstrip("/")

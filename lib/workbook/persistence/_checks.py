@@ -39,6 +39,7 @@ CHECKS: dict[str, str] = {
     "job_association": "10. standalone vs job keys, associate, persist_job_assets, download_job_assets",
     "presign_benchmark": "11. presign benchmark: ms per URL for 100 and 1000 URLs",
 }
+NO_SERVICE = "no service_import configured: the service-driven part of the guide cannot run"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Margin past expiry before the expired URL is fetched (X-Amz-Date has one-second resolution).
@@ -82,17 +83,13 @@ def _served_bytes(run: PersistenceRun, image_id: str) -> tuple[bytes | None, str
     local = run.local_api()
     if local is not None:
         response = local.get_reference(image_id)
-        return (
-            response.content if response.status_code == 200 else None
-        ), f"local GET {response.status_code}"
+        return (response.content if response.status_code == 200 else None), f"local GET {response.status_code}"
     response = run.api.get_reference(image_id)
     if response.status_code != 200:
         return None, f"GET {response.status_code}"
     if response.headers.get("content-type", "").startswith("application/json"):
         fetched = run.fetch(response.json().get("image_url", ""))
-        return (
-            fetched.content if fetched.status_code == 200 else None
-        ), f"presigned GET {fetched.status_code}"
+        return (fetched.content if fetched.status_code == 200 else None), f"presigned GET {fetched.status_code}"
     return response.content, "GET 200"
 
 
@@ -166,9 +163,7 @@ def check_unknown_id(c: CheckContext, run: PersistenceRun) -> None:
     unknown = str(uuid.uuid4())
     response = run.api.get_reference(unknown)
     c.measure(status=response.status_code)
-    c.expect(
-        response.status_code == 404, f"unknown id {unknown} answered {response.status_code}, expected 404"
-    )
+    c.expect(response.status_code == 404, f"unknown id {unknown} answered {response.status_code}, expected 404")
     if response.status_code == 404:
         try:
             detail = response.json().get("detail")
@@ -183,9 +178,7 @@ def check_unknown_id(c: CheckContext, run: PersistenceRun) -> None:
 def _cloud_reference(c: CheckContext, run: PersistenceRun, image_id: str) -> dict[str, Any] | None:
     api = run.cloud_api()
     if api is None:
-        c.skip(
-            "the API serves locally (config/debug serve_from_cloud=false); cloud checks need cloud serving"
-        )
+        c.skip("the API serves locally (config/debug serve_from_cloud=false); cloud checks need cloud serving")
         return None
     response = api.get_reference(image_id)
     if response.status_code != 200:
@@ -194,9 +187,7 @@ def _cloud_reference(c: CheckContext, run: PersistenceRun, image_id: str) -> dic
     try:
         body = response.json()
     except ValueError:
-        c.expect(
-            False, f"image {image_id}: cloud GET answered {response.headers.get('content-type')}, not JSON"
-        )
+        c.expect(False, f"image {image_id}: cloud GET answered {response.headers.get('content-type')}, not JSON")
         return None
     return body if isinstance(body, dict) else None
 
@@ -209,9 +200,7 @@ def check_cloud_get(c: CheckContext, run: PersistenceRun) -> None:
             continue
         missing = missing_cloud_fields(body)
         c.expect(not missing, f"image {stored.id}: cloud response lacks {missing}")
-        c.expect(
-            body.get("image_id") == stored.id, f"image {stored.id}: image_id is {body.get('image_id')!r}"
-        )
+        c.expect(body.get("image_id") == stored.id, f"image {stored.id}: image_id is {body.get('image_id')!r}")
         c.expect(
             body.get("storage_backend") == "s3",
             f"storage_backend is {body.get('storage_backend')!r}, expected 's3'",
@@ -313,14 +302,16 @@ def check_uniqueness(c: CheckContext, run: PersistenceRun) -> None:
             paths.append(str(body.get("cloud_path", "")))
     if len(urls) >= 2:
         c.expect(len(set(urls)) == len(urls), f"API: {len(set(urls))} distinct URLs for {len(urls)} ids")
-        c.expect(
-            len(set(paths)) == len(paths), f"API: {len(set(paths))} distinct cloud_paths for {len(paths)} ids"
-        )
+        c.expect(len(set(paths)) == len(paths), f"API: {len(set(paths))} distinct cloud_paths for {len(paths)} ids")
         keys = [parse_presigned_url(url).key_in_bucket(s.storage_bucket) for url in urls]
         c.expect(
             len(set(keys)) == len(keys),
             f"API: presigned URLs name {len(set(keys))} distinct keys for {len(keys)} ids",
         )
+    if not s.service_import:
+        c.note("service part not run: no service_import configured")
+        c.measure(api_urls=len(urls))
+        return
     ids = [run.new_id("unique") for _ in range(3)]
     service_urls = [run.call("get_character_reference_url", image_id, "png") for image_id in ids]
     service_keys = [parse_presigned_url(url).key_in_bucket(s.storage_bucket) for url in service_urls]
@@ -330,8 +321,7 @@ def check_uniqueness(c: CheckContext, run: PersistenceRun) -> None:
     )
     c.expect(
         len(set(service_keys)) == len(ids),
-        f"service: {len(set(service_keys))} distinct keys for {len(ids)} ids: "
-        f"{sorted(map(str, set(service_keys)))}",
+        f"service: {len(set(service_keys))} distinct keys for {len(ids)} ids: {sorted(map(str, set(service_keys)))}",
     )
     c.measure(api_urls=len(urls), service_urls=len(service_urls))
 
@@ -348,6 +338,8 @@ def _convert(data: bytes, extension: str) -> bytes:
 
 def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
     s = run.settings
+    if not s.service_import:
+        c.skip(NO_SERVICE)
     source = run.require_images()[0].data
     if source is None:
         c.fail("the first generated image did not decode; nothing to convert")
@@ -373,9 +365,7 @@ def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
                 info.content_type == expected_type,
                 f"{extension}: object content type {info.content_type!r}, expected {expected_type!r}",
             )
-            c.expect(
-                info.sha256 == sha256_hex(data), f"{extension}: object bytes differ from the uploaded file"
-            )
+            c.expect(info.sha256 == sha256_hex(data), f"{extension}: object bytes differ from the uploaded file")
         url = run.call("get_character_reference_url", image_id, extension)
         key = parse_presigned_url(url).key_in_bucket(s.storage_bucket)
         c.expect(
@@ -419,9 +409,7 @@ def check_redirect(c: CheckContext, run: PersistenceRun) -> None:
         expected_host = urlsplit(s.storage_endpoint).netloc
         host = urlsplit(location).netloc
         if host != expected_host:
-            c.fail(
-                f"Location host {host!r} is not the storage endpoint host {expected_host!r}; not following it"
-            )
+            c.fail(f"Location host {host!r} is not the storage endpoint host {expected_host!r}; not following it")
             return
     fetched = run.fetch(location)
     c.expect(fetched.status_code == 200, f"following the redirect answered {fetched.status_code}")
@@ -474,15 +462,13 @@ def check_fallback(c: CheckContext, run: PersistenceRun) -> None:
 
 
 def _files(base: Path) -> dict[str, str]:
-    return {
-        p.relative_to(base).as_posix(): sha256_hex(p.read_bytes())
-        for p in sorted(base.rglob("*"))
-        if p.is_file()
-    }
+    return {p.relative_to(base).as_posix(): sha256_hex(p.read_bytes()) for p in sorted(base.rglob("*")) if p.is_file()}
 
 
 def check_job_association(c: CheckContext, run: PersistenceRun) -> None:
     s = run.settings
+    if not s.service_import:
+        c.skip(NO_SERVICE)
     images = run.require_images()
     source = images[0]
     if source.data is None:
@@ -533,9 +519,7 @@ def check_job_association(c: CheckContext, run: PersistenceRun) -> None:
         f"persist_job_assets lists {len(references)} character_references for {len(ids)} in the job folder",
     )
     job_prefix = s.job_prefix.format(job_id=job_id) + s.job_character_dir + "/"
-    reference_keys = [
-        parse_presigned_url(str(url)).key_in_bucket(s.storage_bucket) or "" for url in references
-    ]
+    reference_keys = [parse_presigned_url(str(url)).key_in_bucket(s.storage_bucket) or "" for url in references]
     off_prefix = [key for key in reference_keys if not key.startswith(job_prefix)]
     c.expect(not off_prefix, f"character_references outside {job_prefix!r}: {off_prefix}")
 
@@ -561,17 +545,15 @@ def check_job_association(c: CheckContext, run: PersistenceRun) -> None:
 
 def check_presign_benchmark(c: CheckContext, run: PersistenceRun) -> None:
     s = run.settings
+    if not s.service_import:
+        c.skip(NO_SERVICE)
     run.benchmark = run.run_async(
-        benchmark_presign(
-            run.service.get_character_reference_url, s.benchmark_counts, max_seconds=s.benchmark_max_s
-        ),
+        benchmark_presign(run.service.get_character_reference_url, s.benchmark_counts, max_seconds=s.benchmark_max_s),
         timeout_s=s.benchmark_max_s * (len(s.benchmark_counts) + 1) + 30,
     )
     for bench in run.benchmark:
         row = bench.row()
-        c.measure(
-            **{f"ms_per_url_{bench.requested}": row["ms_per_url"], f"urls_{bench.requested}": row["urls"]}
-        )
+        c.measure(**{f"ms_per_url_{bench.requested}": row["ms_per_url"], f"urls_{bench.requested}": row["urls"]})
         c.expect(
             not bench.stopped_early,
             f"{bench.requested} URLs: stopped after {bench.completed} at the {s.benchmark_max_s} s limit",

@@ -211,9 +211,7 @@ def verify_presigned_url(
     if parsed.expires_s is None or not 1 <= parsed.expires_s <= MAX_EXPIRES_S:
         problems.append(f"X-Amz-Expires is {parsed.expires_s!r}, expected 1..{MAX_EXPIRES_S}")
     if parsed.signed_headers != "host":
-        problems.append(
-            f"X-Amz-SignedHeaders is {parsed.signed_headers!r}; only 'host' can be verified offline"
-        )
+        problems.append(f"X-Amz-SignedHeaders is {parsed.signed_headers!r}; only 'host' can be verified offline")
         return result
     try:
         result.expected_signature = sigv4_signature(parsed, secret_key, method)
@@ -222,9 +220,7 @@ def verify_presigned_url(
         return result
     result.signature_valid = hmac.compare_digest(result.expected_signature, parsed.signature)
     if not result.signature_valid:
-        problems.append(
-            "X-Amz-Signature does not verify with the configured credentials (SignatureDoesNotMatch)"
-        )
+        problems.append("X-Amz-Signature does not verify with the configured credentials (SignatureDoesNotMatch)")
     if result.seconds_left is not None and result.seconds_left < 0:
         problems.append(f"URL expired {-result.seconds_left:.1f} s ago")
     return result

@@ -70,9 +70,7 @@ class PersistenceSettings:
             if value and not value.startswith(("http://", "https://")):
                 raise ParameterError(f"{name}={value!r}: expected an http:// or https:// URL")
         if not self.api_base_url:
-            raise ParameterError(
-                "api_base_url is empty: expected the backend's base URL, e.g. http://host:8000"
-            )
+            raise ParameterError("api_base_url is empty: expected the backend's base URL, e.g. http://host:8000")
         if not self.storage_bucket:
             raise ParameterError("storage_bucket is empty: expected the bucket the backend writes to")
         if not 1 <= self.expected_expiry_s <= MAX_EXPIRES_S:
@@ -82,17 +80,14 @@ class PersistenceSettings:
         unknown = [ext for ext in self.extensions if ext.lower() not in EXTENSION_FORMATS]
         if not self.extensions or unknown:
             raise ParameterError(
-                f"extensions={list(self.extensions)!r}: "
-                f"expected a non-empty subset of {sorted(EXTENSION_FORMATS)}"
+                f"extensions={list(self.extensions)!r}: expected a non-empty subset of {sorted(EXTENSION_FORMATS)}"
             )
         if not self.benchmark_counts or any(count < 1 or count > 100_000 for count in self.benchmark_counts):
-            raise ParameterError(
-                f"benchmark_counts={list(self.benchmark_counts)!r}: expected counts in 1..100000"
-            )
+            raise ParameterError(f"benchmark_counts={list(self.benchmark_counts)!r}: expected counts in 1..100000")
+        if self.service_import and ":" not in self.service_import:
+            raise ParameterError(f"service_import={self.service_import!r}: expected 'module.path:ClassName' or empty")
         if "{job_id}" not in self.job_prefix:
-            raise ParameterError(
-                f"job_prefix={self.job_prefix!r}: expected a template containing '{{job_id}}'"
-            )
+            raise ParameterError(f"job_prefix={self.job_prefix!r}: expected a template containing '{{job_id}}'")
 
     def standalone_key(self, image_id: str, extension: str = "png") -> str:
         return f"{self.standalone_prefix}{image_id}.{extension}"
@@ -132,9 +127,7 @@ class PersistenceRun:
     _local_api: CharacterApi | None = None
 
     @classmethod
-    def open(
-        cls, settings: PersistenceSettings, *, transport: httpx.BaseTransport | None = None
-    ) -> PersistenceRun:
+    def open(cls, settings: PersistenceSettings, *, transport: httpx.BaseTransport | None = None) -> PersistenceRun:
         access_key = read_secret(settings.s3_access_key_env, purpose="storage access key")
         secret_key = read_secret(settings.s3_secret_key_env, purpose="storage secret key")
         assert access_key is not None and secret_key is not None  # read_secret raises when required
@@ -146,15 +139,11 @@ class PersistenceRun:
         )
         run = cls(
             settings=settings,
-            api=CharacterApi(
-                settings.api_base_url, timeout_s=settings.request_timeout_s, transport=transport
-            ),
+            api=CharacterApi(settings.api_base_url, timeout_s=settings.request_timeout_s, transport=transport),
             inspector=S3Inspector(client, settings.storage_bucket),
             access_key=access_key,
             secret_key=secret_key,
-            http=httpx.Client(
-                timeout=settings.request_timeout_s, follow_redirects=False, transport=transport
-            ),
+            http=httpx.Client(timeout=settings.request_timeout_s, follow_redirects=False, transport=transport),
         )
         run.server_config = run.api.config_debug()
         return run

@@ -57,11 +57,23 @@ def execute_notebook(
         _fail(entry, "interrupted", "KeyboardInterrupt", "run interrupted (Ctrl-C or SIGTERM)", 130)
         raise
     except papermill.PapermillExecutionError as error:
-        _fail(entry, "failed", error.ename, str(error.evalue), 1,
-              reason=f"cell {error.exec_count} raised {error.ename}: {error.evalue}")
+        _fail(
+            entry,
+            "failed",
+            error.ename,
+            str(error.evalue),
+            1,
+            reason=f"cell {error.exec_count} raised {error.ename}: {error.evalue}",
+        )
     except CellTimeoutError as error:
-        _fail(entry, "timeout", "CellTimeoutError", str(error).splitlines()[0][:500], 1,
-              reason=f"a cell exceeded the execution timeout of {cell_timeout_s:g} s")
+        _fail(
+            entry,
+            "timeout",
+            "CellTimeoutError",
+            str(error).splitlines()[0][:500],
+            1,
+            reason=f"a cell exceeded the execution timeout of {cell_timeout_s:g} s",
+        )
     except DeadKernelError as error:
         _fail(entry, "kernel_died", "DeadKernelError", str(error)[:500], 1, reason="the kernel died mid-run")
     except Exception as error:
@@ -100,8 +112,9 @@ def _finalise_results(path: Path, notebook: str, entry: NotebookEntry) -> None:
     why = entry.reason or "the notebook ended before reaching it"
     for check_id, title in results.declared.items():
         if check_id not in recorded:
-            results.checks.append(CheckResult(id=check_id, title=title, status=CheckStatus.ERROR,
-                                              detail=f"not run: {why}"))
+            results.checks.append(
+                CheckResult(id=check_id, title=title, status=CheckStatus.ERROR, detail=f"not run: {why}")
+            )
     path.write_text(results.model_dump_json(indent=2))
     entry.checks = results.counts()
     if entry.status != "not_run":
@@ -127,8 +140,9 @@ def _add_failure_banner(output: Path, entry: NotebookEntry) -> None:
     nbformat.write(notebook, output)
 
 
-def _fail(entry: NotebookEntry, status: str, exc_class: str, message: str, exit_status: int, *,
-          reason: str = "") -> None:
+def _fail(
+    entry: NotebookEntry, status: str, exc_class: str, message: str, exit_status: int, *, reason: str = ""
+) -> None:
     entry.status = status
     entry.exception_class = exc_class
     entry.exception_message = message

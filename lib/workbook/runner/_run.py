@@ -61,8 +61,11 @@ def run(
             try:
                 sandbox.start()
                 secrets = _secrets_to_scrub(plan, sandbox.secrets)
-                manifest.sandbox = {"services": list(sandbox.names), "outputs": sandbox.outputs,
-                                    "pids": dict(sandbox.pids)}
+                manifest.sandbox = {
+                    "services": list(sandbox.names),
+                    "outputs": sandbox.outputs,
+                    "pids": dict(sandbox.pids),
+                }
                 _run_notebooks(plan, bundle, manifest, sandbox.secrets, secrets, emit, kernel_name)
                 _settle(manifest)
             except KeyboardInterrupt:
@@ -84,18 +87,33 @@ def run(
     return RunOutcome(exit_code=exit_code, bundle=bundle.path, manifest=manifest)
 
 
-def _run_notebooks(plan: RunPlan, bundle: Bundle, manifest: RunManifest, sandbox_env: dict[str, str],
-                   secrets: frozenset[str], emit: Emit, kernel_name: str) -> None:
+def _run_notebooks(
+    plan: RunPlan,
+    bundle: Bundle,
+    manifest: RunManifest,
+    sandbox_env: dict[str, str],
+    secrets: frozenset[str],
+    emit: Emit,
+    kernel_name: str,
+) -> None:
     for index, notebook in enumerate(plan.notebooks):
         out_dir = bundle.notebook_dir(notebook.name)
         emit(f"▶ {notebook.name} started")
         env = {**sandbox_env, EVIDENCE_DIR_ENV: str(out_dir), RUN_ID_ENV: bundle.run_id}
         try:
-            entry = execute_notebook(notebook, out_dir, cell_timeout_s=plan.cell_timeout_s, env=env,
-                                     secrets=secrets, emit=emit, kernel_name=kernel_name)
+            entry = execute_notebook(
+                notebook,
+                out_dir,
+                cell_timeout_s=plan.cell_timeout_s,
+                env=env,
+                secrets=secrets,
+                emit=emit,
+                kernel_name=kernel_name,
+            )
         except KeyboardInterrupt:
-            manifest.notebooks[index] = NotebookEntry(name=notebook.name, status="interrupted",
-                                                      reason="run interrupted while this notebook ran")
+            manifest.notebooks[index] = NotebookEntry(
+                name=notebook.name, status="interrupted", reason="run interrupted while this notebook ran"
+            )
             raise
         manifest.notebooks[index] = entry
         bundle.write_manifest(manifest)
@@ -142,8 +160,12 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
         git=facts["git"],
         host=facts["host"],
         packages=facts["packages"],
-        params={"cell_timeout_s": plan.cell_timeout_s, "sandbox": plan.sandbox, "overrides": plan.overrides,
-                "notebooks": plan.params_as_passed()},
+        params={
+            "cell_timeout_s": plan.cell_timeout_s,
+            "sandbox": plan.sandbox,
+            "overrides": plan.overrides,
+            "notebooks": plan.params_as_passed(),
+        },
     )
 
 
@@ -163,8 +185,10 @@ def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: dict[str, str]) -> frozens
 def _summary_line(entry: NotebookEntry) -> str:
     counts = entry.checks
     duration = f"{entry.duration_s:.1f}s" if entry.duration_s is not None else "-"
-    line = (f"{entry.status.upper():11} {entry.name:24} checks: {counts.get('pass', 0)} passed, "
-            f"{counts.get('fail', 0) + counts.get('error', 0)} failed, {counts.get('skip', 0)} skipped  {duration}")
+    line = (
+        f"{entry.status.upper():11} {entry.name:24} checks: {counts.get('pass', 0)} passed, "
+        f"{counts.get('fail', 0) + counts.get('error', 0)} failed, {counts.get('skip', 0)} skipped  {duration}"
+    )
     return line + (f"  ({entry.reason})" if entry.status != "passed" and entry.reason else "")
 
 

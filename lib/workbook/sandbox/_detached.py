@@ -30,8 +30,13 @@ def up(services: list[str]) -> int:
     sandbox.start()
     state: dict[str, dict[str, Any]] = {
         "services": {
-            name: {"pid": sandbox.pids[name], "ready_url": spec.ready_url, "stop_timeout_s": spec.stop_timeout_s,
-                   "outputs": sandbox.outputs[name], "log": str(sandbox.log_file(name))}
+            name: {
+                "pid": sandbox.pids[name],
+                "ready_url": spec.ready_url,
+                "stop_timeout_s": spec.stop_timeout_s,
+                "outputs": sandbox.outputs[name],
+                "log": str(sandbox.log_file(name)),
+            }
             for name, spec in sandbox.specs.items()
         }
     }

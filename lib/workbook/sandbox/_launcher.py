@@ -156,8 +156,7 @@ def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
     while time.monotonic() < deadline:
         if not alive(pid):
             raise SandboxError(
-                f"sandbox service {spec.name!r} exited during startup; see its log: {log_file}\n"
-                + tail(log_file)
+                f"sandbox service {spec.name!r} exited during startup; see its log: {log_file}\n" + tail(log_file)
             )
         try:
             httpx.get(spec.ready_url, timeout=1.0)

@@ -14,6 +14,16 @@ SERVICES: dict[str, str] = {
     "brain": "workbook.sandbox.brain:service",
 }
 
+# Services a stand-in cannot run without (started first, even if no notebook names them).
+DEPENDS_ON: dict[str, tuple[str, ...]] = {"refbackend": ("s3",)}
+
+
+def with_dependencies(names: list[str]) -> list[str]:
+    needed = set(names)
+    for name in names:
+        needed.update(DEPENDS_ON.get(name, ()))
+    return in_start_order(list(needed))
+
 
 def service_factory(name: str) -> Callable[[ServiceContext], ServiceSpec]:
     if name not in SERVICES:

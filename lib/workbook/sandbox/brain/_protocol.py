@@ -77,7 +77,7 @@ class BrainApp:
     def __init__(self, embedder: Embedder, faults: BrainFaults, store: CharacterStore | None = None) -> None:
         self.embedder = embedder
         self.faults = faults
-        self.store = store or CharacterStore()
+        self.store = store if store is not None else CharacterStore()  # an empty store is falsy
         self.tools = ToolRunner(self.store, embedder)
         self.stats = Stats()
 

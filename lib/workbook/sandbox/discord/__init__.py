@@ -12,8 +12,9 @@ Outputs (`${sandbox.discord.<key>}`)
 * `admin_url`      `http://127.0.0.1:<port>/admin`
 * `guild_id`, `channel_id`  the one guild/channel where the bot answers
 * `application_id` `936929561302675456` (the real Midjourney bot id, as clients send it)
-* `user_id`, `imagine_command_id` (`938956540159881230`), `imagine_version` (the version the
-  index currently reports: `1237876415471554623`)
+* `user_id`, `imagine_command_id` (`938956540159881230`), `imagine_version` (the normal version,
+  `1237876415471554623`; clients must still read it from the index, which differs under
+  `stale_command_version`)
 * secret env var `SANDBOX_DISCORD_TOKEN`: the user token. Sent raw in `Authorization` (no `Bot `/
   `Bearer `); anything else -> 401 `{"message": "401: Unauthorized", "code": 0}`; on the gateway a
   bad token closes with 4004.
@@ -105,7 +106,10 @@ themselves off when used up.
                          connection (TCP drop, no close frame); sessions stay resumable
 * `gateway_down`         gateway connections refused (HTTP 503) and existing ones dropped
 * `out_of_order`         among jobs with the same echoed prompt, later submissions post their grid
-                         first (strict reverse order)
+                         first (strict reverse order). `true`: a finished job waits max(30 emulated
+                         s, 1 s) for identical jobs submitted after it (paced clients); N: wait
+                         until N identical jobs were submitted. Holds are bounded (600 emulated s,
+                         at least 60 s)
 * `stale_history`        `true`: each job, when it starts, first gets an older (1 h) grid + "Image
                          #1" upscale of the same prompt put in the channel, and the old grid is
                          edited (a MESSAGE_UPDATE of an old message); a list of prompts: seed those
@@ -151,9 +155,7 @@ def _user_token(user_id: str) -> str:
 def service(ctx: ServiceContext) -> ServiceSpec:
     port = ctx.free_port()
     now_ms = int(time.time() * 1000) - 86_400_000
-    guild_id, channel_id, user_id = (
-        str(snowflake_from_ms(now_ms - i * 1000, increment=i)) for i in (3, 2, 1)
-    )
+    guild_id, channel_id, user_id = (str(snowflake_from_ms(now_ms - i * 1000, increment=i)) for i in (3, 2, 1))
     token = _user_token(user_id)
     base = f"http://127.0.0.1:{port}"
     return ServiceSpec(

@@ -125,9 +125,7 @@ async def put_settings(request: web.Request) -> web.Response:
                 setattr(settings.timings, key, float(seconds))
             continue
         current = getattr(settings, name)
-        if not isinstance(value, type(current)) and not (
-            isinstance(current, float) and isinstance(value, int)
-        ):
+        if not isinstance(value, type(current)) and not (isinstance(current, float) and isinstance(value, int)):
             return _error(f"setting {name!r} must be {type(current).__name__}")
         if name == "time_scale" and value <= 0:
             return _error("time_scale must be > 0")

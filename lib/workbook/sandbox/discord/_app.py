@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from dataclasses import fields
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import fields
 from typing import Any
 
 from aiohttp import web
@@ -33,9 +33,7 @@ FAULT_SWITCHES = (
 
 
 class Emulator:
-    def __init__(
-        self, config: EmulatorConfig, settings: Settings, initial_faults: Mapping[str, Any] | None = None
-    ):
+    def __init__(self, config: EmulatorConfig, settings: Settings, initial_faults: Mapping[str, Any] | None = None):
         self.config = config
         self.settings = settings
         self._initial_settings = copy.deepcopy(settings)

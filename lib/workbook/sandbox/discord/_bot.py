@@ -32,12 +32,12 @@ from ._store import AttachmentRecipe, ChannelStore, Observability
 
 Json = dict[str, Any]
 
-_CUSTOM_ID = re.compile(
-    r"^MJ::JOB::(?P<action>[a-z_0-9]+)::(?P<index>\d+)::(?P<hash>[0-9a-f-]{36})(?:::SOLO)?$"
-)
+_CUSTOM_ID = re.compile(r"^MJ::JOB::(?P<action>[a-z_0-9]+)::(?P<index>\d+)::(?P<hash>[0-9a-f-]{36})(?:::SOLO)?$")
 _APPEAL = re.compile(r"^MJ::Prompts::Appeal::(?P<job>[0-9a-f-]{36})$")
 # Bound on how long a finished job may be held back by the out_of_order fault (emulated seconds).
 MAX_HOLD_EMULATED_S = 600.0
+# ...but never less than this in real seconds: a paced client may take that long to submit a group.
+MIN_HOLD_BOUND_S = 60.0
 
 QUEUED_TEXT = (
     "You have reached the maximum allowed number of concurrent jobs. Don't worry, this job will start"
@@ -197,9 +197,7 @@ class MidjourneyBot:
 
     def _create(self, message: Json, kind: str, job: Job | None) -> Json:
         self.store.put(message)
-        self.obs.record_emit(
-            "MESSAGE_CREATE", message, kind, job.job_id if job else None, message.get("nonce")
-        )
+        self.obs.record_emit("MESSAGE_CREATE", message, kind, job.job_id if job else None, message.get("nonce"))
         self.gateway.dispatch("MESSAGE_CREATE", self._for_gateway(message))
         if job is not None:
             job.messages.append(message["id"])
@@ -208,9 +206,7 @@ class MidjourneyBot:
     def _update(self, message: Json, kind: str, job: Job | None) -> None:
         message["edited_timestamp"] = iso_timestamp(time.time())
         self.store.put(message)
-        self.obs.record_emit(
-            "MESSAGE_UPDATE", message, kind, job.job_id if job else None, message.get("nonce")
-        )
+        self.obs.record_emit("MESSAGE_UPDATE", message, kind, job.job_id if job else None, message.get("nonce"))
         self.gateway.dispatch("MESSAGE_UPDATE", self._for_gateway(message))
 
     def _delete(self, message: Json, kind: str, job: Job | None) -> None:
@@ -219,9 +215,7 @@ class MidjourneyBot:
         self.obs.record_emit("MESSAGE_DELETE", data, kind, job.job_id if job else None, None)
         self.gateway.dispatch("MESSAGE_DELETE", data)
 
-    def _interaction_events(
-        self, job_or_ids: Job | tuple[str, str | None, str | None], success: bool = True
-    ) -> None:
+    def _interaction_events(self, job_or_ids: Job | tuple[str, str | None, str | None], success: bool = True) -> None:
         if isinstance(job_or_ids, Job):
             interaction_id, nonce, session_id = (
                 job_or_ids.interaction_id,
@@ -252,9 +246,7 @@ class MidjourneyBot:
         extra: Json = dict(kwargs.pop("extra", {}) or {})
         if job is not None and interaction:
             name = "imagine" if job.interaction_type == 2 else ""
-            extra.update(
-                _messages.interaction_blocks(self.config, job.interaction_id, job.interaction_type, name)
-            )
+            extra.update(_messages.interaction_blocks(self.config, job.interaction_id, job.interaction_type, name))
         return _messages.bot_message(
             self.config,
             str(message_id if message_id is not None else self.ids.next()),
@@ -278,19 +270,13 @@ class MidjourneyBot:
         )
 
     def sign(self, att_id: str, ex: str, issued: str) -> str:
-        return hmac.new(
-            self.config.cdn_secret.encode(), f"{att_id}:{ex}:{issued}".encode(), hashlib.sha256
-        ).hexdigest()
+        return hmac.new(self.config.cdn_secret.encode(), f"{att_id}:{ex}:{issued}".encode(), hashlib.sha256).hexdigest()
 
-    async def _attachment(
-        self, kind: str, job_hash: str, index: int, width: int, height: int, filename: str
-    ) -> Json:
+    async def _attachment(self, kind: str, job_hash: str, index: int, width: int, height: int, filename: str) -> Json:
         content_type = "image/webp" if kind == "progress" else "image/png"
         data = await asyncio.to_thread(_images.render, kind, job_hash, index, width, height)
         att_id = str(self.ids.next())
-        self.attachments[att_id] = AttachmentRecipe(
-            kind, job_hash, index, width, height, filename, content_type
-        )
+        self.attachments[att_id] = AttachmentRecipe(kind, job_hash, index, width, height, filename, content_type)
         if kind == "grid":
             width, height = 2 * width, 2 * height
         return _messages.attachment(
@@ -360,9 +346,7 @@ class MidjourneyBot:
         if marker == "action_needed":
             appeal = _messages.button(f"MJ::Prompts::Appeal::{job.job_id}", "Appeal", style=1)
             self._pending_appeals[job.job_id] = job
-            self._error_reply(
-                job, "action_needed", ephemeral=True, components=[{"type": 1, "components": [appeal]}]
-            )
+            self._error_reply(job, "action_needed", ephemeral=True, components=[{"type": 1, "components": [appeal]}])
             return
         if marker in ERROR_EMBEDS:
             self._error_reply(job, marker)
@@ -378,6 +362,8 @@ class MidjourneyBot:
             self.obs.jobs["error:queue_full"] += 1
             return
         self.order.register(job.job_id, job.echoed)
+        async with self._order_changed:
+            self._order_changed.notify_all()
         try:
             if admission is Admission.QUEUED:
                 job.status = "queued"
@@ -479,16 +465,33 @@ class MidjourneyBot:
         self.obs.jobs["done:" + job.kind] += 1
 
     async def _hold_for_order(self, job: Job) -> None:
-        if not self.faults.on("out_of_order"):
+        """The `out_of_order` fault: post identical prompts' results newest first.
+
+        `true`: a finished job also waits a grace period (max(30 emulated s, 1 s)) for identical
+        jobs submitted after it, since a paced client submits them after earlier ones could finish.
+        An integer N: wait until N identical jobs were submitted. Bounded by MAX_HOLD_EMULATED_S
+        (at least MIN_HOLD_BOUND_S)."""
+        value = self.faults.value("out_of_order")
+        if not value:
             return
-        deadline = asyncio.get_running_loop().time() + self.settings.scaled(MAX_HOLD_EMULATED_S)
+        group = value if isinstance(value, int) and not isinstance(value, bool) else None
+        grace = 0.0 if group is not None else max(self.settings.scaled(30.0), 1.0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(self.settings.scaled(MAX_HOLD_EMULATED_S), MIN_HOLD_BOUND_S)
+        known, grace_until = -1, 0.0
         async with self._order_changed:
-            while not self.order.may_post(job.job_id, job.echoed):
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
-                    return
+            while loop.time() < deadline:
+                wait_until = deadline
+                if self.order.may_post(job.job_id, job.echoed, group):
+                    if grace <= 0:
+                        break
+                    if self.order.submitted(job.echoed) != known:
+                        known, grace_until = self.order.submitted(job.echoed), loop.time() + grace
+                    if loop.time() >= grace_until:
+                        break
+                    wait_until = min(deadline, grace_until)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._order_changed.wait(), remaining)
+                    await asyncio.wait_for(self._order_changed.wait(), max(0.0, wait_until - loop.time()))
         self.obs.faults_fired["out_of_order"] += 1
 
     def _maybe_drop_gateway(self) -> None:

@@ -60,9 +60,7 @@ class _Connection:
                 return
             try:
                 if self._compressor is not None:
-                    data = self._compressor.compress(text.encode()) + self._compressor.flush(
-                        zlib.Z_SYNC_FLUSH
-                    )
+                    data = self._compressor.compress(text.encode()) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
                     await self.ws.send_bytes(data)
                 else:
                     await self.ws.send_str(text)
@@ -108,9 +106,7 @@ class _Session:
 
 
 class GatewayHub:
-    def __init__(
-        self, config: EmulatorConfig, settings: Settings, faults: FaultSwitches, obs: Observability
-    ) -> None:
+    def __init__(self, config: EmulatorConfig, settings: Settings, faults: FaultSwitches, obs: Observability) -> None:
         self.config = config
         self.settings = settings
         self.faults = faults

@@ -142,9 +142,7 @@ def mark_button_used(components: list[Json], custom_id: str) -> list[Json]:
     return [
         {
             **row,
-            "components": [
-                {**b, "style": 1} if b.get("custom_id") == custom_id else b for b in row["components"]
-            ],
+            "components": [{**b, "style": 1} if b.get("custom_id") == custom_id else b for b in row["components"]],
         }
         for row in components
     ]

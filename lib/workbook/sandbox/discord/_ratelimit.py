@@ -70,9 +70,7 @@ class Decision:
         return headers
 
     def body(self) -> dict[str, object]:
-        message = (
-            "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
-        )
+        message = "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
         return {"message": message, "retry_after": round(self.retry_after_s, 3), "global": self.is_global}
 
 
@@ -141,9 +139,7 @@ class RateLimiter:
             True, bucket_id(route), spec.limit, max(0, spec.limit - window.count), left, self._wall() + left
         )
 
-    def forced(
-        self, route: str, retry_after_s: float, is_global: bool = False, scope: str = "user"
-    ) -> Decision:
+    def forced(self, route: str, retry_after_s: float, is_global: bool = False, scope: str = "user") -> Decision:
         """A 429 the `rate_limit_storm` fault imposes regardless of the counters."""
         spec = ROUTE_BUCKETS.get(route, DEFAULT_BUCKET)
         return Decision(

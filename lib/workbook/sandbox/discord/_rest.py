@@ -131,9 +131,7 @@ def _command_index(emulator: Emulator) -> Json:
                 "version": current_imagine_version(emulator),
                 "name": "imagine",
                 "description": "Create images with Midjourney",
-                "options": [
-                    {"type": 3, "name": "prompt", "description": "The prompt to imagine", "required": True}
-                ],
+                "options": [{"type": 3, "name": "prompt", "description": "The prompt to imagine", "required": True}],
                 "dm_permission": True,
                 "contexts": [0, 1, 2],
                 "integration_types": [0, 1],
@@ -215,9 +213,7 @@ async def _interaction_body(request: web.Request) -> Json:
             form = await request.post()
             raw = form.get("payload_json")
             if not isinstance(raw, str):
-                raise DiscordError(
-                    400, form_error(["payload_json"], "BASE_TYPE_REQUIRED", "This field is required")
-                )
+                raise DiscordError(400, form_error(["payload_json"], "BASE_TYPE_REQUIRED", "This field is required"))
             body = json.loads(raw)
         else:
             raise DiscordError(400, api_error(50109, "The request body contains invalid JSON."))
@@ -231,9 +227,7 @@ async def _interaction_body(request: web.Request) -> Json:
 def _require(body: Json, key: str, kind: type | tuple[type, ...], path: list[str] | None = None) -> Any:
     value = body.get(key)
     if value is None:
-        raise DiscordError(
-            400, form_error([*(path or []), key], "BASE_TYPE_REQUIRED", "This field is required")
-        )
+        raise DiscordError(400, form_error([*(path or []), key], "BASE_TYPE_REQUIRED", "This field is required"))
     if not isinstance(value, kind):
         raise DiscordError(400, form_error([*(path or []), key], "BASE_TYPE_INVALID", "Invalid value type"))
     return value
@@ -279,9 +273,7 @@ async def post_interaction(request: web.Request) -> web.Response:
         if data.get("component_type", 2) != 2 or not emulator.bot.find_button(message, custom_id):
             raise DiscordError(
                 400,
-                form_error(
-                    ["data", "custom_id"], "COMPONENT_VALIDATION_FAILED", "Component validation failed"
-                ),
+                form_error(["data", "custom_id"], "COMPONENT_VALIDATION_FAILED", "Component validation failed"),
             )
         emulator.bot.component(message, custom_id, interaction_id, nonce, session_id)
     return web.Response(status=204)
@@ -323,9 +315,7 @@ def _application_command(emulator: Emulator, data: Json) -> str:
     if len(prompt) > 6000:
         raise DiscordError(
             400,
-            form_error(
-                ["data", "options", "0", "value"], "BASE_TYPE_MAX_LENGTH", "Must be 6000 or fewer in length."
-            ),
+            form_error(["data", "options", "0", "value"], "BASE_TYPE_MAX_LENGTH", "Must be 6000 or fewer in length."),
         )
     return prompt
 

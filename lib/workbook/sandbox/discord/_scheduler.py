@@ -68,10 +68,17 @@ class CompletionOrder:
     def register(self, job_id: str, key: str) -> None:
         self._order.setdefault(key, []).append(job_id)
 
-    def may_post(self, job_id: str, key: str) -> bool:
+    def submitted(self, key: str) -> int:
+        return len(self._order.get(key, []))
+
+    def may_post(self, job_id: str, key: str, group_size: int | None = None) -> bool:
+        """True once every later identical job has posted (and, with `group_size`, once that many
+        identical jobs were submitted at all)."""
         jobs = self._order.get(key, [])
         if job_id not in jobs:
             return True
+        if group_size is not None and len(jobs) < group_size:
+            return False
         later = jobs[jobs.index(job_id) + 1 :]
         return all(other in self._done for other in later)
 

@@ -70,9 +70,7 @@ class ChannelStore:
     ) -> list[Json]:
         """Discord's Get Channel Messages: newest first; `after` returns the oldest ones after it."""
         if sum(value is not None for value in (before, after, around)) > 1:
-            raise HistoryQueryError(
-                "before", "BASE_TYPE_INVALID", "Only one of before, after or around may be given."
-            )
+            raise HistoryQueryError("before", "BASE_TYPE_INVALID", "Only one of before, after or around may be given.")
         if not 1 <= limit <= 100:
             code = "NUMBER_TYPE_MAX" if limit > 100 else "NUMBER_TYPE_MIN"
             raise HistoryQueryError("limit", code, "int value should be between 1 and 100.")

@@ -58,7 +58,6 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "url": base_url,
             "local_url": f"{base_url}/local",
             "admin_url": base_url,
-            "images_dir": str(images_dir),
         },
         env=env,
     )

@@ -40,9 +40,7 @@ class GenerateRequest(BaseModel):
     @classmethod
     def _known_ratio(cls, value: str) -> str:
         if value not in ASPECT_RATIOS:
-            raise ValueError(
-                f"aspect_ratio {value!r} is not supported; expected one of {sorted(ASPECT_RATIOS)}"
-            )
+            raise ValueError(f"aspect_ratio {value!r} is not supported; expected one of {sorted(ASPECT_RATIOS)}")
         return value
 
 
@@ -116,9 +114,7 @@ def _api_router(service: AssetPersistenceService, faults: FaultSwitches, *, clou
                 url = await asyncio.to_thread(service.presign, key)
             except STORAGE_ERRORS as error:
                 if faults.on("no_cloud_fallback"):
-                    raise HTTPException(
-                        status_code=502, detail=f"storage backend unavailable: {error}"
-                    ) from error
+                    raise HTTPException(status_code=502, detail=f"storage backend unavailable: {error}") from error
                 logger.warning("storage failed for %s, falling back to local serving: %s", image_id, error)
             else:
                 if redirect:

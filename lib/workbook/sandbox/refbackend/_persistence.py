@@ -45,11 +45,7 @@ class CharacterReferenceNotFoundError(FileNotFoundError):
 
 def content_type_for(extension: str) -> str:
     extension = extension.lower().lstrip(".")
-    return (
-        CONTENT_TYPES.get(extension)
-        or mimetypes.guess_type(f"x.{extension}")[0]
-        or "application/octet-stream"
-    )
+    return CONTENT_TYPES.get(extension) or mimetypes.guess_type(f"x.{extension}")[0] or "application/octet-stream"
 
 
 def _dead_endpoint() -> str:
@@ -71,9 +67,7 @@ class AssetPersistenceService:
 
     # --- clients -----------------------------------------------------------------------------
 
-    def _make_client(
-        self, *, endpoint_url: str | None, secret_key: str, sigv4: bool = True, **config: Any
-    ) -> Any:
+    def _make_client(self, *, endpoint_url: str | None, secret_key: str, sigv4: bool = True, **config: Any) -> Any:
         s3_options = {"addressing_style": "path"} if endpoint_url else {}
         options: dict[str, Any] = {"s3": s3_options, "retries": {"max_attempts": 2, "mode": "standard"}}
         options.update(config)
@@ -163,9 +157,7 @@ class AssetPersistenceService:
             if self.faults.on("wrong_object_content_type")
             else content_type_for(local_path.suffix)
         )
-        self._io_client().put_object(
-            Bucket=self.settings.bucket, Key=key, Body=body, ContentType=content_type
-        )
+        self._io_client().put_object(Bucket=self.settings.bucket, Key=key, Body=body, ContentType=content_type)
 
     def object_exists(self, key: str) -> bool:
         try:
@@ -245,9 +237,7 @@ class AssetPersistenceService:
                 if not target.is_relative_to(base.resolve()):
                     raise ValueError(f"object key {item['Key']!r} escapes the download directory")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                body = (
-                    self._io_client().get_object(Bucket=self.settings.bucket, Key=item["Key"])["Body"].read()
-                )
+                body = self._io_client().get_object(Bucket=self.settings.bucket, Key=item["Key"])["Body"].read()
                 if self.faults.on("download_corrupt") and body:
                     body = body[:-1]
                 target.write_bytes(body)
@@ -256,9 +246,7 @@ class AssetPersistenceService:
 
     # --- the seed's async API ----------------------------------------------------------------
 
-    async def persist_character_reference(
-        self, image_id: str, local_image_path: str, job_id: str | None = None
-    ) -> str:
+    async def persist_character_reference(self, image_id: str, local_image_path: str, job_id: str | None = None) -> str:
         """Upload one image (standalone or under a job); returns a presigned URL to it."""
         return await asyncio.to_thread(self._persist_reference, image_id, local_image_path, job_id)
 

@@ -52,9 +52,7 @@ class Settings:
             access_key=os.environ.get("AWS_ACCESS_KEY_ID", ""),
             secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
             presigned_url_expiry_s=_int("PRESIGNED_URL_EXPIRY", 3600),
-            character_reference_dir=Path(
-                os.environ.get("CHARACTER_REFERENCE_DIR", "mv/outputs/character_reference")
-            ),
+            character_reference_dir=Path(os.environ.get("CHARACTER_REFERENCE_DIR", "mv/outputs/character_reference")),
         )
 
     @property
