@@ -4,6 +4,7 @@ The public API notebooks use; everything else lives in capability sub-packages.
 """
 
 from ._context import evidence_dir, is_managed_run, repo_root
+from ._display import enable_inline_figures
 from ._errors import (
     ParamsError,
     RunError,
@@ -16,6 +17,8 @@ from ._forms import params_form
 from ._progress import Progress, log
 from ._secrets import read_secret
 from .checks import Checks
+
+enable_inline_figures()
 
 __all__ = [
     "Checks",

@@ -59,6 +59,7 @@ def test_initialize_echoes_a_supported_version(version: str) -> None:
     assert result["protocolVersion"] == version
     assert result["capabilities"] == {"tools": {"listChanged": False}}
     assert result["serverInfo"]["name"] == "workbook-brain-standin"
+    assert "deterministic-fallback" in result["serverInfo"]["title"]
     assert result["_meta"]["workbook/embedding"]["kind"] == "deterministic-fallback"
     assert "DETERMINISTIC FALLBACK" in result["instructions"]
 

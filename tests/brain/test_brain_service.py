@@ -21,11 +21,11 @@ INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolV
 
 
 @pytest.fixture(scope="module")
-def brain() -> Iterator[Sandbox]:
+def brain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with pytest.MonkeyPatch.context() as mp:
         # Whatever is installed, these tests pin the deterministic fallback.
         mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-        with Sandbox(["brain"]) as sandbox:
+        with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain")) as sandbox:
             yield sandbox
             pids = sandbox.all_pids()
             log_file = sandbox.log_file("brain")
@@ -113,9 +113,9 @@ def test_drop_connections_aborts_without_a_close_frame(brain: Sandbox) -> None:
     assert httpx.get(outputs["admin_url"] + "/_sandbox/stats").json()["connections_dropped"] >= 1
 
 
-def test_startup_faults_come_from_the_launcher(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_startup_faults_come_from_the_launcher(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-    with Sandbox(["brain"], faults={"brain": {"added_latency_ms": 25}}) as sandbox:
+    with Sandbox(["brain"], state_dir=tmp_path, faults={"brain": {"added_latency_ms": 25}}) as sandbox:
         admin = sandbox.outputs["brain"]["admin_url"]
         assert httpx.get(admin + "/_sandbox/faults").json()["faults"] == {"added_latency_ms": 25}
         pids = sandbox.all_pids()

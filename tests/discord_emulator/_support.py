@@ -94,6 +94,11 @@ class Emu:
             return list(response.json())
 
 
+def with_nonce(event: str, nonce: str) -> Callable[[Json], bool]:
+    """Predicate: a dispatch of type `event` whose payload carries `nonce`."""
+    return lambda frame: frame.get("t") == event and (frame.get("d") or {}).get("nonce") == nonce
+
+
 def post_interaction(http: httpx.Client, body: Json) -> httpx.Response:
     """POST /interactions, waiting out 429s (bounded) the way any Discord client must."""
     for _ in range(50):

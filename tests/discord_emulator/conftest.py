@@ -51,4 +51,6 @@ def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu]:
 @pytest.fixture
 def emu(emulator_process: Emu) -> Emu:
     emulator_process.admin_call("POST", "/reset")
+    # Small images keep the suite fast; tests about real sizes set image_base back to 1024.
+    emulator_process.admin_call("PUT", "/settings", {"image_base": 256})
     return emulator_process

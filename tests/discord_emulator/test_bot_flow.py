@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from ._support import Emu, Gateway, apost_interaction, gateway, run
+from ._support import Emu, Gateway, apost_interaction, gateway, run, with_nonce
 
 Json = dict[str, Any]
 
@@ -117,6 +117,8 @@ def test_imagine_flow_on_the_gateway(emu: Emu) -> None:
 
 
 def test_upscale_replies_to_the_grid_with_its_quadrant(emu: Emu) -> None:
+    emu.admin_call("PUT", "/settings", {"image_base": 1024})
+
     async def scenario() -> None:
         async with gateway(emu) as gw, emu.aclient() as http:
             _, grid = await _imagine(emu, gw, http, "a lighthouse")
@@ -208,9 +210,7 @@ def test_error_markers_produce_error_embeds(emu: Emu) -> None:
             for body in bodies.values():
                 await apost_interaction(http, body)
             for prompt, title in cases.items():
-                frame = await gw.wait(
-                    lambda f, p=prompt: f.get("t") == "MESSAGE_CREATE" and f["d"].get("nonce") == bodies[p]["nonce"]
-                )
+                frame = await gw.wait(with_nonce("MESSAGE_CREATE", bodies[prompt]["nonce"]))
                 embed = frame["d"]["embeds"][0]
                 assert embed["title"] == title and embed["color"] == 16711680
                 assert embed["footer"]["text"] == f"/imagine {prompt}"
@@ -263,7 +263,7 @@ async def _reverse_order_scenario(emu: Emu, count: int, pause_s: float) -> None:
         interactions = []
         for body in bodies:
             nonce = body["nonce"]
-            frame = await gw.wait(lambda f, n=nonce: f.get("t") == "INTERACTION_SUCCESS" and f["d"]["nonce"] == n)
+            frame = await gw.wait(with_nonce("INTERACTION_SUCCESS", nonce))
             interactions.append(frame["d"]["id"])
 
         def grids() -> list[str]:

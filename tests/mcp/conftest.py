@@ -19,10 +19,10 @@ from workbook.sandbox.brain._store import CharacterStore
 
 
 @pytest.fixture(scope="package")
-def brain_sandbox() -> Iterator[dict[str, str]]:
+def brain_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-        with Sandbox(["brain"]) as sandbox:
+        with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain")) as sandbox:
             yield dict(sandbox.outputs["brain"])
             pids = sandbox.all_pids()
     assert live_pids(pids) == []

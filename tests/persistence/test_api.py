@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from workbook.persistence import ApiError, CharacterApi, missing_cloud_fields
+from workbook.persistence import ApiError, BackendUnreachableError, CharacterApi, missing_cloud_fields
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -77,3 +77,12 @@ def test_missing_cloud_fields() -> None:
         "cloud_path",
     ]
     assert len(missing_cloud_fields("not json")) == 5
+
+
+def test_unreachable_backend_is_one_clear_error() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    api = CharacterApi("http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
+    with pytest.raises(BackendUnreachableError, match=r"cannot reach the backend at http://127\.0\.0\.1:9"):
+        api.config_debug()

@@ -77,3 +77,10 @@ def test_without_a_service_the_service_checks_skip(run_checks: RunChecks) -> Non
     )
     assert results["uniqueness"][0] is CheckStatus.PASS
     assert {results[name][0] for name in ("extensions", "job_association", "presign_benchmark")} == {CheckStatus.SKIP}
+
+
+def test_fallback_skips_when_the_backend_serves_locally(run_checks: RunChecks, sandbox: Sandbox) -> None:
+    # A locally-serving deployment has no cloud serving to fall back from: not a pass.
+    local_url = sandbox.outputs["refbackend"]["local_url"]
+    results = run_checks(["generate", "fallback"], api_base_url=local_url, local_api_base_url=local_url)
+    assert results["fallback"][0] is CheckStatus.SKIP  # config/debug says it serves locally

@@ -53,6 +53,13 @@ def test_passing_notebook_gives_exit_0_and_complete_bundle(write_params: Callabl
     assert data["params"]["notebooks"]["passes"] == API
     executed = nbformat.read(outcome.bundle / "passes/passes.ipynb", as_version=4)
     assert any("injected-parameters" in cell.metadata.get("tags", []) for cell in executed.cells)
+    figure_outputs = [
+        output
+        for cell in executed.cells
+        if cell.cell_type == "code" and "Figure(" in cell.source
+        for output in cell.outputs
+    ]
+    assert any("image/png" in output.get("data", {}) for output in figure_outputs), "figures must render as images"
     console = (tmp_path / "console.txt").read_text()
     assert "[progress] working on 3 things" in console and "PASSED" in console
 

@@ -115,3 +115,25 @@ def test_ctrl_c_during_a_run_leaves_interrupted_bundle_and_no_process(tmp_path: 
     sandbox_pids = list(manifest["sandbox"]["pids"].values())
     time.sleep(0.5)
     assert live_pids(family + sandbox_pids) == []
+
+
+# `sandbox up` leaves its services running by design; Python warns when it forgets their Popen objects.
+@pytest.mark.filterwarnings("ignore:subprocess .* is still running:ResourceWarning")
+def test_detached_up_status_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbook.sandbox import _detached
+
+    monkeypatch.setattr(_detached, "state_root", lambda: tmp_path / ".sandbox")
+    assert _detached.up(["s3"]) == 0
+    state = json.loads((tmp_path / ".sandbox/state.json").read_text())
+    pid = state["services"]["s3"]["pid"]
+    assert live_pids([pid]) == [pid]
+    assert oct((tmp_path / ".sandbox/sandbox.env").stat().st_mode)[-3:] == "600"
+    with pytest.raises(SandboxError, match="already up"):
+        _detached.up(["s3"])
+    assert _detached.status() == 0
+    assert _detached.down() == 0
+    assert live_pids([pid]) == []
+    assert _detached.status() == 1
+    assert "no sandbox is up" in capsys.readouterr().out

@@ -9,11 +9,13 @@ Every function below is a plain synchronous call that is safe in a notebook: whe
 is already running in the calling thread (ipykernel), the work runs on a private loop in a
 worker thread. `*_async` twins exist for code that is already async.
 
+    import workbook
     from workbook.mcp import probe_mcp, McpBudgets, run_functional_checks
 
-    report = probe_mcp(ws_url, concurrency_levels=(1, 5, 10, 20))
+    report = probe_mcp(ws_url, concurrency_levels=(1, 5, 10, 20), progress=workbook.log)
     report.latency_frame()        # connect / initialize / tools/list / each tool: p50, p90, p99, max (s)
-    report.concurrency_frame()    # per level: success_rate, calls/s, connect and round-trip figures
+    report.concurrency_frame()    # per level: success_rate, calls/s, connect and round-trip figures,
+                                  # client_cpu_fraction and client_bound (the probe itself was the limit)
     report.error_cases_frame()    # unknown method, bad params, malformed JSON, ... (+ no-reply timeouts)
     report.budget_frame(McpBudgets(connect_s=2.0, round_trip_s=5.0, min_success_rate=0.8))
     report.to_dict()              # JSON-able, raw samples included, for results.json / evidence

@@ -111,7 +111,7 @@ class McpClient:
             raise McpConnectError(
                 ws_url, f"no WebSocket handshake within {open_timeout_s:g} s", timed_out=True
             ) from error
-        except (OSError, InvalidHandshake, InvalidURI) as error:
+        except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as error:
             raise McpConnectError(ws_url, f"{type(error).__name__}: {error}") from error
         return cls(connection, ws_url, time.perf_counter() - started, message_timeout_s)
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 Statistic = Literal["max", "p99", "p90", "p50", "mean"]
 PERCENTILES: tuple[tuple[str, float], ...] = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0))
+CLIENT_BOUND_CPU_FRACTION = 0.8
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,19 @@ class ConcurrencyLevel:
     errors: Mapping[str, int]
     wall_s: float
     hit_deadline: bool
+    # CPU seconds this (client) process used during the level; with `client_bound` it tells whether
+    # the figures describe the target or the probe's own limit.
+    client_cpu_s: float = 0.0
+
+    @property
+    def client_cpu_fraction(self) -> float:
+        """Client CPU time / wall time: 1.0 = one core fully busy."""
+        return self.client_cpu_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def client_bound(self) -> bool:
+        """The probe process kept a core >= 80 % busy: latencies include the client's own queueing."""
+        return self.client_cpu_fraction >= CLIENT_BOUND_CPU_FRACTION
 
     @property
     def success_rate(self) -> float:
@@ -161,6 +175,8 @@ class ConcurrencyLevel:
             "rtt_max_s": self.round_trip.stat("max"),
             "wall_s": self.wall_s,
             "hit_deadline": self.hit_deadline,
+            "client_cpu_fraction": self.client_cpu_fraction,
+            "client_bound": self.client_bound,
             "errors": dict(self.errors),
         }
 
@@ -203,7 +219,7 @@ class ReconnectResult:
         }
 
 
-Outcome = Literal["error_reply", "result", "tool_error", "no_reply", "connection_closed"]
+Outcome = Literal["error_reply", "result", "tool_error", "no_reply", "connection_closed", "not_run"]
 
 
 @dataclass(frozen=True)
@@ -326,13 +342,16 @@ class McpProbeReport:
             )
         for level in levels:
             rate = level.success_rate
+            detail = _errors_text(level.errors)
+            if level.client_bound:
+                detail = f"CLIENT-BOUND (probe CPU {level.client_cpu_fraction:.0%} of a core); {detail}"
             results.append(
                 BudgetResult(
                     f"success rate at {level.connections} connections",
                     f"> {budgets.min_success_rate:.0%}",
                     f"{rate:.1%} ({level.calls_succeeded}/{level.calls_planned})",
                     rate > budgets.min_success_rate,
-                    _errors_text(level.errors),
+                    detail.strip("; "),
                 )
             )
         return tuple(results)

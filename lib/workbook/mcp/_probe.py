@@ -321,13 +321,13 @@ async def _level(
                 # A connection that failed early must not hold the others back.
                 arrived()
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     tasks = [asyncio.create_task(worker(i)) for i in range(connections)]
     _, pending = await asyncio.wait(tasks, timeout=level_timeout_s)
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
     counts: dict[str, int] = {}
     for kind in errors:
@@ -342,6 +342,7 @@ async def _level(
         counts,
         wall,
         bool(pending),
+        cpu,
     )
 
 
@@ -545,7 +546,11 @@ async def _error_cases(
     try:
         for case in _cases(project_id):
             if deadline.passed:
-                results.append(ErrorCaseResult(case.name, "", "no_reply", False, False, False, expected=DEADLINE))
+                results.append(
+                    ErrorCaseResult(
+                        case.name, "", "not_run", False, False, False, message=DEADLINE, expected=case.expected
+                    )
+                )
                 continue
             if client is None or client.closed:
                 if client is not None:
@@ -702,6 +707,8 @@ async def probe_mcp_async(
     calls the brain service's `create_character` and `find_similar_characters` in a fresh project
     `workbook-probe-<hex>` (against a live service this creates characters). `reconnect_calls=0` or
     `error_cases=False` skip those stages; an empty `concurrency_levels` skips the sweep.
+    `progress` gets one line per stage (pass `workbook.log` for headless runs). The whole run stops
+    at `max_duration_s`; what it could not do by then is counted as failed with the kind "deadline".
     """
     settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
     _check_positive("connect_samples", connect_samples, integer=True)

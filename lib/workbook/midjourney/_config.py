@@ -48,6 +48,10 @@ class RunConfig:
             value = str(getattr(self, name))
             if not value.isdigit():
                 raise DiscordConfigError(f"{name} must be a Discord snowflake (digits only), got {value!r}")
+            if set(value) == {"0"}:
+                raise DiscordConfigError(
+                    f"{name} is still the placeholder {value!r}; put the real id in the params file"
+                )
         if self.watch not in WATCH_MODES:
             raise DiscordConfigError(f"watch must be one of {WATCH_MODES}, got {self.watch!r}")
         if not 1 <= self.concurrency <= 20:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._secrets import _seen_values, redact
 from ._parse import job_hash, snowflake_time
 from ._storage import StoredImage
 
@@ -165,6 +168,48 @@ class RunReport:
                     f"{job.grid.width}x{job.grid.height} grid"
                 )
         return problems
+
+    def quadrant_differences(self) -> dict[str, float]:
+        """Mean absolute pixel difference (0-255) between each upscale and cell N of its own grid
+        (cells 1 2 / 3 4). A v5+ upscale is that cell, so a small value ties the upscale to its
+        grid by content, independently of any message metadata."""
+        from PIL import Image, ImageChops, ImageStat
+
+        differences: dict[str, float] = {}
+        for job in self.succeeded:
+            if job.grid is None or job.upscale is None:
+                continue
+            with Image.open(job.grid.path) as grid, Image.open(job.upscale.path) as upscale:
+                half_w, half_h = grid.width // 2, grid.height // 2
+                col, row = (job.upscale_index - 1) % 2, (job.upscale_index - 1) // 2
+                cell = grid.convert("RGB").crop((col * half_w, row * half_h, (col + 1) * half_w, (row + 1) * half_h))
+                picture = upscale.convert("RGB")
+                if cell.size != picture.size:
+                    cell = cell.resize(picture.size)
+                stat = ImageStat.Stat(ImageChops.difference(cell, picture))
+                differences[job.key] = round(sum(stat.mean) / len(stat.mean), 2)
+        return differences
+
+    def rest_problems(self, max_calls_per_job: float) -> list[str]:
+        """The run was not stopped by Discord errors, and with the gateway (no polling needed) the
+        REST calls per job stayed within `max_calls_per_job`."""
+        problems: list[str] = []
+        if self.stop_reason:
+            problems.append(f"run stopped: {self.stop_reason}")
+        gateway_only = self.watch == "gateway" and self.polls == 0
+        if gateway_only and self.rest_calls_per_job() > max_calls_per_job:
+            problems.append(
+                f"{self.rest_calls_per_job():.2f} REST calls per job with the gateway, "
+                f"more than {max_calls_per_job:g} ({self.rest_calls})"
+            )
+        return problems
+
+    def write_summary(self, folder: Path, extra_secrets: set[str] | None = None) -> Path:
+        """`summary.json` in the evidence folder (secrets scrubbed)."""
+        path = folder / "summary.json"
+        text = json.dumps(self.summary(), indent=2, default=str)
+        path.write_text(redact(text, frozenset(_seen_values | (extra_secrets or set()))), encoding="utf-8")
+        return path
 
     # -- display --
 

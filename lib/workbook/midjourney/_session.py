@@ -67,7 +67,10 @@ class Session:
     def resolve_command(self, name: str = "imagine") -> Command:
         return self._call(self.client.resolve_command(name), 120.0)
 
-    def run(self, jobs: list[JobSpec]) -> RunReport:
+    def run(self, jobs: list[JobSpec], *, on_update: OnUpdate | None = None) -> RunReport:
+        """Submit, watch, correlate, upscale, download and store every job; never raises for a job."""
+        if on_update is not None:
+            self.client.on_update = on_update
         cfg = self.config
         waves = math.ceil(len(jobs) / cfg.concurrency)
         bound = (cfg.job_timeout_s + cfg.upscale_timeout_s + 60.0) * waves + 120.0

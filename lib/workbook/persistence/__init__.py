@@ -24,7 +24,14 @@ from ._checks import (
     check_uniqueness,
     check_unknown_id,
 )
-from ._errors import ApiError, ParameterError, PersistenceError, PresignedUrlError, ServiceImportError
+from ._errors import (
+    ApiError,
+    BackendUnreachableError,
+    ParameterError,
+    PersistenceError,
+    PresignedUrlError,
+    ServiceImportError,
+)
 from ._presign import (
     PresignedUrl,
     Verification,
@@ -40,6 +47,7 @@ __all__ = [
     "CHECKS",
     "CHECK_FUNCTIONS",
     "ApiError",
+    "BackendUnreachableError",
     "BenchmarkRun",
     "CharacterApi",
     "GenerateResult",

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from ._errors import ApiError
+from ._errors import ApiError, BackendUnreachableError
 
 GENERATE_PATH = "/api/mv/generate_character_reference"
 GET_PATH = "/api/mv/get_character_reference/{image_id}"
@@ -83,7 +83,10 @@ class CharacterApi:
 
     def config_debug(self) -> dict[str, Any] | None:
         """The backend's effective configuration, or None if it has no debug endpoint."""
-        response = self._client.get(CONFIG_PATH)
+        try:
+            response = self._client.get(CONFIG_PATH)
+        except httpx.TransportError as error:
+            raise BackendUnreachableError(f"cannot reach the backend at {self.base_url}: {error}") from error
         if response.status_code == 404:
             return None
         if response.status_code != 200:

@@ -22,6 +22,7 @@ from ..checks import CheckContext
 from ..sandbox._faults import set_faults
 from ._api import missing_cloud_fields
 from ._bench import benchmark_presign
+from ._errors import PresignedUrlError
 from ._presign import SIGV4_ALGORITHM, parse_presigned_url, tampered_signature, verify_presigned_url
 from ._s3 import sha256_hex
 from ._session import EXTENSION_FORMATS, EXTENSION_TYPES, PersistenceRun, StoredImage
@@ -44,6 +45,17 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Margin past expiry before the expired URL is fetched (X-Amz-Date has one-second resolution).
 EXPIRY_MARGIN_S = 1.5
+
+
+def _key_of(url: object, bucket: str) -> str | None:
+    """The object key a returned URL points at (presigned http(s) or s3://bucket/key), else None."""
+    text = str(url)
+    if text.startswith(f"s3://{bucket}/"):
+        return text[len(f"s3://{bucket}/") :]
+    try:
+        return parse_presigned_url(text).key_in_bucket(bucket)
+    except PresignedUrlError:
+        return None
 
 
 def _ratio(aspect_ratio: str) -> float | None:
@@ -303,7 +315,7 @@ def check_uniqueness(c: CheckContext, run: PersistenceRun) -> None:
     if len(urls) >= 2:
         c.expect(len(set(urls)) == len(urls), f"API: {len(set(urls))} distinct URLs for {len(urls)} ids")
         c.expect(len(set(paths)) == len(paths), f"API: {len(set(paths))} distinct cloud_paths for {len(paths)} ids")
-        keys = [parse_presigned_url(url).key_in_bucket(s.storage_bucket) for url in urls]
+        keys = [_key_of(url, s.storage_bucket) for url in urls]
         c.expect(
             len(set(keys)) == len(keys),
             f"API: presigned URLs name {len(set(keys))} distinct keys for {len(keys)} ids",
@@ -314,7 +326,7 @@ def check_uniqueness(c: CheckContext, run: PersistenceRun) -> None:
         return
     ids = [run.new_id("unique") for _ in range(3)]
     service_urls = [run.call("get_character_reference_url", image_id, "png") for image_id in ids]
-    service_keys = [parse_presigned_url(url).key_in_bucket(s.storage_bucket) for url in service_urls]
+    service_keys = [_key_of(url, s.storage_bucket) for url in service_urls]
     c.expect(
         len(set(service_urls)) == len(ids),
         f"service: {len(set(service_urls))} distinct URLs for {len(ids)} ids",
@@ -356,7 +368,7 @@ def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
         expected_type = EXTENSION_TYPES[extension]
         run.track(expected_key)
         upload_url = run.call("persist_character_reference", image_id, str(local_path), None)
-        run.track(str(parse_presigned_url(upload_url).key_in_bucket(s.storage_bucket) or ""))
+        run.track(_key_of(upload_url, s.storage_bucket) or "")
         info = run.inspector.object_info(expected_key)
         if info is None:
             c.expect(False, f"{extension}: no object at {expected_key!r} after persist_character_reference")
@@ -367,7 +379,7 @@ def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
             )
             c.expect(info.sha256 == sha256_hex(data), f"{extension}: object bytes differ from the uploaded file")
         url = run.call("get_character_reference_url", image_id, extension)
-        key = parse_presigned_url(url).key_in_bucket(s.storage_bucket)
+        key = _key_of(url, s.storage_bucket)
         c.expect(
             key == expected_key,
             f"{extension}: get_character_reference_url names key {key!r}, expected {expected_key!r}",
@@ -434,6 +446,11 @@ def check_fallback(c: CheckContext, run: PersistenceRun) -> None:
         return
     stored = run.require_images()[0]
     if s.admin_url:
+        # Without cloud serving first, a locally served image would prove nothing about fallback.
+        before = api.get_reference(stored.id)
+        if not before.headers.get("content-type", "").startswith("application/json"):
+            c.fail(f"before storage was cut the backend did not serve from cloud (HTTP {before.status_code})")
+            return
         set_faults(s.admin_url, {"storage_unreachable": True})
     try:
         response = api.get_reference(stored.id)
@@ -519,7 +536,7 @@ def check_job_association(c: CheckContext, run: PersistenceRun) -> None:
         f"persist_job_assets lists {len(references)} character_references for {len(ids)} in the job folder",
     )
     job_prefix = s.job_prefix.format(job_id=job_id) + s.job_character_dir + "/"
-    reference_keys = [parse_presigned_url(str(url)).key_in_bucket(s.storage_bucket) or "" for url in references]
+    reference_keys = [_key_of(url, s.storage_bucket) or str(url)[:80] for url in references]
     off_prefix = [key for key in reference_keys if not key.startswith(job_prefix)]
     c.expect(not off_prefix, f"character_references outside {job_prefix!r}: {off_prefix}")
 

@@ -18,6 +18,10 @@ class ApiError(PersistenceError):
         super().__init__(f"{what}: HTTP {status}: {body[:300]}")
 
 
+class BackendUnreachableError(PersistenceError):
+    """The backend's base URL does not answer at all (wrong URL, backend down)."""
+
+
 class PresignedUrlError(PersistenceError):
     """A string is not a presigned S3 URL this workbook can parse."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from .._progress import PREFIX as PROGRESS_PREFIX
@@ -34,3 +36,27 @@ class KernelStdout:
     def _forward(self, line: str) -> None:
         if line.startswith(_FORWARDED):
             self._emit(f"  {self._notebook}: {redact(line, self._secrets)}")
+
+
+class Heartbeat:
+    """Prints "still running" every `every_s` seconds, so a long silent cell never looks like a hang."""
+
+    def __init__(self, notebook: str, emit: Callable[[str], None], every_s: float = 30.0) -> None:
+        self._notebook = notebook
+        self._emit = emit
+        self._every_s = every_s
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{notebook}", daemon=True)
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(self._every_s):
+            self._emit(f"  {self._notebook}: still running ({time.monotonic() - self._started:.0f} s)")

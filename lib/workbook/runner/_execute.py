@@ -15,7 +15,7 @@ from ..checks._model import CheckResult, CheckStatus
 from ..checks._recorder import RESULTS_FILE, load_results
 from ..evidence import NotebookEntry, export_html
 from ..params._load import NotebookPlan
-from ._console import KernelStdout
+from ._console import Heartbeat, KernelStdout
 
 KERNEL_NAME = "workbook"
 
@@ -39,7 +39,9 @@ def execute_notebook(
     started = time.monotonic()
     parameters: dict[str, Any] = {**plan.parameters, "interactive": False}
     stdout = KernelStdout(plan.name, secrets, emit)
+    heartbeat = Heartbeat(plan.name, emit)
     saved_env = _push_env(env)
+    heartbeat.start()
     try:
         papermill.execute_notebook(
             str(plan.path),
@@ -79,6 +81,7 @@ def execute_notebook(
     except Exception as error:
         _fail(entry, "failed", type(error).__name__, str(error)[:500], 1)
     finally:
+        heartbeat.stop()
         stdout.flush()
         _pop_env(saved_env)
         entry.ended_at = _now()

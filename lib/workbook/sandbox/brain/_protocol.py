@@ -179,6 +179,7 @@ class Session:
         self.protocol_version = requested if requested in SUPPORTED_VERSIONS else LATEST_VERSION
         embedding = self.app.embedder.label
         instructions = "Character store with similarity search, per project."
+        title = f"Brain service (sandbox; embeddings: {embedding['kind']} {embedding['name']})"
         if not embedding.get("semantic", False):
             instructions += " Embeddings are a DETERMINISTIC FALLBACK (lexical hashing), not a language model."
         return {
@@ -187,7 +188,7 @@ class Session:
             "serverInfo": {
                 "name": SERVER_NAME,
                 "version": SERVER_VERSION,
-                "title": "Brain service (sandbox)",
+                "title": title,
             },
             "instructions": instructions,
             **self._meta(),

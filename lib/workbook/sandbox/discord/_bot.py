@@ -16,7 +16,9 @@ import copy
 import hashlib
 import hmac
 import re
+import sys
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,7 +148,14 @@ class MidjourneyBot:
     def _spawn(self, coroutine: Any) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # A bug in the emulator must be visible in its log, not vanish with the task.
+            self.obs.jobs["emulator_errors"] += 1
+            traceback.print_exception(task.exception(), file=sys.stderr)
 
     async def _sleep(self, emulated_s: float) -> None:
         await asyncio.sleep(self.settings.scaled(emulated_s))
@@ -478,9 +487,12 @@ class MidjourneyBot:
         grace = 0.0 if group is not None else max(self.settings.scaled(30.0), 1.0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(self.settings.scaled(MAX_HOLD_EMULATED_S), MIN_HOLD_BOUND_S)
-        known, grace_until = -1, 0.0
+        # The grace runs from when this job is ready, restarting whenever an identical job arrives.
+        known, grace_until = self.order.submitted(job.echoed), loop.time() + grace
         async with self._order_changed:
-            while loop.time() < deadline:
+            for _ in range(100_000):
+                if loop.time() >= deadline:
+                    break
                 wait_until = deadline
                 if self.order.may_post(job.job_id, job.echoed, group):
                     if grace <= 0:

@@ -29,6 +29,10 @@ HEARTBEAT_INTERVAL_MS = 41250
 MIN_HEARTBEAT_INTERVAL_MS = 1000
 REPLAY_BUFFER = 5000
 MAX_SESSIONS = 32
+# Bounds on one connection; past them the server asks the client to reconnect (op 7), as Discord
+# does periodically, and the client resumes.
+MAX_FRAMES_PER_CONNECTION = 1_000_000
+MAX_CONNECTION_AGE_S = 3600.0
 
 # Close codes (discord-api-docs "Gateway Close Event Codes").
 UNKNOWN_ERROR = 4000
@@ -46,6 +50,7 @@ class _Connection:
         self.ws = ws
         self.request = request
         self.session: _Session | None = None
+        self.version = 10
         self._compressor = zlib.compressobj() if zlib_stream else None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.writer = asyncio.create_task(self._write())
@@ -54,7 +59,7 @@ class _Connection:
         self._queue.put_nowait(payload if isinstance(payload, str) else json.dumps(payload))
 
     async def _write(self) -> None:
-        while True:
+        for _ in range(MAX_FRAMES_PER_CONNECTION):
             text = await self._queue.get()
             if text is None or self.ws.closed:
                 return
@@ -171,6 +176,7 @@ class GatewayHub:
                 return ws
             interval_ms = self._heartbeat_interval_ms()
             connection.send({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": interval_ms}})
+            connection.version = int(version)
             await self._receive_loop(connection, timeout_s=2 * interval_ms / 1000 + 1.0)
         finally:
             self.connections.discard(connection)
@@ -181,7 +187,15 @@ class GatewayHub:
 
     async def _receive_loop(self, connection: _Connection, timeout_s: float) -> None:
         ws = connection.ws
-        while not ws.closed:
+        loop = asyncio.get_running_loop()
+        opened = loop.time()
+        for _ in range(MAX_FRAMES_PER_CONNECTION):
+            if ws.closed:
+                return
+            if loop.time() - opened > MAX_CONNECTION_AGE_S:
+                connection.send({"op": 7, "s": None, "t": None, "d": None})
+                await connection.close(UNKNOWN_ERROR, "Reconnect requested.")
+                return
             try:
                 message = await ws.receive(timeout=timeout_s)
             except TimeoutError:
@@ -200,6 +214,8 @@ class GatewayHub:
                 return
             if not await self._handle_op(connection, op, payload.get("d")):
                 return
+        connection.send({"op": 7, "s": None, "t": None, "d": None})
+        await connection.close(UNKNOWN_ERROR, "Reconnect requested.")
 
     async def _handle_op(self, connection: _Connection, op: Any, data: Any) -> bool:
         """Handle one client payload; False when the connection was closed."""
@@ -236,7 +252,7 @@ class GatewayHub:
         self._remember(session)
         session.connection = connection
         connection.session = session
-        session.dispatch("READY", self._ready_payload(session))
+        session.dispatch("READY", self._ready_payload(session, connection.version))
         return True
 
     async def _resume(self, connection: _Connection, data: Any) -> bool:
@@ -272,10 +288,10 @@ class GatewayHub:
         while len(self.sessions) > MAX_SESSIONS and idle:
             self.sessions.pop(idle.pop(0).session_id, None)
 
-    def _ready_payload(self, session: _Session) -> Json:
+    def _ready_payload(self, session: _Session, version: int) -> Json:
         config = self.config
         return {
-            "v": 10,
+            "v": version,
             "user": me_object(config),
             "session_id": session.session_id,
             "session_type": "normal",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -77,7 +78,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             burst = emulator.faults.value("server_error_burst")
             status = int(burst.get("status", 500)) if isinstance(burst, dict) else 500
             emulator.consume_fault("server_error_burst")
-            raise DiscordError(status, api_error(0, f"{status}: Internal Server Error"))
+            raise DiscordError(status, api_error(0, f"{status}: {HTTPStatus(status).phrase}"))
         if route != "GET /gateway" and request.headers.get("Authorization") != emulator.config.token:
             raise DiscordError(401, api_error(0, "401: Unauthorized"))
         decision = emulator.limiter.check(route, major)
