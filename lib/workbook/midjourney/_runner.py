@@ -271,8 +271,11 @@ class MidjourneyClient:
             self.rest.download(str(grid_attachment["url"])),
             self.rest.download(str(upscale_attachment["url"])),
         )
-        grid = save_image(grid_bytes, folder, f"{job.key}_grid", grid_attachment)
-        upscale = save_image(upscale_bytes, folder, f"{job.key}_upscale_U{job.upscale_index}", upscale_attachment)
+        # Decoding a 2048² PNG takes tens of ms: off the event loop, so gateway events are not delayed.
+        grid = await asyncio.to_thread(save_image, grid_bytes, folder, f"{job.key}_grid", grid_attachment)
+        upscale = await asyncio.to_thread(
+            save_image, upscale_bytes, folder, f"{job.key}_upscale_U{job.upscale_index}", upscale_attachment
+        )
         return grid, upscale
 
     async def _gap(self) -> None:
