@@ -336,3 +336,14 @@ def test_emitted_log_has_timestamps_per_message(emu: Emu) -> None:
             assert all(e["emit_seq"] > entry["emit_seq"] for e in later)
 
     run(scenario())
+
+
+def test_relax_parameter_switches_the_echoed_mode(emu: Emu) -> None:
+    async def scenario() -> None:
+        async with gateway(emu) as gw, emu.aclient() as http:
+            _, grid = await _imagine(emu, gw, http, "a slow boat --relax")
+            assert grid["content"].endswith("> (relaxed)")
+            progress = [f["d"]["content"] for f in gw.dispatches("MESSAGE_UPDATE")]
+            assert progress and all(c.endswith("(relaxed)") for c in progress)
+
+    run(scenario())

@@ -30,6 +30,8 @@ def test_users_me_accepts_only_the_raw_token(emu: Emu) -> None:
         assert response.json() == {"message": "401: Unauthorized", "code": 0}
         assert "X-RateLimit-Bucket" in response.headers
     assert emu.admin_call("GET", "/stats")["invalid_requests"] == 3
+    with emu.client() as http:
+        assert http.get("/users/@me/billing/country-code").json() == {"country_code": "US"}
 
 
 def test_gateway_url_and_v9_prefix(emu: Emu) -> None:
@@ -216,3 +218,20 @@ def test_attachment_urls_are_signed(emu: Emu) -> None:
     assert httpx.get(url).status_code == 200
     tampered = url.replace("hm=", "hm=0")
     assert httpx.get(tampered).status_code == 404
+
+
+def test_settings_are_validated_before_anything_changes(emu: Emu) -> None:
+    before = emu.admin_call("GET", "/settings")
+    for bad in (
+        {"suffix": "", "mode": "warp"},
+        {"nope": 1},
+        {"time_scale": 0},
+        {"timings": {"start_s": -1}},
+        {"concurrency": "3"},
+    ):
+        response = httpx.put(emu.admin + "/settings", json=bad)
+        assert response.status_code == 400, bad
+        assert set(response.json()) == {"message", "code"}
+    assert emu.admin_call("GET", "/settings") == before
+    after = emu.admin_call("PUT", "/settings", {"mode": "relaxed", "time_scale": 500})
+    assert after["mode"] == "relaxed" and after["time_scale"] == 500.0

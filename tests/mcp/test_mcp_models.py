@@ -16,7 +16,9 @@ from workbook.mcp import (
 )
 
 
-def level(connections: int, succeeded: int, *, cpu_s: float = 0.1, wall_s: float = 1.0) -> ConcurrencyLevel:
+def level(
+    connections: int, succeeded: int, *, cpu_s: float = 0.1, wall_s: float = 1.0, lag_s: float | None = 0.001
+) -> ConcurrencyLevel:
     planned = connections * 5
     return ConcurrencyLevel(
         connections=connections,
@@ -29,6 +31,7 @@ def level(connections: int, succeeded: int, *, cpu_s: float = 0.1, wall_s: float
         wall_s=wall_s,
         hit_deadline=False,
         client_cpu_s=cpu_s,
+        loop_lag_p99_s=lag_s,
     )
 
 
@@ -82,12 +85,14 @@ def test_nothing_measured_never_passes() -> None:
     assert not results["success rate (<= 10 connections)"].passed
 
 
-def test_client_bound_levels_are_flagged() -> None:
-    busy, calm = level(10, 50, cpu_s=0.95), level(10, 50, cpu_s=0.2)
-    assert busy.client_bound and not calm.client_bound
+def test_client_bound_levels_are_flagged_with_reasons() -> None:
+    busy, lagging, calm = level(10, 50, cpu_s=0.95), level(10, 50, lag_s=0.02), level(10, 50, cpu_s=0.2)
+    assert busy.client_bound_reasons == ("probe thread used 95% of a core",)
+    assert lagging.client_bound_reasons == ("probe event-loop lag p99 20.0 ms",)
+    assert not calm.client_bound and level(1, 5, lag_s=None).client_bound_reasons == ()
     assert busy.row()["client_bound"] is True
     detail = {r.budget: r for r in report((busy,)).evaluate()}["success rate at 10 connections"].detail
-    assert detail.startswith("CLIENT-BOUND")
+    assert detail.startswith("CLIENT-BOUND (probe thread used 95% of a core)")
 
 
 def test_frames_and_json_form() -> None:

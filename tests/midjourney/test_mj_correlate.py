@@ -210,7 +210,7 @@ def test_job_queued_is_not_terminal_then_runs() -> None:
 
 
 def test_error_embed_by_nonce_and_by_progress_update_fail_with_reason() -> None:
-    corr, (banned, invalid) = setup(["bad words", "cat --weird 1"])
+    corr, (banned, invalid) = setup(["bad words", "cat --use_raw 1"])
     corr.handle(
         "MESSAGE_CREATE",
         msg(
@@ -226,7 +226,7 @@ def test_error_embed_by_nonce_and_by_progress_update_fail_with_reason() -> None:
     wait = sid(2)
     corr.handle(
         "MESSAGE_CREATE",
-        {**msg(wait, f"**cat --weird 1** - <@{UID}> (Waiting to start)"), "nonce": invalid.nonce},
+        {**msg(wait, f"**cat --use_raw 1** - <@{UID}> (Waiting to start)"), "nonce": invalid.nonce},
         T0,
     )
     corr.handle(
@@ -234,11 +234,11 @@ def test_error_embed_by_nonce_and_by_progress_update_fail_with_reason() -> None:
         msg(
             wait,
             "",
-            embeds=[{"title": "Invalid parameter", "description": "Unrecognized parameter(s): `weird`"}],
+            embeds=[{"title": "Invalid parameter", "description": "Unrecognized parameter(s): `use_raw`"}],
         ),
         T0,
     )
-    assert invalid.failure_kind == "invalid_parameter" and "weird" in (invalid.failure or "")
+    assert invalid.failure_kind == "invalid_parameter" and "use_raw" in (invalid.failure or "")
 
 
 def test_polling_without_nonce_assigns_first_replies_in_submission_order() -> None:

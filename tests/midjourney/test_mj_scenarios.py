@@ -94,9 +94,10 @@ def emitted(out: dict[str, str], kind: str) -> list[dict[str, Any]]:
     return [e for e in admin(out, "/emitted?after_seq=0")["emitted"] if e.get("kind") == kind]
 
 
-def test_six_identical_prompts_finishing_in_reverse_order(discord: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("watch", ["gateway", "poll"])
+def test_six_identical_prompts_finishing_in_reverse_order(discord: dict[str, str], tmp_path: Path, watch: str) -> None:
     set_faults(discord["admin_url"], {"out_of_order": True})
-    report = run(discord, tmp_path, ["a lighthouse in a storm"] * 6, [1, 2, 3, 4, 1, 2], concurrency=6)
+    report = run(discord, tmp_path, ["a lighthouse in a storm"] * 6, [1, 2, 3, 4, 1, 2], concurrency=6, watch=watch)
     assert [j.status for j in report.jobs] == ["stored"] * 6, report.summary()["failed"]
     assert_matches_emulator(discord, report)
     grid_order = [e["job_hash"] for e in emitted(discord, "grid")]
@@ -200,10 +201,18 @@ def test_gateway_unavailable_falls_back_to_polling(tmp_path: Path) -> None:
 
 
 def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Path) -> None:
-    report = run(discord, tmp_path, ["a calm lake", "mjtest:banned something", "a calm lake"], [1])
+    prompts = [
+        "a calm lake",
+        "mjtest:banned something",
+        "a calm lake",
+        "mjtest:moderated a calm lake",
+        "a calm lake --use_raw 1",
+    ]
+    report = run(discord, tmp_path, prompts, [1], concurrency=5)
     kinds = [j.failure_kind for j in report.jobs]
-    assert kinds == [None, "banned_prompt", None]
+    assert kinds == [None, "banned_prompt", None, "stopped", "invalid_parameter"], report.summary()["failed"]
     assert "Banned prompt" in (report.jobs[1].failure or "")
+    assert "use_raw" in (report.jobs[4].failure or "")
     assert_matches_emulator(discord, report)
 
 

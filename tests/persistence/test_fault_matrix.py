@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from workbook.checks import CheckStatus
@@ -61,9 +62,15 @@ def test_switch_is_caught_by_its_check(run_checks: RunChecks, switch: str) -> No
     assert DEFECT_DETAIL[switch] in detail
 
 
-def test_fallback_serves_locally_while_storage_is_unreachable(run_checks: RunChecks) -> None:
-    results = run_checks(["generate", "fallback"], faults={"storage_unreachable": True})
+def test_fallback_check_restores_storage_and_needs_cloud_serving_first(run_checks: RunChecks, sandbox: Sandbox) -> None:
+    admin_url = sandbox.outputs["refbackend"]["admin_url"]
+    results = run_checks(["generate", "fallback"])
     assert results["fallback"][0] is CheckStatus.PASS, results["fallback"][1]
+    assert httpx.get(admin_url + "/_sandbox/faults").json()["faults"] == {}
+    # Storage already down before the check: it cannot tell fallback from plain local serving.
+    results = run_checks(["generate", "fallback"], faults={"storage_unreachable": True})
+    assert results["fallback"][0] is CheckStatus.FAIL
+    assert "did not serve from cloud" in results["fallback"][1]
 
 
 def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:

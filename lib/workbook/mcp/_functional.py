@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from ._client import McpClient, validate_ws_url
-from ._errors import McpError, McpRpcError, McpToolError, McpUsageError
+from ._errors import McpError, McpProtocolError, McpRpcError, McpUsageError
 from ._models import FunctionalResult
 from ._probe import DEFAULT_PROTOCOL_VERSION, _handshake
-from ._sync import run_sync
+from ._sync import run_sync, synchronous
 
 REQUIRED_TOOLS: Mapping[str, tuple[str, ...]] = {
     "create_character": ("name", "description", "project_id"),
@@ -39,15 +39,22 @@ def _project(prefix: str) -> str:
 def _character_id(data: Any) -> str:
     character = data.get("character", data) if isinstance(data, dict) else None
     if not isinstance(character, dict) or "id" not in character:
-        raise McpError(f"create_character result has no character id: {data!r:.300}")
+        raise McpProtocolError(f"create_character result has no character id: {data!r:.300}")
     return str(character["id"])
 
 
 def _ranked(data: Any) -> list[dict[str, Any]]:
     results = data.get("results") if isinstance(data, dict) else data
     if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-        raise McpError(f"find_similar_characters result has no results list: {data!r:.300}")
+        raise McpProtocolError(f"find_similar_characters result has no results list: {data!r:.300}")
     return list(results)
+
+
+def _embedding_note(label: Any) -> str:
+    if not isinstance(label, dict):
+        return " (the server does not say which embedding it uses)"
+    note = f" (embedding: {label.get('kind')} {label.get('name')}"
+    return note + (")" if label.get("semantic", False) else "; lexical overlap only, not a test of meaning)")
 
 
 def _ranking_problems(results: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -120,7 +127,8 @@ async def _create_and_find(client: McpClient, project_id: str, top_k: int) -> Fu
     return FunctionalResult(
         "create_and_find",
         not problems,
-        "; ".join(problems) or f"each of {len(created)} characters ranked first for its own description",
+        "; ".join(problems)
+        or f"each of {len(created)} characters ranked first for its own description{_embedding_note(embedding)}",
         {"project_id": project_id, "created": created, "results": found, "embedding": embedding},
     )
 
@@ -183,12 +191,12 @@ async def _isolation(client: McpClient, top_k: int) -> FunctionalResult:
     )
 
 
-async def _guarded(check: str, coroutine: Any) -> FunctionalResult:
+async def _guarded(check: str, running: Awaitable[FunctionalResult]) -> FunctionalResult:
+    """A check that hit a protocol or tool error failed; it does not stop the other checks."""
     try:
-        result: FunctionalResult = await coroutine
-    except (McpToolError, McpError) as error:
+        return await running
+    except McpError as error:
         return FunctionalResult(check, False, f"{type(error).__name__}: {error}")
-    return result
 
 
 def _validate(ws_url: str, top_k: int) -> None:
@@ -224,9 +232,7 @@ async def run_functional_checks_async(
         await client.close()
 
 
-def run_functional_checks(ws_url: str, **options: Any) -> tuple[FunctionalResult, ...]:
-    """Synchronous `run_functional_checks_async` (safe inside a running notebook kernel)."""
-    return run_sync(run_functional_checks_async(ws_url, **options))
+run_functional_checks = synchronous(run_functional_checks_async)
 
 
 def check_create_and_find(

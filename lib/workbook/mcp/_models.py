@@ -17,7 +17,9 @@ import pandas as pd
 
 Statistic = Literal["max", "p99", "p90", "p50", "mean"]
 PERCENTILES: tuple[tuple[str, float], ...] = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0))
-CLIENT_BOUND_CPU_FRACTION = 0.8
+# Same limits as the HTTP probe engine (workbook.probes): above either, the probe was the bottleneck.
+CLIENT_BOUND_CPU_FRACTION = 0.85
+CLIENT_BOUND_LOOP_LAG_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -138,19 +140,29 @@ class ConcurrencyLevel:
     errors: Mapping[str, int]
     wall_s: float
     hit_deadline: bool
-    # CPU seconds this (client) process used during the level; with `client_bound` it tells whether
-    # the figures describe the target or the probe's own limit.
+    # CPU seconds the probe's event-loop thread used during the level, and the p99 delay of a 5 ms
+    # ticker on that loop: they tell whether the figures describe the target or the probe's limit.
     client_cpu_s: float = 0.0
+    loop_lag_p99_s: float | None = None
 
     @property
     def client_cpu_fraction(self) -> float:
-        """Client CPU time / wall time: 1.0 = one core fully busy."""
+        """Probe thread CPU time / wall time: 1.0 = one core fully busy (a Python loop's ceiling)."""
         return self.client_cpu_s / self.wall_s if self.wall_s > 0 else 0.0
 
     @property
+    def client_bound_reasons(self) -> tuple[str, ...]:
+        reasons = []
+        if self.client_cpu_fraction >= CLIENT_BOUND_CPU_FRACTION:
+            reasons.append(f"probe thread used {self.client_cpu_fraction:.0%} of a core")
+        if self.loop_lag_p99_s is not None and self.loop_lag_p99_s > CLIENT_BOUND_LOOP_LAG_S:
+            reasons.append(f"probe event-loop lag p99 {self.loop_lag_p99_s * 1e3:.1f} ms")
+        return tuple(reasons)
+
+    @property
     def client_bound(self) -> bool:
-        """The probe process kept a core >= 80 % busy: latencies include the client's own queueing."""
-        return self.client_cpu_fraction >= CLIENT_BOUND_CPU_FRACTION
+        """The probe itself was the bottleneck: latencies include its own queueing."""
+        return bool(self.client_bound_reasons)
 
     @property
     def success_rate(self) -> float:
@@ -176,7 +188,9 @@ class ConcurrencyLevel:
             "wall_s": self.wall_s,
             "hit_deadline": self.hit_deadline,
             "client_cpu_fraction": self.client_cpu_fraction,
+            "loop_lag_p99_s": self.loop_lag_p99_s,
             "client_bound": self.client_bound,
+            "client_bound_reasons": "; ".join(self.client_bound_reasons),
             "errors": dict(self.errors),
         }
 
@@ -284,6 +298,8 @@ class McpProbeReport:
     concurrency: tuple[ConcurrencyLevel, ...] = ()
     reconnect: ReconnectResult | None = None
     error_cases: tuple[ErrorCaseResult, ...] = ()
+    # One handshake per handshake-era protocol version asked for (a fresh connection each).
+    handshake_versions: tuple[HandshakeResult, ...] = ()
 
     def latency_frame(self) -> pd.DataFrame:
         """One row per operation: connect, handshake, tools/list and each tool's round trip."""
@@ -304,6 +320,22 @@ class McpProbeReport:
 
     def error_cases_frame(self) -> pd.DataFrame:
         return pd.DataFrame([case.to_dict() for case in self.error_cases])
+
+    def versions_frame(self) -> pd.DataFrame:
+        """Requested vs negotiated protocol version, one row per version tried."""
+        return pd.DataFrame(
+            [
+                {
+                    "requested": h.requested_version,
+                    "negotiated": h.negotiated_version,
+                    "ok": h.ok,
+                    "latency_s": h.latency_s,
+                    "error": h.error,
+                }
+                for h in self.handshake_versions
+            ],
+            columns=["requested", "negotiated", "ok", "latency_s", "error"],
+        )
 
     def evaluate(self, budgets: McpBudgets | None = None) -> tuple[BudgetResult, ...]:
         """Compare the report with the budgets. A budget with nothing measured fails (never passes empty)."""
@@ -344,7 +376,7 @@ class McpProbeReport:
             rate = level.success_rate
             detail = _errors_text(level.errors)
             if level.client_bound:
-                detail = f"CLIENT-BOUND (probe CPU {level.client_cpu_fraction:.0%} of a core); {detail}"
+                detail = f"CLIENT-BOUND ({', '.join(level.client_bound_reasons)}); {detail}"
             results.append(
                 BudgetResult(
                     f"success rate at {level.connections} connections",
@@ -373,6 +405,7 @@ class McpProbeReport:
             "concurrency": [level.to_dict() for level in self.concurrency],
             "reconnect": self.reconnect.to_dict() if self.reconnect else None,
             "error_cases": [case.to_dict() for case in self.error_cases],
+            "handshake_versions": [h.to_dict() for h in self.handshake_versions],
         }
 
 

@@ -36,7 +36,7 @@ from ._models import (
     ToolInfo,
     ToolsListResult,
 )
-from ._sync import run_sync
+from ._sync import synchronous
 
 T = TypeVar("T")
 
@@ -145,6 +145,55 @@ async def _bounded(awaitable: Awaitable[T], deadline: _Deadline) -> T:
     return await asyncio.wait_for(awaitable, timeout=deadline.left)
 
 
+async def _timed_handshake(client: McpClient, protocol_version: str, deadline: _Deadline) -> HandshakeResult:
+    started = time.perf_counter()
+    try:
+        init = await _bounded(_handshake(client, protocol_version), deadline)
+    except TimeoutError:
+        return HandshakeResult(False, protocol_version, error=f"{DEADLINE}: the run's deadline passed")
+    except McpRpcError as error:
+        hint = await _stateless_hint(client) if error.code == -32601 else ""
+        return HandshakeResult(False, protocol_version, error=f"{error_kind(error)}: {error}{hint}")
+    except McpError as error:
+        return HandshakeResult(False, protocol_version, error=f"{error_kind(error)}: {error}")
+    return HandshakeResult(
+        True,
+        protocol_version,
+        init["protocolVersion"],
+        dict(init.get("serverInfo") or {}),
+        dict(init.get("capabilities") or {}),
+        time.perf_counter() - started,
+    )
+
+
+async def _stateless_hint(client: McpClient) -> str:
+    """A server without `initialize` may speak the stateless 2026-07-28 era; say so if it does."""
+    try:
+        result = await client.request("server/discover", {})
+    except McpError:
+        return ""
+    versions = result.get("supportedVersions")
+    return f" (the server answers server/discover: stateless-era MCP, supportedVersions {versions!r})"
+
+
+async def _versions(settings: _Settings, versions: Sequence[str], deadline: _Deadline) -> tuple[HandshakeResult, ...]:
+    results = []
+    for version in versions:
+        if deadline.passed:
+            results.append(HandshakeResult(False, version, error=f"{DEADLINE}: not run"))
+            continue
+        try:
+            client = await settings.open()
+        except McpError as error:
+            results.append(HandshakeResult(False, version, error=f"{error_kind(error)}: {error}"))
+            continue
+        try:
+            results.append(await _timed_handshake(client, version, deadline))
+        finally:
+            await client.close()
+    return tuple(results)
+
+
 # --- connect samples --------------------------------------------------------------------------
 
 
@@ -187,24 +236,15 @@ async def _session(
             fail_all(kind),
         )
     try:
-        started = time.perf_counter()
-        try:
-            init = await _bounded(_handshake(client, settings.protocol_version), deadline)
-        except (McpError, TimeoutError) as error:
-            kind = error_kind(error) if isinstance(error, McpError) else DEADLINE
+        handshake = await _timed_handshake(client, settings.protocol_version, deadline)
+        if not handshake.ok:
             return (
-                HandshakeResult(False, settings.protocol_version, error=f"{kind}: {error}"),
+                handshake,
                 ToolsListResult(False, error="not attempted: handshake failed"),
                 fail_all("handshake_failed"),
             )
-        handshake = HandshakeResult(
-            True,
-            settings.protocol_version,
-            init["protocolVersion"],
-            dict(init.get("serverInfo") or {}),
-            dict(init.get("capabilities") or {}),
-            time.perf_counter() - started,
-        )
+        assert client.initialize_result is not None
+        init = client.initialize_result
         tools = await _tools_list(client, init, deadline)
         for i in range(calls_per_tool):
             for name, arguments in tool_calls.items():
@@ -244,6 +284,28 @@ async def _tools_list(client: McpClient, init: Mapping[str, Any], deadline: _Dea
 
 
 # --- concurrency sweep ------------------------------------------------------------------------
+
+
+@dataclass
+class _LagSampler:
+    """How late a 5 ms ticker wakes up on the probe's loop: callbacks queued behind the probe's
+    own work (a busy client) show up here before they show up as target latency."""
+
+    interval_s: float = 0.005
+    max_samples: int = 100_000
+    lags: list[float] = field(default_factory=list)
+
+    async def run(self) -> None:
+        while len(self.lags) < self.max_samples:
+            due = time.perf_counter() + self.interval_s
+            await asyncio.sleep(self.interval_s)
+            self.lags.append(max(0.0, time.perf_counter() - due))
+
+    def p99_s(self) -> float | None:
+        if not self.lags:
+            return None
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
 
 async def _level(
@@ -321,13 +383,17 @@ async def _level(
                 # A connection that failed early must not hold the others back.
                 arrived()
 
-    started, cpu_started = time.perf_counter(), time.process_time()
+    lag = _LagSampler()
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    sampler = asyncio.create_task(lag.run())
     tasks = [asyncio.create_task(worker(i)) for i in range(connections)]
     _, pending = await asyncio.wait(tasks, timeout=level_timeout_s)
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    wall, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+    sampler.cancel()
+    await asyncio.gather(sampler, return_exceptions=True)
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
     counts: dict[str, int] = {}
     for kind in errors:
@@ -343,6 +409,7 @@ async def _level(
         wall,
         bool(pending),
         cpu,
+        lag.p99_s(),
     )
 
 
@@ -692,6 +759,7 @@ async def probe_mcp_async(
     reconnect_calls: int = 10,
     error_cases: bool = True,
     protocol_version: str = DEFAULT_PROTOCOL_VERSION,
+    versions: Sequence[str] = HANDSHAKE_PROTOCOL_VERSIONS,
     open_timeout_s: float = 5.0,
     message_timeout_s: float = 5.0,
     no_reply_timeout_s: float = 2.0,
@@ -707,8 +775,10 @@ async def probe_mcp_async(
     calls the brain service's `create_character` and `find_similar_characters` in a fresh project
     `workbook-probe-<hex>` (against a live service this creates characters). `reconnect_calls=0` or
     `error_cases=False` skip those stages; an empty `concurrency_levels` skips the sweep.
-    `progress` gets one line per stage (pass `workbook.log` for headless runs). The whole run stops
-    at `max_duration_s`; what it could not do by then is counted as failed with the kind "deadline".
+    `versions` are the protocol versions to handshake with, one fresh connection each (any string
+    may be tried: an unknown one shows how the server negotiates). `progress` gets one line per
+    stage (pass `workbook.log` for headless runs). The whole run stops at `max_duration_s`; what it
+    could not do by then is counted as failed with the kind "deadline".
     """
     settings = _settings(ws_url, protocol_version, open_timeout_s, message_timeout_s, compression, subprotocols)
     _check_positive("connect_samples", connect_samples, integer=True)
@@ -724,10 +794,15 @@ async def probe_mcp_async(
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
 
+    for version in versions:
+        if not isinstance(version, str) or not version:
+            raise McpUsageError(f"versions must be protocol version strings, got {version!r}")
     say(f"connect x{connect_samples}")
     connect = await _connect_samples(settings, connect_samples, deadline)
     say("handshake, tools/list, tool round trips")
     handshake, tools, per_tool = await _session(settings, calls, calls_per_tool, deadline)
+    say(f"handshake with each of {len(versions)} protocol versions")
+    handshake_versions = await _versions(settings, versions, deadline)
     levels: list[ConcurrencyLevel] = []
     for n in concurrency_levels:
         say(f"concurrency {n}")
@@ -766,6 +841,7 @@ async def probe_mcp_async(
         duration_s=time.perf_counter() - t0,
         settings={
             "protocol_version": protocol_version,
+            "versions": list(versions),
             "compression": compression,
             "subprotocols": list(subprotocols),
             "connect_samples": connect_samples,
@@ -787,23 +863,11 @@ async def probe_mcp_async(
         concurrency=tuple(levels),
         reconnect=reconnect,
         error_cases=cases,
+        handshake_versions=handshake_versions,
     )
 
 
-def probe_mcp(ws_url: str, **options: Any) -> McpProbeReport:
-    """Synchronous `probe_mcp_async` (safe inside a running notebook kernel)."""
-    return run_sync(probe_mcp_async(ws_url, **options))
-
-
-def probe_concurrency(
-    ws_url: str, levels: Sequence[int] = (1, 5, 10, 20), **options: Any
-) -> tuple[ConcurrencyLevel, ...]:
-    return run_sync(probe_concurrency_async(ws_url, levels, **options))
-
-
-def probe_reconnect(ws_url: str, **options: Any) -> ReconnectResult:
-    return run_sync(probe_reconnect_async(ws_url, **options))
-
-
-def probe_error_cases(ws_url: str, **options: Any) -> tuple[ErrorCaseResult, ...]:
-    return run_sync(probe_error_cases_async(ws_url, **options))
+probe_mcp = synchronous(probe_mcp_async)
+probe_concurrency = synchronous(probe_concurrency_async)
+probe_reconnect = synchronous(probe_reconnect_async)
+probe_error_cases = synchronous(probe_error_cases_async)

@@ -21,7 +21,7 @@ _PERCENT = re.compile(r"\((\d{1,3})%\)")
 _MODE = re.compile(r"\((fast|relaxed|relax|turbo)(?:,\s*stealth)?\)", re.IGNORECASE)
 _IMAGE_N = re.compile(r"Image #(\d)")
 _URL = re.compile(r"<?https?://[^\s>]+>?")
-_SETTINGS_SUFFIX = re.compile(r"(?:\s--[a-z]+(?:\s+(?!--)[^\s]+)?)+\s*$", re.IGNORECASE)
+_SETTINGS_SUFFIX = re.compile(r"(?:\s--[a-z_]+(?:\s+(?!--)[^\s]+)?)+\s*$", re.IGNORECASE)
 
 
 # --- snowflakes -------------------------------------------------------------------------------

@@ -85,7 +85,8 @@ def plot_benchmark(runs: Sequence[BenchmarkRun]) -> Figure:
     left.set_xlabel("ms per presigned URL (log scale)")
     left.set_ylabel("share of calls at or below")
     left.set_title("latency distribution")
-    left.legend()
+    if runs:
+        left.legend()
     rows = [run.row() for run in runs]
     right.bar([str(row["urls"]) for row in rows], [float(row["ms_per_url"]) for row in rows])
     right.set_xlabel("URLs generated")

@@ -21,7 +21,7 @@ Outputs (`${sandbox.discord.<key>}`)
 
 REST (`{api_url}`)
 ------------------
-* `GET /users/@me`; `GET /gateway`; `GET /channels/{channel_id}`
+* `GET /users/@me` (and `/users/@me/billing/country-code`); `GET /gateway`; `GET /channels/{id}`
 * `GET /guilds/{guild_id}/application-command-index` and
   `GET /channels/{channel_id}/application-command-index` -> `{"applications": [...],
   "application_commands": [{"id", "version", "name": "imagine", ...}]}` (bulkai fixture shape)
@@ -65,8 +65,11 @@ of that message `(0%) (fast)`, `(15%)`, `(31%)`, `(46%)`, `(62%)`, `(78%)`, `(93
 attachment `<hash>_grid_0.webp` -> DELETE it -> NEW CREATE `**<echoed>** - <@user> (fast)` (type 0,
 no nonce, `interaction_metadata.id` unless setting `final_interaction_metadata` is false) with the
 grid PNG `<username>_<prompt_words>_<hash>.png` and buttons `MJ::JOB::upsample::1..4::<hash>`,
-`MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>`. ~56 s at scale 1, ~60 ms at
-scale 1000. Durations vary ±20% per job, so identical prompts may finish in either order.
+`MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>`. ~56 s at scale 1; at
+scale 1000 ~60 ms of waiting plus image rendering (measured ~0.3 s per job end to end with 2048²
+grids on the 2-core dev box; setting `image_base` 256 makes it far cheaper). Durations vary ±20%
+per job (deterministic from the hash), so identical prompts may finish in either order. Mode
+`relaxed` (setting `mode` or `--relax`) takes 4x as long, `turbo` half; the mode is echoed.
 U<N> -> the grid is edited (button style 1) and, ~4 s later, CREATE reply (type 19)
 `**<echoed>** - Image #N <@user>` with `message_reference.message_id` = grid id and
 `referenced_message` = the grid, PNG `<username>_<words>_<new hash>.png`, buttons
@@ -124,10 +127,13 @@ Admin (`{admin_url}`, no auth, not counted)
 settings back to startup values);
 `GET /stats` (`rest_calls` by route template e.g. `POST /interactions`, `rest_calls_total`,
 `statuses`, `rate_limited` / `rate_limited_total` = 429s sent, `invalid_requests`, `gateway`,
-`jobs`, `faults_fired`); `GET /emitted?after_seq=N` (every emitted event: `event`, `kind` =
+`jobs`, `faults_fired`, `cdn` = attachment downloads, not counted as REST);
+`GET /emitted?after_seq=N` (every emitted event: `event`, `kind` =
 waiting|progress|progress_delete|grid|upscale|error|queued|button_used|stale|moderated|interaction,
 `message_id`, `job_hash`, `nonce`, `emitted_at` = epoch seconds from time.time());
-`GET /jobs`; `GET|PUT /settings` (`time_scale`, `mode`, `suffix`, `concurrency`, `queue_size`,
+`GET /jobs` (ground truth per job: `job_hash`, `kind`, `status` = done | running | queued |
+error:<kind>, `prompt`, `echoed`, `nonce`, `interaction_id`, `index`, `parent_message_id`,
+`message_ids`, `submitted_at`); `GET|PUT /settings` (`time_scale`, `mode`, `suffix`, `concurrency`, `queue_size`,
 `image_base`, `final_interaction_metadata`, `timings`).
 """
 

@@ -107,6 +107,7 @@ async def get_settings(request: web.Request) -> web.Response:
 
 
 async def put_settings(request: web.Request) -> web.Response:
+    """Validate every change first, then apply them all, so a bad request changes nothing."""
     emulator = request.app[EMULATOR_KEY]
     try:
         changes = await request.json()
@@ -117,21 +118,45 @@ async def put_settings(request: web.Request) -> web.Response:
     if not isinstance(changes, dict) or set(changes) - known:
         return _error(f"unknown setting(s); known: {sorted(known)}")
     for name, value in changes.items():
+        problem = _check_setting(name, value, getattr(settings, name))
+        if problem:
+            return _error(problem)
+    for name, value in changes.items():
         if name == "timings":
-            timing_names = {f.name for f in fields(Timings)}
-            if not isinstance(value, dict) or set(value) - timing_names:
-                return _error(f"timings keys: {sorted(timing_names)}")
             for key, seconds in value.items():
                 setattr(settings.timings, key, float(seconds))
-            continue
-        current = getattr(settings, name)
-        if not isinstance(value, type(current)) and not (isinstance(current, float) and isinstance(value, int)):
-            return _error(f"setting {name!r} must be {type(current).__name__}")
-        if name == "time_scale" and value <= 0:
-            return _error("time_scale must be > 0")
-        setattr(settings, name, type(current)(value))
+        else:
+            setattr(settings, name, type(getattr(settings, name))(value))
     emulator.apply_settings()
     return _json(asdict(settings))
+
+
+_LIMITS: dict[str, tuple[float, float]] = {
+    "time_scale": (1e-3, 1e6),
+    "concurrency": (1, 100),
+    "queue_size": (0, 1000),
+    "image_base": (64, 2048),
+}
+
+
+def _check_setting(name: str, value: Any, current: Any) -> str | None:
+    if name == "timings":
+        timing_names = {f.name for f in fields(Timings)}
+        if not isinstance(value, dict) or set(value) - timing_names:
+            return f"timings keys: {sorted(timing_names)}"
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values()):
+            return "timings must be non-negative numbers of emulated seconds"
+        return None
+    numeric_ok = isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool)
+    if not isinstance(value, type(current)) and not numeric_ok:
+        return f"setting {name!r} must be {type(current).__name__}"
+    if name == "mode" and value not in ("fast", "relaxed", "turbo"):
+        return "mode must be one of fast, relaxed, turbo"
+    if name in _LIMITS:
+        low, high = _LIMITS[name]
+        if not low <= value <= high:
+            return f"setting {name!r} must be between {low:g} and {high:g}"
+    return None
 
 
 def add_routes(app: web.Application) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import hashlib
-import hmac
 import re
 import sys
 import time
@@ -26,11 +24,13 @@ from typing import Any
 from .._faults import FaultSwitches
 from . import _images, _messages
 from ._config import PROGRESS_LADDER, EmulatorConfig, Settings
+from ._emitter import Emitter
 from ._gateway import GatewayHub
 from ._prompt import check_prompt, filename_slug, find_marker, image_size
 from ._scheduler import Admission, CompletionOrder, JobScheduler
-from ._snowflake import SnowflakeGenerator, iso_timestamp
-from ._store import AttachmentRecipe, ChannelStore, Observability
+from ._snowflake import SnowflakeGenerator
+from ._store import ChannelStore, Observability
+from ._texts import ERROR_EMBEDS, QUEUE_FULL_TEXT, QUEUED_TEXT
 
 Json = dict[str, Any]
 
@@ -40,34 +40,6 @@ _APPEAL = re.compile(r"^MJ::Prompts::Appeal::(?P<job>[0-9a-f-]{36})$")
 MAX_HOLD_EMULATED_S = 600.0
 # ...but never less than this in real seconds: a paced client may take that long to submit a group.
 MIN_HOLD_BOUND_S = 60.0
-
-QUEUED_TEXT = (
-    "You have reached the maximum allowed number of concurrent jobs. Don't worry, this job will start"
-    " as soon as another one finishes!"
-)
-QUEUE_FULL_TEXT = "Your job queue is full. Please wait for a job to finish first, then resubmit this one."
-ERROR_EMBEDS: dict[str, tuple[str, str]] = {
-    "banned_prompt": (
-        "Banned prompt detected",
-        "Sorry! Our AI moderator thinks this prompt is probably against our community standards.\n\n"
-        "Please review our current community standards and try again.",
-    ),
-    "credits_exhausted": (
-        "Credits exhausted",
-        "You have run out of fast GPU time. Buy more fast time or switch to relax mode with `/relax`.",
-    ),
-    "action_needed": (
-        "Action needed to continue",
-        "Sorry! Our AI moderators feel your prompt might be against our community standards. If you think"
-        ' this is a mistake, please press the "Appeal" button below and we will send it to a more'
-        " sophisticated AI to double-check the result.",
-    ),
-    "invalid_link": ("Invalid link", "The link you provided could not be read as an image."),
-    "pending_mod": (
-        "Pending mod message",
-        "Your account has a pending moderation message. Please acknowledge it before continuing.",
-    ),
-}
 
 
 @dataclass
@@ -114,7 +86,7 @@ class MidjourneyBot:
         self.scheduler = JobScheduler(settings.concurrency, settings.queue_size)
         self.order = CompletionOrder()
         self.jobs: dict[str, Job] = {}
-        self.attachments: dict[str, AttachmentRecipe] = {}
+        self.emit = Emitter(config, store, gateway, obs, ids)
         self._order_changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stale_seeded: set[str] = set()
@@ -129,7 +101,7 @@ class MidjourneyBot:
         self.scheduler = JobScheduler(self.settings.concurrency, self.settings.queue_size)
         self.order.clear()
         self.jobs.clear()
-        self.attachments.clear()
+        self.emit.reset()
         self._stale_seeded.clear()
         self._pending_appeals.clear()
 
@@ -191,113 +163,26 @@ class MidjourneyBot:
         """A button press on `message` (already checked to carry `custom_id`)."""
         self._spawn(self._run_component(message, custom_id, interaction_id, nonce, session_id))
 
-    # -- emission --------------------------------------------------------------------------------
-
-    def _for_gateway(self, message: Json) -> Json:
-        data = copy.deepcopy(message)
-        data["guild_id"] = self.config.guild_id
-        data["member"] = {
-            "roles": [],
-            "joined_at": "2024-01-01T00:00:00.000000+00:00",
-            "deaf": False,
-            "mute": False,
-        }
-        return data
+    # -- emission (through the Emitter; the job remembers its message ids) ---------------------------
 
     def _create(self, message: Json, kind: str, job: Job | None) -> Json:
-        self.store.put(message)
-        self.obs.record_emit("MESSAGE_CREATE", message, kind, job.job_id if job else None, message.get("nonce"))
-        self.gateway.dispatch("MESSAGE_CREATE", self._for_gateway(message))
+        self.emit.create(message, kind, job.job_id if job else None)
         if job is not None:
             job.messages.append(message["id"])
         return message
 
     def _update(self, message: Json, kind: str, job: Job | None) -> None:
-        message["edited_timestamp"] = iso_timestamp(time.time())
-        self.store.put(message)
-        self.obs.record_emit("MESSAGE_UPDATE", message, kind, job.job_id if job else None, message.get("nonce"))
-        self.gateway.dispatch("MESSAGE_UPDATE", self._for_gateway(message))
+        self.emit.update(message, kind, job.job_id if job else None)
 
     def _delete(self, message: Json, kind: str, job: Job | None) -> None:
-        self.store.delete(message["id"])
-        data = {"id": message["id"], "channel_id": self.config.channel_id, "guild_id": self.config.guild_id}
-        self.obs.record_emit("MESSAGE_DELETE", data, kind, job.job_id if job else None, None)
-        self.gateway.dispatch("MESSAGE_DELETE", data)
+        self.emit.delete(message, kind, job.job_id if job else None)
 
-    def _interaction_events(self, job_or_ids: Job | tuple[str, str | None, str | None], success: bool = True) -> None:
-        if isinstance(job_or_ids, Job):
-            interaction_id, nonce, session_id = (
-                job_or_ids.interaction_id,
-                job_or_ids.nonce,
-                job_or_ids.session_id,
-            )
-        else:
-            interaction_id, nonce, session_id = job_or_ids
-        data = {"id": interaction_id, "nonce": nonce}
-        self.gateway.dispatch("INTERACTION_CREATE", data, session_id)
-        self.obs.record_emit("INTERACTION_CREATE", data, "interaction", None, nonce)
-        event = "INTERACTION_SUCCESS" if success else "INTERACTION_FAILURE"
-        self.gateway.dispatch(event, dict(data), session_id)
-        self.obs.record_emit(event, data, "interaction", None, nonce)
+    def _interaction_events(self, job: Job, success: bool = True) -> None:
+        self.emit.interaction_events(job.interaction_id, job.nonce, job.session_id, success)
 
-    def _new_message(
-        self,
-        content: str,
-        job: Job | None,
-        *,
-        nonce: str | None = None,
-        epoch_s: float | None = None,
-        message_id: int | None = None,
-        interaction: bool = True,
-        **kwargs: Any,
-    ) -> Json:
-        now = time.time() if epoch_s is None else epoch_s
-        extra: Json = dict(kwargs.pop("extra", {}) or {})
-        if job is not None and interaction:
-            name = "imagine" if job.interaction_type == 2 else ""
-            extra.update(_messages.interaction_blocks(self.config, job.interaction_id, job.interaction_type, name))
-        return _messages.bot_message(
-            self.config,
-            str(message_id if message_id is not None else self.ids.next()),
-            iso_timestamp(now),
-            content,
-            nonce=nonce,
-            extra=extra,
-            **kwargs,
-        )
-
-    # -- attachments -----------------------------------------------------------------------------
-
-    def _attachment_url(self, att_id: str, filename: str, proxy: bool = False) -> str:
-        issued = int(time.time())
-        expires = issued + 86400
-        signature = self.sign(att_id, f"{expires:x}", f"{issued:x}")
-        host = "media" if proxy else "attachments"
-        return (
-            f"{self.config.base_url}/{host}/{self.config.channel_id}/{att_id}/{filename}"
-            f"?ex={expires:x}&is={issued:x}&hm={signature}&"
-        )
-
-    def sign(self, att_id: str, ex: str, issued: str) -> str:
-        return hmac.new(self.config.cdn_secret.encode(), f"{att_id}:{ex}:{issued}".encode(), hashlib.sha256).hexdigest()
-
-    async def _attachment(self, kind: str, job_hash: str, index: int, width: int, height: int, filename: str) -> Json:
-        content_type = "image/webp" if kind == "progress" else "image/png"
-        data = await asyncio.to_thread(_images.render, kind, job_hash, index, width, height)
-        att_id = str(self.ids.next())
-        self.attachments[att_id] = AttachmentRecipe(kind, job_hash, index, width, height, filename, content_type)
-        if kind == "grid":
-            width, height = 2 * width, 2 * height
-        return _messages.attachment(
-            att_id,
-            filename,
-            self._attachment_url(att_id, filename),
-            self._attachment_url(att_id, filename, proxy=True),
-            len(data),
-            width,
-            height,
-            content_type,
-        )
+    def _new_message(self, content: str, job: Job | None, *, interaction: bool = True, **kwargs: Any) -> Json:
+        ids = (job.interaction_id, job.interaction_type) if job is not None and interaction else None
+        return self.emit.message(content, interaction=ids, **kwargs)
 
     # -- content strings -------------------------------------------------------------------------
 
@@ -413,7 +298,9 @@ class MidjourneyBot:
 
     def _jitter(self, job: Job) -> float:
         # Deterministic per job: identical prompts submitted together may finish in either order.
-        return 0.8 + (int(job.job_id[:4], 16) % 400) / 1000.0
+        # Relax mode is slower and turbo faster than fast mode, as on Midjourney.
+        speed = {"relaxed": 4.0, "turbo": 0.5}.get(job.mode, 1.0)
+        return speed * (0.8 + (int(job.job_id[:4], 16) % 400) / 1000.0)
 
     async def _progress_and_finish(self, job: Job, nonce_on_start: bool) -> None:
         timings = self.settings.timings
@@ -431,7 +318,7 @@ class MidjourneyBot:
             waiting["content"] = self._content(job, f"{percent}%") + f" ({job.mode})"
             if percent > 0:
                 waiting["attachments"] = [
-                    await self._attachment(
+                    await self.emit.attachment(
                         "progress",
                         job.job_id,
                         percent,
@@ -453,7 +340,7 @@ class MidjourneyBot:
                 return
             await self._sleep(timings.progress_step_s * jitter)
         width, height = job.size
-        grid = await self._attachment(
+        grid = await self.emit.attachment(
             "grid", job.job_id, 0, width, height, filename_slug(self.config.username, job.echoed, job.job_id)
         )
         await self._sleep(max(0.0, timings.finish_s - timings.progress_step_s) * jitter)
@@ -532,7 +419,7 @@ class MidjourneyBot:
         await self._sleep(0.05)
         appeal = _APPEAL.match(custom_id)
         if appeal:
-            self._interaction_events((interaction_id, nonce, session_id))
+            self.emit.interaction_events(interaction_id, nonce, session_id)
             job = self._pending_appeals.pop(appeal.group("job"), None)
             if job is not None:
                 await self._generate(job, nonce_on_start=False)
@@ -541,7 +428,7 @@ class MidjourneyBot:
         parent_hash = match.group("hash") if match else ""
         parent = self.jobs.get(parent_hash)
         if match is None or parent is None:
-            self._interaction_events((interaction_id, nonce, session_id), success=False)
+            self.emit.interaction_events(interaction_id, nonce, session_id, success=False)
             return
         action, index = match.group("action"), int(match.group("index"))
         job = Job(
@@ -600,7 +487,7 @@ class MidjourneyBot:
             width, height = job.size
             assert job.parent_hash is not None and job.parent_message_id is not None
             # Upscale N is tile N of the parent grid: rendered from the parent hash.
-            image = await self._attachment(
+            image = await self.emit.attachment(
                 "upscale",
                 job.parent_hash,
                 job.index,
@@ -680,7 +567,7 @@ class MidjourneyBot:
         )
         self.jobs[grid_job.job_id] = grid_job
         width, height = grid_job.size
-        grid_att = await self._attachment(
+        grid_att = await self.emit.attachment(
             "grid",
             grid_job.job_id,
             0,
@@ -718,7 +605,7 @@ class MidjourneyBot:
             status="done",
         )
         self.jobs[up_job.job_id] = up_job
-        up_att = await self._attachment(
+        up_att = await self.emit.attachment(
             "upscale",
             grid_job.job_id,
             1,

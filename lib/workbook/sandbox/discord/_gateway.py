@@ -91,8 +91,9 @@ class _Connection:
 
     async def stop(self) -> None:
         self._queue.put_nowait(None)
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(self.writer, 1.0)
+        self.writer.cancel()
 
 
 class _Session:

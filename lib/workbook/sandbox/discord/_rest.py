@@ -9,6 +9,8 @@ response, Discord-shaped JSON errors, and counters by route template.
 from __future__ import annotations
 
 import json
+import sys
+import traceback
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -51,6 +53,13 @@ def route_template(request: web.Request) -> str:
     return f"{request.method} <unknown>"
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Server Error"
+
+
 def current_imagine_version(emulator: Emulator) -> str:
     return ROTATED_IMAGINE_VERSION if emulator.faults.on("stale_command_version") else IMAGINE_VERSION
 
@@ -78,7 +87,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             burst = emulator.faults.value("server_error_burst")
             status = int(burst.get("status", 500)) if isinstance(burst, dict) else 500
             emulator.consume_fault("server_error_burst")
-            raise DiscordError(status, api_error(0, f"{status}: {HTTPStatus(status).phrase}"))
+            raise DiscordError(status, api_error(0, f"{status}: {_phrase(status)}"))
         if route != "GET /gateway" and request.headers.get("Authorization") != emulator.config.token:
             raise DiscordError(401, api_error(0, "401: Unauthorized"))
         decision = emulator.limiter.check(route, major)
@@ -90,6 +99,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as error:
         # Unrouted paths and wrong methods, in Discord's JSON shape.
         response = _json(api_error(0, f"{error.status}: {error.reason}"), error.status)
+    except Exception:
+        # An emulator bug: visible in the log, still a well-formed Discord 500 for the client.
+        traceback.print_exc(file=sys.stderr)
+        response = _json(api_error(0, "500: Internal Server Error"), 500)
     if decision is None:
         decision = emulator.limiter.peek(route, major)
     response.headers.update(decision.headers())
@@ -102,6 +115,11 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 async def get_me(request: web.Request) -> web.Response:
     return _json(_messages.me_object(request.app[EMULATOR_KEY].config))
+
+
+async def get_country_code(request: web.Request) -> web.Response:
+    # trueai validates tokens with this endpoint instead of /users/@me (reference notes §7).
+    return _json({"country_code": "US"})
 
 
 async def get_gateway(request: web.Request) -> web.Response:
@@ -328,15 +346,16 @@ async def get_attachment(request: web.Request) -> web.Response:
     """Serve an attachment the way cdn.discordapp.com does: signed URL, no Authorization needed."""
     emulator = request.app[EMULATOR_KEY]
     att_id = request.match_info["attachment_id"]
-    recipe = emulator.bot.attachments.get(att_id)
+    recipe = emulator.bot.emit.attachments.get(att_id)
     ex, issued, signature = (request.query.get(k, "") for k in ("ex", "is", "hm"))
     valid = (
         recipe is not None
         and request.match_info["channel_id"] == emulator.config.channel_id
         and request.match_info["filename"] == recipe.filename
-        and signature == emulator.bot.sign(att_id, ex, issued)
+        and signature == emulator.bot.emit.sign(att_id, ex, issued)
     )
-    emulator.obs.rest_calls["CDN " + ("hit" if valid else "miss")] += 1
+    # CDN downloads are not Discord API calls: counted apart so REST-per-job figures stay honest.
+    emulator.obs.cdn["served" if valid else "not_found"] += 1
     if recipe is None or not valid:
         return web.Response(status=404, text="This content is no longer available.")
     data = await emulator.render(recipe.kind, recipe.job_hash, recipe.index, recipe.width, recipe.height)
@@ -348,6 +367,7 @@ async def get_attachment(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     for prefix in API_PREFIXES:
         app.router.add_get(prefix + "/users/@me", get_me)
+        app.router.add_get(prefix + "/users/@me/billing/country-code", get_country_code)
         app.router.add_get(prefix + "/gateway", get_gateway)
         app.router.add_get(prefix + "/guilds/{guild_id}/application-command-index", guild_command_index)
         app.router.add_get(prefix + "/channels/{channel_id}/application-command-index", channel_command_index)

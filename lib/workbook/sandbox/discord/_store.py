@@ -116,6 +116,7 @@ class Observability:
     rate_limited: Counter[str]
     faults_fired: Counter[str]
     gateway: Counter[str]
+    cdn: Counter[str]
     jobs: Counter[str]
     emitted: deque[Json]
 
@@ -129,6 +130,7 @@ class Observability:
         self.faults_fired = Counter()
         self.invalid_requests = 0
         self.gateway = Counter()
+        self.cdn = Counter()
         self.jobs = Counter()
         self.emitted = deque(maxlen=MAX_EMITTED)
         self._emit_seq = 0
@@ -166,6 +168,7 @@ class Observability:
             "invalid_requests": self.invalid_requests,
             "faults_fired": dict(self.faults_fired),
             "gateway": dict(self.gateway),
+            "cdn": dict(self.cdn),
             "jobs": dict(self.jobs),
             "emitted_total": self._emit_seq,
         }

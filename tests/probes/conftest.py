@@ -1,0 +1,43 @@
+"""Fixtures for the probe tests: a local target server subprocess on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+SERVER = Path(__file__).with_name("target_server.py")
+
+
+@pytest.fixture(scope="session")
+def target_url() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("PORT "), f"target server did not start: {line!r}"
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.fixture
+def stall(target_url: str):  # type: ignore[no-untyped-def]
+    def set_stall(start_in: float, duration: float) -> None:
+        httpx.post(f"{target_url}/admin/stall", params={"start_in": start_in, "for": duration}).raise_for_status()
+
+    return set_stall

@@ -1,0 +1,83 @@
+"""A tiny local HTTP target for the probe tests (run as a subprocess, 127.0.0.1, free port).
+
+    GET  /ok                 200 at once
+    GET  /delay?ms=N         200 after N ms (injected latency)
+    GET  /status/N           status N
+    POST /admin/stall?start_in=S&for=D   requests arriving in [now+S, now+S+D] wait until its end
+    GET  /admin/hits         {"path": count} of every request served
+
+Prints `PORT <n>` on stdout once listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections import Counter
+
+from aiohttp import web
+
+hits: Counter[str] = Counter()
+stall = {"start": 0.0, "end": 0.0}
+
+
+async def _stall_gate() -> None:
+    now = time.monotonic()
+    if stall["start"] <= now < stall["end"]:
+        await asyncio.sleep(stall["end"] - now)
+
+
+async def ok(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    await _stall_gate()
+    return web.json_response({"status": "ok"})
+
+
+async def delay(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    await _stall_gate()
+    await asyncio.sleep(float(request.query.get("ms", "0")) / 1000)
+    return web.json_response({"status": "ok"})
+
+
+async def status(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    return web.json_response({"status": "forced"}, status=int(request.match_info["code"]))
+
+
+async def set_stall(request: web.Request) -> web.Response:
+    now = time.monotonic()
+    stall["start"] = now + float(request.query.get("start_in", "0"))
+    stall["end"] = stall["start"] + float(request.query["for"])
+    return web.json_response(stall)
+
+
+async def get_hits(request: web.Request) -> web.Response:
+    return web.json_response(dict(hits))
+
+
+async def main() -> None:
+    app = web.Application()
+    app.add_routes(
+        [
+            web.get("/ok", ok),
+            web.get("/delay", delay),
+            web.get("/status/{code}", status),
+            web.post("/admin/stall", set_stall),
+            web.get("/admin/hits", get_hits),
+        ]
+    )
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    print(f"PORT {port}", flush=True)
+    # Exit when the test process closes our stdin (no orphan if pytest dies).
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
