@@ -203,7 +203,10 @@ def test_error_markers_produce_error_embeds(emu: Emu) -> None:
             cases = {
                 "a mjtest:banned cat": "Banned prompt detected",
                 "cat --use_raw": "Invalid parameter",
+                "cat mjtest:invalid_param": "Invalid parameter",
                 "mjtest:credits cat": "Credits exhausted",
+                "mjtest:invalid_link cat": "Invalid link",
+                "mjtest:pending_mod cat": "Pending mod message",
                 "mjtest:action_needed cat": "Action needed to continue",
             }
             bodies = {prompt: emu.imagine_body(prompt, session_id=gw.session_id or "") for prompt in cases}
@@ -227,7 +230,7 @@ def test_error_markers_produce_error_embeds(emu: Emu) -> None:
             )
             assert action["flags"] == 64
             history_ids = {m["id"] for m in emu.history()}
-            assert action["id"] not in history_ids and len(history_ids) == 3
+            assert action["id"] not in history_ids and len(history_ids) == len(cases) - 1
             # Appeal runs the job.
             appeal = action["components"][0]["components"][0]["custom_id"]
             await apost_interaction(http, emu.button_body(action, appeal))
@@ -236,6 +239,17 @@ def test_error_markers_produce_error_embeds(emu: Emu) -> None:
                     f.get("t") == "MESSAGE_CREATE" and f["d"]["type"] == 0 and "mjtest:action_needed cat" in _content(f)
                 )
             )
+
+    run(scenario())
+
+
+def test_failed_marker_replies_with_plain_content(emu: Emu) -> None:
+    async def scenario() -> None:
+        async with gateway(emu) as gw, emu.aclient() as http:
+            body = emu.imagine_body("mjtest:failed cat")
+            await apost_interaction(http, body)
+            reply = await gw.wait(with_nonce("MESSAGE_CREATE", body["nonce"]))
+            assert reply["d"]["content"].startswith("Failed") and reply["d"]["embeds"] == []
 
     run(scenario())
 

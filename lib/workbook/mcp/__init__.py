@@ -17,6 +17,7 @@ worker thread. `*_async` twins exist for code that is already async.
     report.concurrency_frame()    # per level: success_rate, calls/s, connect and round-trip figures,
                                   # client_cpu_fraction and client_bound (the probe itself was the limit)
     report.error_cases_frame()    # unknown method, bad params, malformed JSON, ... (+ no-reply timeouts)
+    report.versions_frame()       # handshake per protocol version: requested vs negotiated
     report.budget_frame(McpBudgets(connect_s=2.0, round_trip_s=5.0, min_success_rate=0.8))
     report.to_dict()              # JSON-able, raw samples included, for results.json / evidence
 

@@ -27,7 +27,7 @@ class ClientBoundThresholds:
     # Share of one core the probe's event-loop thread used (closed loop only: the open loop's
     # precise timer spins on purpose, so its CPU share says nothing about saturation).
     cpu_fraction: float = 0.85
-    # p99 time a callback waited in the loop's ready queue.
+    # p99 of how late a periodic callback ran (timer overshoot + ready-queue wait; floor ~1 ms).
     loop_lag_p99_s: float = 0.005
     # p99 of how late the open-loop scheduler itself woke up (not counting waits for a free
     # connection, which are the target's doing).
@@ -87,10 +87,12 @@ def judge_client_bound(
 
 
 class LoopLagMonitor:
-    """Every `interval_s`, time how long a `call_soon` callback waits to run.
+    """Every `interval_s`, how late a callback runs compared with when it was due.
 
-    This measures the ready-queue backlog (how long any response callback waits), not the
-    timer granularity of `asyncio.sleep`, which is ~1 ms on epoll and would drown the signal.
+    The figure covers both ways a busy probe delays its own timing: timers firing late (the
+    loop was stuck in long callbacks, or the OS did not give the thread a core) and callbacks
+    waiting in the ready queue. Its floor is the ~1 ms timer granularity of epoll, so
+    thresholds should sit well above that.
     """
 
     def __init__(self, interval_s: float = 0.01) -> None:
@@ -111,11 +113,12 @@ class LoopLagMonitor:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            due = time.perf_counter() + self.interval_s
             await asyncio.sleep(self.interval_s)
-            loop.call_soon(self._ran, time.perf_counter())
+            loop.call_soon(self._ran, due)
 
-    def _ran(self, queued: float) -> None:
-        record_seconds(self.histogram, time.perf_counter() - queued)
+    def _ran(self, due: float) -> None:
+        record_seconds(self.histogram, time.perf_counter() - due)
 
 
 class CpuMeter:
