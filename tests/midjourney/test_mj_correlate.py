@@ -321,3 +321,32 @@ def test_polled_first_replies_out_of_order_are_settled_by_interaction_id() -> No
     assert [j.job_hash for j in jobs] == digests
     owners = {corr.owner[j.progress_message_id or ""][0] for j in jobs}
     assert owners == {"job01", "job02", "job03"}
+
+
+def test_other_users_jobs_of_the_same_prompt_are_never_taken() -> None:
+    corr, (job,) = setup(["shared channel prompt"])
+    corr.user_id = UID
+    theirs = grid(sid(5), "shared channel prompt", hashes(1)[0])
+    theirs["content"] = theirs["content"].replace(UID, "222222222222222222")
+    assert corr.handle("MESSAGE_CREATE", theirs, T0) == set()
+    also_theirs = {
+        **grid(sid(6), "shared channel prompt", hashes(2)[1]),
+        "interaction_metadata": {"id": "5", "user": {"id": "222222222222222222"}},
+    }
+    assert corr.handle("MESSAGE_CREATE", also_theirs, T0) == set()
+    assert job.grid is None and corr.foreign_ignored == 2
+    corr.handle("MESSAGE_CREATE", grid(sid(7), "shared channel prompt", hashes(3)[2]), T0)
+    assert job.grid is not None
+
+
+def test_error_notice_without_nonce_is_matched_by_its_footer_prompt() -> None:
+    corr, (ok, banned) = setup(["a calm lake", "something forbidden"])
+    notice = msg(
+        sid(1),
+        "",
+        embeds=[
+            {"title": "Banned prompt detected", "description": "no", "footer": {"text": "/imagine something forbidden"}}
+        ],
+    )
+    corr.handle("MESSAGE_CREATE", notice, T0)
+    assert banned.failure_kind == "banned_prompt" and ok.failure is None

@@ -63,7 +63,12 @@ def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
 
 def run(out: dict[str, str], folder: Path, prompts: list[str], indexes: list[int], **overrides: Any) -> RunReport:
     with Session(config(out, folder, **overrides), token_env=TOKEN_ENV) as session:
-        return session.run(plan_jobs(prompts, indexes))
+        report = session.run(plan_jobs(prompts, indexes))
+    report.write_summary(folder)
+    token = os.environ[TOKEN_ENV].encode()
+    leaked = [path.name for path in folder.rglob("*") if path.is_file() and token in path.read_bytes()]
+    assert leaked == [], f"the token leaked into evidence files {leaked}"
+    return report
 
 
 def admin(out: dict[str, str], path: str) -> Any:
@@ -200,7 +205,8 @@ def test_gateway_unavailable_falls_back_to_polling(tmp_path: Path) -> None:
     assert any("polling" in state for _, state in report.watch_log)
 
 
-def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("watch", ["gateway", "poll"])
+def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Path, watch: str) -> None:
     prompts = [
         "a calm lake",
         "mjtest:banned something",
@@ -208,9 +214,12 @@ def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Pa
         "mjtest:moderated a calm lake",
         "a calm lake --use_raw 1",
     ]
-    report = run(discord, tmp_path, prompts, [1], concurrency=5)
+    report = run(discord, tmp_path, prompts, [1], concurrency=5, watch=watch, deleted_grace_s=1.0)
     kinds = [j.failure_kind for j in report.jobs]
-    assert kinds == [None, "banned_prompt", None, "stopped", "invalid_parameter"], report.summary()["failed"]
+    # Polling may never see the short-lived "(Stopped)" edit, only that the progress message vanished.
+    moderated = ("stopped",) if watch == "gateway" else ("stopped", "deleted")
+    assert kinds[:3] == [None, "banned_prompt", None] and kinds[4] == "invalid_parameter", report.summary()["failed"]
+    assert kinds[3] in moderated, report.summary()["failed"]
     assert "Banned prompt" in (report.jobs[1].failure or "")
     assert "use_raw" in (report.jobs[4].failure or "")
     assert_matches_emulator(discord, report)

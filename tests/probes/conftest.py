@@ -15,9 +15,7 @@ SERVER = Path(__file__).with_name("target_server.py")
 
 @pytest.fixture(scope="session")
 def target_url() -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

@@ -3,6 +3,9 @@
     GET  /ok                 200 at once
     GET  /delay?ms=N         200 after N ms (injected latency)
     GET  /status/N           status N
+    GET  /chunked            200 with a chunked body of 3 parts (10 bytes)
+    GET  /close              200 and `Connection: close` (the client must reconnect)
+    POST /echo               200 with the request body's length as text; 400 without a body
     POST /admin/stall?start_in=S&for=D   requests arriving in [now+S, now+S+D] wait until its end
     GET  /admin/hits         {"path": count} of every request served
 
@@ -46,6 +49,30 @@ async def status(request: web.Request) -> web.Response:
     return web.json_response({"status": "forced"}, status=int(request.match_info["code"]))
 
 
+async def chunked(request: web.Request) -> web.StreamResponse:
+    hits[request.path] += 1
+    response = web.StreamResponse()
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    for part in (b"abc", b"defg", b"hij"):
+        await response.write(part)
+    await response.write_eof()
+    return response
+
+
+async def close(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    response = web.json_response({"status": "ok"})
+    response.force_close()
+    return response
+
+
+async def echo(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    body = await request.read()
+    return web.Response(text=str(len(body)), status=200 if body else 400)
+
+
 async def set_stall(request: web.Request) -> web.Response:
     now = time.monotonic()
     stall["start"] = now + float(request.query.get("start_in", "0"))
@@ -64,6 +91,9 @@ async def main() -> None:
             web.get("/ok", ok),
             web.get("/delay", delay),
             web.get("/status/{code}", status),
+            web.get("/chunked", chunked),
+            web.get("/close", close),
+            web.post("/echo", echo),
             web.post("/admin/stall", set_stall),
             web.get("/admin/hits", get_hits),
         ]

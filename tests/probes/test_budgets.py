@@ -64,8 +64,10 @@ def test_seed_defaults() -> None:
 
 def test_http_budgets_pass_and_fail_on_the_measured_value() -> None:
     lat = latency_probe(TARGET, rate_rps=100, duration_s=0.3, max_requests=30, transport=FakeTransport)
-    load = [throughput_probe(TARGET, concurrency=c, duration_s=0.2, max_requests=40, transport=FakeTransport)
-            for c in (5, 20)]
+    load = [
+        throughput_probe(TARGET, concurrency=c, duration_s=0.2, max_requests=40, transport=FakeTransport)
+        for c in (5, 20)
+    ]
     health, success = evaluate_http_budgets([lat], load, SEED_BUDGETS)
     assert health.passed and success.passed
     assert health.measured == lat.latency.max_s
@@ -92,7 +94,12 @@ def test_nothing_measured_fails_never_passes() -> None:
     assert not health.passed and health.measured is None
     assert not success.passed
     outcomes = evaluate_mcp_budgets(None, SEED_BUDGETS)
-    assert [o.id for o in outcomes] == ["budget_ws_connect", "budget_ws_round_trip", "budget_ws_success", "budget_embedding"]
+    assert [o.id for o in outcomes] == [
+        "budget_ws_connect",
+        "budget_ws_round_trip",
+        "budget_ws_success",
+        "budget_embedding",
+    ]
     assert not any(o.passed for o in outcomes)
 
 
@@ -113,9 +120,9 @@ def test_each_budget_is_one_check_with_measured_values(tmp_path: Path) -> None:
 
 
 def test_bad_budget_values_are_rejected_by_name() -> None:
-    with pytest.raises(ProbeConfigError, match="ws_min_success_rate.*80"):
+    with pytest.raises(ProbeConfigError, match=r"ws_min_success_rate.*80"):
         PerfBudgets(ws_min_success_rate=80)
-    with pytest.raises(ProbeConfigError, match="budget keys.*health_s"):
+    with pytest.raises(ProbeConfigError, match=r"budget keys.*health_s"):
         PerfBudgets.from_dict({"health_s": 2})
     with pytest.raises(ProbeConfigError, match="statistic"):
         PerfBudgets.from_dict({"statistic": "p95"})

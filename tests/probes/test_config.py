@@ -19,7 +19,7 @@ def test_bounds_require_duration_and_count() -> None:
 
 
 def test_non_loopback_refused_in_sandbox_mode() -> None:
-    with pytest.raises(ProbeConfigError, match="example.com.*loopback"):
+    with pytest.raises(ProbeConfigError, match=r"example.com.*loopback"):
         parse_targets([{"url": "https://example.com/health"}], loopback_only=True)
     (target,) = parse_targets([{"url": "https://example.com/health"}], loopback_only=False)
     assert target.url == "https://example.com/health"
@@ -34,9 +34,9 @@ def test_target_parsing() -> None:
     assert target.method == "POST"
     assert target.body == b'{"a": 1}'
     assert target.headers["Content-Type"] == "application/json"
-    with pytest.raises(ProbeConfigError, match="method.*'FETCH'"):
+    with pytest.raises(ProbeConfigError, match=r"method.*'FETCH'"):
         parse_targets([{"method": "FETCH", "url": "http://127.0.0.1/"}], loopback_only=True)
-    with pytest.raises(ProbeConfigError, match="keys.*'uri'"):
+    with pytest.raises(ProbeConfigError, match=r"keys.*'uri'"):
         parse_targets([{"uri": "http://127.0.0.1/"}], loopback_only=True)
     with pytest.raises(ProbeConfigError, match="unique"):
         parse_targets([{"name": "a", "url": "http://127.0.0.1/"}] * 2, loopback_only=True)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import socket
 
 import httpx
+import pytest
 
-from workbook.probes import HttpTarget, latency_probe, throughput_probe
+from workbook.probes import HttpTarget, ProbeConfigError, latency_probe, parse_targets, throughput_probe
 
 DELAY_S = 0.040
 # Generous upper slack: CI machines are shared; the lower bound is the strict part.
 SLACK_S = 0.150
+# The default load transport and the general fallback must measure the same thing.
+TRANSPORTS = ["httptools", "aiohttp"]
 
 
-def test_throughput_percentiles_bracket_injected_delay(target_url: str) -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_throughput_percentiles_bracket_injected_delay(target_url: str, transport: str) -> None:
     target = HttpTarget("delay", f"{target_url}/delay?ms={DELAY_S * 1000:g}")
-    result = throughput_probe(target, concurrency=4, duration_s=1.0, max_requests=400)
+    result = throughput_probe(target, concurrency=4, duration_s=1.0, max_requests=400, transport=transport)
+    assert result.transport == transport
     assert result.kind == "throughput"
     assert result.errors == {}
     assert result.ok == result.sent > 0
@@ -28,9 +33,10 @@ def test_throughput_percentiles_bracket_injected_delay(target_url: str) -> None:
     assert sum(row["completed"] for row in result.timeline) == result.completed
 
 
-def test_latency_probe_brackets_injected_delay_and_keeps_rate(target_url: str) -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_latency_probe_brackets_injected_delay_and_keeps_rate(target_url: str, transport: str) -> None:
     target = HttpTarget("delay", f"{target_url}/delay?ms={DELAY_S * 1000:g}")
-    result = latency_probe(target, rate_rps=50, duration_s=1.0, max_requests=1000, connections=8)
+    result = latency_probe(target, rate_rps=50, duration_s=1.0, max_requests=1000, connections=8, transport=transport)
     assert result.kind == "latency"
     assert result.scheduled == 50
     assert result.sent + result.dropped_sends == 50
@@ -57,9 +63,14 @@ def test_duration_bounds_open_loop_schedule(target_url: str) -> None:
     assert capped.stop_reason == "max_requests"
 
 
-def test_status_codes_and_errors_by_kind(target_url: str) -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_status_codes_and_errors_by_kind(target_url: str, transport: str) -> None:
     result = throughput_probe(
-        HttpTarget("503", f"{target_url}/status/503"), concurrency=2, duration_s=5, max_requests=20
+        HttpTarget("503", f"{target_url}/status/503"),
+        concurrency=2,
+        duration_s=5,
+        max_requests=20,
+        transport=transport,
     )
     assert result.status_counts == {"503": 20}
     assert result.errors == {"status:503": 20}
@@ -73,12 +84,17 @@ def test_status_codes_and_errors_by_kind(target_url: str) -> None:
     assert expected.success_rate == 1.0
 
 
-def test_connection_refused_is_an_error_kind_not_a_latency() -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_connection_refused_is_an_error_kind_not_a_latency(transport: str) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = throughput_probe(
-        HttpTarget("closed", f"http://127.0.0.1:{port}/"), concurrency=1, duration_s=2, max_requests=5
+        HttpTarget("closed", f"http://127.0.0.1:{port}/"),
+        concurrency=1,
+        duration_s=2,
+        max_requests=5,
+        transport=transport,
     )
     assert result.errors == {"connect": 5}
     assert result.completed == 0
@@ -105,3 +121,40 @@ def test_to_dict_is_json_and_has_decodable_histogram(target_url: str) -> None:
     assert data["selfcheck"]["cpu_fraction"] >= 0
     decoded = HdrHistogram.decode(data["histogram_hdr"])
     assert decoded.get_total_count() == result.completed
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_chunked_bodies_reconnects_and_request_bodies(target_url: str, transport: str) -> None:
+    chunked = throughput_probe(
+        HttpTarget("chunked", f"{target_url}/chunked"),
+        concurrency=2,
+        duration_s=5,
+        max_requests=20,
+        transport=transport,
+    )
+    assert chunked.status_counts == {"200": 20}
+    # The server closes after every response: each request needs a fresh connection, none may fail.
+    closing = throughput_probe(
+        HttpTarget("close", f"{target_url}/close"), concurrency=2, duration_s=5, max_requests=20, transport=transport
+    )
+    assert closing.status_counts == {"200": 20}, closing.errors
+    (post,) = parse_targets(
+        [{"name": "echo", "method": "POST", "url": f"{target_url}/echo", "body": {"n": 1}}], loopback_only=True
+    )
+    posted = throughput_probe(post, concurrency=2, duration_s=5, max_requests=10, transport=transport)
+    assert posted.status_counts == {"200": 10}
+
+
+def test_httptools_transport_refuses_head(target_url: str) -> None:
+    with pytest.raises(ProbeConfigError, match="HEAD"):
+        throughput_probe(
+            HttpTarget("head", f"{target_url}/ok", method="HEAD"), concurrency=1, duration_s=1, max_requests=1
+        )
+    result = throughput_probe(
+        HttpTarget("head", f"{target_url}/ok", method="HEAD"),
+        concurrency=1,
+        duration_s=1,
+        max_requests=3,
+        transport="aiohttp",
+    )
+    assert result.status_counts == {"200": 3}

@@ -21,8 +21,10 @@ TARGET = HttpTarget("fake", "http://127.0.0.1:9/health")
 
 def test_figures_are_written(tmp_path: Path) -> None:
     lat = latency_probe(TARGET, rate_rps=100, duration_s=0.3, max_requests=30, transport=FakeTransport)
-    runs = [throughput_probe(TARGET, concurrency=c, duration_s=0.2, max_requests=50, transport=FakeTransport)
-            for c in (1, 4)]
+    runs = [
+        throughput_probe(TARGET, concurrency=c, duration_s=0.2, max_requests=50, transport=FakeTransport)
+        for c in (1, 4)
+    ]
     paths = [
         save_figure(plot_latency_histogram([lat, *runs]), tmp_path / "hist.png"),
         save_figure(plot_timeline(lat), tmp_path / "timeline.png"),

@@ -42,7 +42,11 @@ class BurningTransport(AiohttpTransport):
 
 def test_flag_fires_when_the_client_saturates(target_url: str) -> None:
     result = throughput_probe(
-        HttpTarget("ok", f"{target_url}/ok"), concurrency=8, duration_s=1.0, max_requests=2000, transport=BurningTransport
+        HttpTarget("ok", f"{target_url}/ok"),
+        concurrency=8,
+        duration_s=1.0,
+        max_requests=2000,
+        transport=BurningTransport,
     )
     assert result.client_bound
     assert result.selfcheck.reasons

@@ -35,6 +35,9 @@ class RunConfig:
     concurrency: int = 3
     job_timeout_s: float = 300.0
     upscale_timeout_s: float = 120.0
+    # Midjourney deletes the progress message and posts the final within a second; a deleted
+    # progress message with no final after this long means the job was moderated away.
+    deleted_grace_s: float = 30.0
     poll_interval_s: float = 2.0
     gateway_connect_timeout_s: float = 10.0
     interaction_gap_s: float = 0.0
@@ -56,7 +59,13 @@ class RunConfig:
             raise DiscordConfigError(f"watch must be one of {WATCH_MODES}, got {self.watch!r}")
         if not 1 <= self.concurrency <= 20:
             raise DiscordConfigError(f"concurrency must be between 1 and 20, got {self.concurrency}")
-        for name in ("job_timeout_s", "upscale_timeout_s", "poll_interval_s", "gateway_connect_timeout_s"):
+        for name in (
+            "job_timeout_s",
+            "upscale_timeout_s",
+            "deleted_grace_s",
+            "poll_interval_s",
+            "gateway_connect_timeout_s",
+        ):
             if not float(getattr(self, name)) > 0:
                 raise DiscordConfigError(f"{name} must be > 0, got {getattr(self, name)!r}")
         if self.interaction_gap_s < 0:

@@ -9,6 +9,7 @@ submission. Pure logic: events in, state changes out; the watcher and runner do 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +19,7 @@ from ._parse import (
     Notice,
     classify_notice,
     echoed_prompt,
+    footer_prompt,
     interaction_id_of,
     is_grid,
     job_hash,
@@ -27,6 +29,8 @@ from ._parse import (
     snowflake_at,
     upscale_index_in,
 )
+
+_MENTION = re.compile(r"<@!?(\d+)>")
 
 
 class Phase(StrEnum):
@@ -107,9 +111,13 @@ class JobState:
 class Correlator:
     """Owns the job states and the message → job map."""
 
-    def __init__(self, channel_id: str, bot_id: str, *, clock_skew_s: float = 2.0) -> None:
+    def __init__(self, channel_id: str, bot_id: str, *, user_id: str | None = None, clock_skew_s: float = 2.0) -> None:
         self.channel_id = str(channel_id)
         self.bot_id = str(bot_id)
+        # Our own user id (from /users/@me): in a shared channel other people's jobs of the same
+        # prompt must never be taken.
+        self.user_id = str(user_id) if user_id else None
+        self.foreign_ignored = 0
         self.clock_skew_s = clock_skew_s
         self.jobs: dict[str, JobState] = {}
         self.owner: dict[str, tuple[str, Role]] = {}
@@ -188,6 +196,9 @@ class Correlator:
             return set()
         if update and "content" not in msg:
             return set()
+        if not self._ours(msg):
+            self.foreign_ignored += 1
+            return set()
         candidates = [j for j in self._jobs() if j.active and int(mid) > j.min_id]
         if not candidates:
             if any(j.active for j in self.jobs.values()):
@@ -255,6 +266,16 @@ class Correlator:
             self.match_keys["start:reordered_by_interaction_id"] += len(moved)
         return moved
 
+    def _ours(self, msg: dict[str, Any]) -> bool:
+        if self.user_id is None:
+            return True
+        for key in ("interaction_metadata", "interaction"):
+            user = (msg.get(key) or {}).get("user") or {}
+            if user.get("id") and str(user["id"]) != self.user_id:
+                return False
+        mentioned = _MENTION.findall(str(msg.get("content") or ""))
+        return not mentioned or self.user_id in mentioned
+
     def _jobs(self) -> list[JobState]:
         return [self.jobs[k] for k in self._order]
 
@@ -309,6 +330,9 @@ class Correlator:
 
         # 5. last resort: normalised prompt, never contradicting a stronger key already known.
         echoed = echoed_prompt(content)
+        if echoed is None and notice is not None:
+            # Notices carry the prompt in the embed footer, `/imagine <prompt>` (bulkai reads it there).
+            echoed = footer_prompt(msg)
         if echoed is None:
             return None
         norm = normalize_prompt(echoed)
@@ -342,8 +366,9 @@ class Correlator:
                 and (ref is None or ref == j.grid_message_id)
             ]
             return self._pick(pool, Role.UPSCALE, msg)
-        if notice is None or notice.notice is Notice.JOB_QUEUED or parse_progress(content).waiting:
-            # A first reply seen without its nonce (REST polling never returns nonces).
+        if ref is None:
+            # A first reply (waiting, queued or error) seen without its nonce: REST polling never
+            # returns nonces.
             pool = [
                 j
                 for j in same

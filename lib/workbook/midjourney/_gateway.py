@@ -24,16 +24,15 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from ._errors import GatewayError
 from ._rest import USER_AGENT
 
-OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_ACK = (
-    0,
-    1,
-    2,
-    6,
-    7,
-    9,
-    10,
-    11,
-)
+# Gateway opcodes (discord-api-docs "Opcodes and Status Codes").
+OP_DISPATCH = 0
+OP_HEARTBEAT = 1
+OP_IDENTIFY = 2
+OP_RESUME = 6
+OP_RECONNECT = 7
+OP_INVALID_SESSION = 9
+OP_HELLO = 10
+OP_ACK = 11
 # Discord close codes after which reconnecting cannot help.
 FATAL_CLOSE_CODES = {
     4004: "authentication failed",

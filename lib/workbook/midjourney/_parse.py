@@ -50,6 +50,15 @@ def echoed_prompt(content: str) -> str | None:
     return match.group(1) if match else None
 
 
+def footer_prompt(message: dict[str, Any]) -> str | None:
+    """The prompt a notice embed names in its footer (`/imagine <prompt>`), if any."""
+    for embed in message.get("embeds") or []:
+        text = str((embed.get("footer") or {}).get("text") or "")
+        if text.startswith("/imagine "):
+            return text[len("/imagine ") :]
+    return None
+
+
 def normalize_prompt(prompt: str) -> str:
     """Canonical form for the last-resort prompt match.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,8 +80,8 @@ class RunReport:
     match_keys: dict[str, int]
     started_at: float
     elapsed_s: float
+    foreign_ignored: int = 0
     stop_reason: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def rest_calls_total(self) -> int:
@@ -276,6 +276,7 @@ class RunReport:
             "gateway": self.gateway,
             "polls": self.polls,
             "ignored_old_messages": self.ignored_old_messages,
+            "other_users_messages_ignored": self.foreign_ignored,
             "unmatched_messages": self.unmatched_messages,
             "match_keys": self.match_keys,
             "elapsed_s": round(self.elapsed_s, 3),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ._errors import (
     RetriesExhaustedError,
     StaleCommandVersionError,
 )
+from ._parse import snowflake_at
 from ._ratelimit import RateLimiter, route_key
 
 MIDJOURNEY_APPLICATION_ID = "936929561302675456"
@@ -53,10 +55,6 @@ class Command:
 
 def new_nonce() -> str:
     """A unique snowflake-shaped nonce (Discord epoch ms << 22 | random bits), as the web client sends."""
-    import time
-
-    from ._parse import snowflake_at
-
     return str(snowflake_at(time.time()) | secrets.randbits(22))
 
 

@@ -24,6 +24,7 @@ from ._errors import (
     StaleCommandVersionError,
 )
 from ._parse import button_custom_id, job_hash, reference_id_of, upscale_index_in
+from ._payloads import button_payload, imagine_payload
 from ._ratelimit import RateLimiter
 from ._report import JobResult, RunReport
 from ._rest import Command, DiscordRest, new_nonce
@@ -80,6 +81,7 @@ class MidjourneyClient:
     async def validate_token(self) -> dict[str, Any]:
         """GET /users/@me; raises DiscordAuthError for a rejected token."""
         self.user = await self.rest.me()
+        self.correlator.user_id = str(self.user.get("id") or "") or None
         return self.user
 
     async def resolve_command(self, name: str = "imagine") -> Command:
@@ -183,6 +185,8 @@ class MidjourneyClient:
             job.fail(_kind(error), str(error))
         except (ValueError, OSError) as error:  # undecodable image, disk trouble
             job.fail("storage", f"{type(error).__name__}: {error}")
+        except Exception as error:  # one job's unexpected error is reported as its failure, not fatal to the run
+            job.fail("internal_error", f"{type(error).__name__}: {error}")
         finally:
             meta = job_metadata(job, grid_image, upscale_image)
             path = write_metadata(self.config.evidence_dir, job, meta, {self._token})
@@ -201,35 +205,22 @@ class MidjourneyClient:
             self.correlator.submitted(job, nonce, time.time())
             self._changed()
             await self._interact(
-                {
-                    "type": 2,
-                    "application_id": self.config.application_id,
-                    "guild_id": self.config.guild_id,
-                    "channel_id": self.config.channel_id,
-                    "session_id": self._session_id(),
-                    "nonce": nonce,
-                    "data": {
-                        "version": command.version,
-                        "id": command.id,
-                        "name": command.name,
-                        "type": 1,
-                        "options": [{"type": 3, "name": "prompt", "value": job.prompt}],
-                        "application_command": dict(command.raw),
-                        "attachments": [],
-                    },
-                    "analytics_location": "slash_ui",
-                }
+                imagine_payload(
+                    application_id=self.config.application_id,
+                    guild_id=self.config.guild_id,
+                    channel_id=self.config.channel_id,
+                    session_id=self._session_id(),
+                    nonce=nonce,
+                    command=command,
+                    prompt=job.prompt,
+                )
             )
 
     async def _press_upscale(self, job: JobState, lock: asyncio.Lock) -> None:
         grid = job.grid
         assert grid is not None
-        custom_id = button_custom_id(grid, "upsample", job.upscale_index)
-        if custom_id is None:
+        if button_custom_id(grid, "upsample", job.upscale_index) is None:
             job.fail("no_button", f"grid message {grid.get('id')} has no U{job.upscale_index} button")
-            return
-        if self._stop_reason:
-            job.fail(self._stop_kind, f"upscale not pressed: {self._stop_reason}")
             return
         async with lock:
             if self._stop_reason:
@@ -240,17 +231,15 @@ class MidjourneyClient:
             self.correlator.upscale_submitted(job, nonce, time.time())
             self._changed()
             await self._interact(
-                {
-                    "type": 3,
-                    "application_id": self.config.application_id,
-                    "guild_id": self.config.guild_id,
-                    "channel_id": self.config.channel_id,
-                    "message_id": str(grid["id"]),
-                    "message_flags": int(grid.get("flags") or 0),
-                    "session_id": self._session_id(),
-                    "nonce": nonce,
-                    "data": {"component_type": 2, "custom_id": custom_id},
-                }
+                button_payload(
+                    application_id=self.config.application_id,
+                    guild_id=self.config.guild_id,
+                    channel_id=self.config.channel_id,
+                    session_id=self._session_id(),
+                    nonce=nonce,
+                    message=grid,
+                    button=f"U{job.upscale_index}",
+                )
             )
 
     async def _interact(self, payload: dict[str, Any]) -> None:
@@ -285,11 +274,22 @@ class MidjourneyClient:
 
     async def _wait(self, done: Callable[[], bool], deadline: float, job: JobState) -> None:
         loop = asyncio.get_running_loop()
+        grace = self.config.deleted_grace_s
         while not done():
             if self._stop_reason and job.phase is not Phase.FAILED:
                 job.fail(self._stop_kind, f"run stopped: {self._stop_reason}")
                 return
             remaining = deadline - loop.time()
+            if job.grid is None and job.progress_deleted_at is not None:
+                left = job.progress_deleted_at + grace - time.time()
+                if left <= 0:
+                    job.fail(
+                        "deleted",
+                        f"the progress message was deleted at {job.percent or 0}% and no final followed "
+                        f"within {grace:g} s (moderated?)",
+                    )
+                    return
+                remaining = min(remaining, left)
             if remaining <= 0:
                 return
             tick = self._tick
@@ -406,6 +406,7 @@ class MidjourneyClient:
             gateway=watcher.gateway_stats() if watcher else {"used": False},
             polls=watcher.poller.polls if watcher else 0,
             ignored_old_messages=self.correlator.ignored_old,
+            foreign_ignored=self.correlator.foreign_ignored,
             unmatched_messages=list(self.correlator.unmatched),
             match_keys=dict(self.correlator.match_keys),
             started_at=started,

@@ -20,8 +20,8 @@ class ProgressView:
         self.every_s = every_s
         self.min_refresh_s = min_refresh_s
         self._lock = threading.Lock()
-        self._last_phase: dict[str, tuple[str, str]] = {}
-        self._last_summary = 0.0
+        self._last_phase: dict[str, tuple[str, str, str]] = {}
+        self._last_summary = float("-inf")  # the first update prints a summary at once
         self._last_refresh = 0.0
         self._widget: Any = None
         if interactive:
@@ -40,11 +40,12 @@ class ProgressView:
                     self._widget.value = _html_table(snapshot)
                 return
             for row in snapshot:
-                state = (row["phase"], row["reason"])
+                state = (row["phase"], row["progress"], row["reason"])
                 if self._last_phase.get(row["job"]) != state:
                     self._last_phase[row["job"]] = state
-                    extra = f" — {row['reason']}" if row["reason"] else ""
-                    log(f"midjourney {row['job']} {row['phase']} {row['progress']}{extra}".rstrip())
+                    words = ["midjourney", row["job"], row["phase"], row["progress"]]
+                    line = " ".join(word for word in words if word)
+                    log(line + (f" — {row['reason']}" if row["reason"] else ""))
             if now - self._last_summary >= self.every_s:
                 self._last_summary = now
                 phases: dict[str, int] = {}

@@ -14,11 +14,14 @@ WebSocket/MCP), and the figures. MCP protocol probing itself lives in `workbook.
 Every probe is bounded by duration AND request count (no unbounded mode), sends only to the
 targets it is given, and refuses non-loopback URLs when `loopback_only` (sandbox) is set.
 Each probe runs on a private event loop in a worker thread, so it works the same in a script
-and in a notebook kernel. The load path uses aiohttp (chosen by measurement, see `_transport`).
+and in a notebook kernel. The load path uses a keep-alive HTTP/1.1 transport on `httptools`
+(chosen by measurement against aiohttp and httpx, see `_transport`); `transport="aiohttp"` is the
+general fallback.
 """
 
 from ._budgets import (
     BUDGET_CHECKS,
+    PERF_CHECKS,
     SEED_BUDGETS,
     BudgetOutcome,
     PerfBudgets,
@@ -26,6 +29,7 @@ from ._budgets import (
     evaluate_http_budgets,
     evaluate_mcp_budgets,
     record_budget_checks,
+    record_self_check,
 )
 from ._closed import throughput_probe_async
 from ._config import Bounds, HttpTarget, check_url, parse_targets
@@ -33,13 +37,16 @@ from ._errors import ProbeConfigError, ProbeError
 from ._histogram import LatencyStats
 from ._open import latency_probe_async
 from ._plots import plot_latency_histogram, plot_throughput_vs_concurrency, plot_timeline, save_figure
-from ._result import ProbeResult, results_table
+from ._rawhttp import RawHttpTransport
+from ._result import ProbeResult, results_table, write_results_json
 from ._run import concurrency_sweep, latency_probe, throughput_probe
 from ._selfcheck import ClientBoundThresholds, SelfCheck, judge_client_bound
-from ._transport import AiohttpTransport, HttpxTransport, Outcome, Transport
+from ._transport import DEFAULT_TRANSPORT, AiohttpTransport, HttpxTransport, Outcome, Transport
 
 __all__ = [
     "BUDGET_CHECKS",
+    "DEFAULT_TRANSPORT",
+    "PERF_CHECKS",
     "SEED_BUDGETS",
     "AiohttpTransport",
     "Bounds",
@@ -53,6 +60,7 @@ __all__ = [
     "ProbeConfigError",
     "ProbeError",
     "ProbeResult",
+    "RawHttpTransport",
     "SelfCheck",
     "Transport",
     "budget_table",
@@ -68,8 +76,10 @@ __all__ = [
     "plot_throughput_vs_concurrency",
     "plot_timeline",
     "record_budget_checks",
+    "record_self_check",
     "results_table",
     "save_figure",
     "throughput_probe",
     "throughput_probe_async",
+    "write_results_json",
 ]

@@ -41,6 +41,12 @@ BUDGET_CHECKS: dict[str, str] = {
     "budget_ws_success": "MCP success rate above budget at every concurrency level within the limit",
     "budget_embedding": "create_character (embedding generation) completes within budget",
 }
+SELF_CHECK_ID = "probe_self_check"
+# Every check the perf notebook records: one per budget plus the probes' own trustworthiness.
+PERF_CHECKS: dict[str, str] = {
+    **BUDGET_CHECKS,
+    SELF_CHECK_ID: "latency probes kept their schedule (not client-bound), so their figures are the target's",
+}
 
 
 @dataclass(frozen=True)
@@ -307,3 +313,29 @@ def record_budget_checks(checks: Checks, outcomes: Sequence[BudgetOutcome]) -> N
                 check.fail(outcome.detail)
             check.expect(outcome.passed, f"{outcome.row()['measured']} vs limit {outcome.limit}: {outcome.detail}")
             check.note(outcome.detail)
+
+
+def record_self_check(
+    checks: Checks, latency_results: Sequence[ProbeResult], load_results: Sequence[ProbeResult]
+) -> None:
+    """Fails when a latency probe was client-bound: its percentiles then include the probe's own
+    delays. Client-bound throughput runs are listed (their req/s is the probe's ceiling, a lower
+    bound for the target) but expected against fast targets, so they do not fail the check."""
+    with checks.run(SELF_CHECK_ID) as check:
+        check.measure(
+            latency_client_bound={_run_label(r): r.client_bound for r in latency_results},
+            throughput_client_bound={_run_label(r): r.client_bound for r in load_results},
+            reasons={
+                _run_label(r): list(r.selfcheck.reasons) for r in [*latency_results, *load_results] if r.client_bound
+            },
+        )
+        if not latency_results:
+            check.skip("no latency probe ran (no HTTP target configured)")
+        for result in latency_results:
+            check.expect(
+                not result.client_bound,
+                f"{_run_label(result)} was CLIENT-BOUND: {'; '.join(result.selfcheck.reasons)}",
+            )
+        bound = [_run_label(r) for r in load_results if r.client_bound]
+        if bound:
+            check.note(f"throughput runs at the probe's own ceiling (client-bound): {bound}")

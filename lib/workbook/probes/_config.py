@@ -73,9 +73,7 @@ class HttpTarget:
             raise ProbeConfigError("http target", item, 'a mapping like {"name": ..., "url": ...}')
         unknown = sorted(set(item) - {"name", "url", "method", "body", "headers", "expect_status"})
         if unknown:
-            raise ProbeConfigError(
-                "http target keys", unknown, "only name, url, method, body, headers, expect_status"
-            )
+            raise ProbeConfigError("http target keys", unknown, "only name, url, method, body, headers, expect_status")
         url = check_url(item.get("url"), loopback_only=loopback_only)
         method = str(item.get("method", "GET")).upper()
         if method not in METHODS:
@@ -98,17 +96,14 @@ class HttpTarget:
         if not all(isinstance(s, int) and 100 <= s <= 599 for s in statuses):
             raise ProbeConfigError(f"expect_status of target {url}", statuses, "HTTP status codes (100-599)")
         name = str(item.get("name") or f"{method} {url}")
-        return cls(
-            name=name, url=url, method=method, body=body, headers=headers, expect_status=tuple(statuses)
-        )
+        return cls(name=name, url=url, method=method, body=body, headers=headers, expect_status=tuple(statuses))
 
 
-def parse_targets(
-    items: Iterable[Mapping[str, Any] | HttpTarget], *, loopback_only: bool
-) -> list[HttpTarget]:
+def parse_targets(items: Iterable[Mapping[str, Any] | HttpTarget], *, loopback_only: bool) -> list[HttpTarget]:
     """Validate the notebook's `http_targets` list; names must be unique."""
     targets = [
-        check_target(item, loopback_only=loopback_only) if isinstance(item, HttpTarget)
+        check_target(item, loopback_only=loopback_only)
+        if isinstance(item, HttpTarget)
         else HttpTarget.from_dict(item, loopback_only=loopback_only)
         for item in items
     ]
@@ -151,8 +146,10 @@ class Bounds:
         _positive("duration_s", self.duration_s, upper=MAX_DURATION_S)
         _positive("max_requests", self.max_requests, integer=True)
         _positive("timeout_s", self.timeout_s, upper=MAX_DURATION_S)
-        if isinstance(self.warmup_s, bool) or not isinstance(self.warmup_s, int | float) or not (
-            0 <= self.warmup_s <= MAX_DURATION_S
+        if (
+            isinstance(self.warmup_s, bool)
+            or not isinstance(self.warmup_s, int | float)
+            or not (0 <= self.warmup_s <= MAX_DURATION_S)
         ):
             raise ProbeConfigError("warmup_s", self.warmup_s, "0 or a positive number of seconds")
 

@@ -7,8 +7,10 @@ client-bound flag as a column of its own.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from hdrh.histogram import HdrHistogram
@@ -179,6 +181,24 @@ def results_table(results: list[ProbeResult]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([result.row() for result in results])
+
+
+def write_results_json(path: Path | str, **sections: Any) -> Path:
+    """Write probe results (and anything else with `to_dict()`) as one JSON evidence file."""
+
+    def plain(value: Any) -> Any:
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        if isinstance(value, list | tuple):
+            return [plain(item) for item in value]
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({name: plain(value) for name, value in sections.items()}, indent=1, default=str))
+    return path
 
 
 def build_result(

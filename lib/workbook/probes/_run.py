@@ -34,9 +34,7 @@ def run_in_private_loop(make: Callable[[], Awaitable[T]]) -> T:
         try:
             return pool.submit(asyncio.run, main()).result()
         except TimeoutError as error:
-            raise ProbeError(
-                "a probe exceeded its hard time limit (duration + timeouts) and was stopped"
-            ) from error
+            raise ProbeError("a probe exceeded its hard time limit (duration + timeouts) and was stopped") from error
 
 
 def throughput_probe(
@@ -114,10 +112,7 @@ def concurrency_sweep(
     results = []
     for target in targets:
         for level in levels:
-            log(
-                f"throughput probe {target.name}: {level} connections, "
-                f"≤ {duration_s:g} s / {max_requests} requests"
-            )
+            log(f"throughput probe {target.name}: {level} connections, ≤ {duration_s:g} s / {max_requests} requests")
             result = throughput_probe(
                 target,
                 concurrency=level,

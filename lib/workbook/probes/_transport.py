@@ -1,10 +1,18 @@
 """HTTP transports for the load path, behind one small interface so the engine can be tested
 with fakes and the transport can be chosen by measurement.
 
-`aiohttp` is the default: on this project's 2-core machine it reached ~14 k req/s against
-nginx at 50 connections, where httpx's default async pool collapsed to ~0.4 k req/s with
-seconds of client-side queueing (docs: shared/reference/perf-probes.md; re-measured by
-`scripts/bench.py`, which prints both). `httpx` stays available for comparison only.
+Measured on this project's 2-core VM, one client core, closed loop against a static nginx
+(`scripts/bench.py` prints the same comparison on every run; see also
+shared/reference/perf-probes.md):
+
+| transport | 10 connections | 50 connections | p50 service at 200 req/s |
+|---|---|---|---|
+| `httptools` (`_rawhttp`: asyncio protocol + llhttp) | 9.7-14 k req/s | 11-15.5 k req/s | 0.38 ms |
+| `aiohttp` 3.14 | 4.5-5 k req/s | 4-5 k req/s | 0.67 ms |
+| `httpx` 0.28 shared async pool | ~1 k req/s | 0.1-0.4 k req/s, max latency > 1 s | ~0.9 ms |
+
+so the default is `httptools`; `aiohttp` is the general fallback (and the only one of the two
+for HEAD requests); `httpx` is kept only to show, by measurement, why it is not used for load.
 """
 
 from __future__ import annotations
@@ -150,8 +158,18 @@ class HttpxTransport:
             self._client = None
 
 
-TRANSPORTS: dict[str, Callable[[], Transport]] = {"aiohttp": AiohttpTransport, "httpx": HttpxTransport}
-DEFAULT_TRANSPORT = "aiohttp"
+def _raw() -> Transport:
+    from ._rawhttp import RawHttpTransport
+
+    return RawHttpTransport()
+
+
+TRANSPORTS: dict[str, Callable[[], Transport]] = {
+    "aiohttp": AiohttpTransport,
+    "httpx": HttpxTransport,
+    "httptools": _raw,
+}
+DEFAULT_TRANSPORT = "httptools"
 
 TransportFactory = Callable[[], Transport]
 

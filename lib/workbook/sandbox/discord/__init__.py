@@ -2,7 +2,8 @@
 
 It speaks the real wire protocol described in `/work/shared/reference/discord-midjourney.md`
 (§1-7, §10): a client written against discord.com works unchanged against it with only the base
-URLs, ids and token changed. One aiohttp process on 127.0.0.1 serves everything.
+URLs, ids and token changed. One aiohttp process on 127.0.0.1 serves everything. Python API:
+`service(ctx)` (the launcher's factory), `FAULT_SWITCHES` and `PROMPT_MARKERS` (names below).
 
 Outputs (`${sandbox.discord.<key>}`)
 ------------------------------------
@@ -145,7 +146,8 @@ import sys
 import time
 
 from .._spec import ServiceContext, ServiceSpec
-from ._config import IMAGINE_COMMAND_ID, IMAGINE_VERSION, MJ_APPLICATION_ID
+from ._config import FAULT_SWITCHES, IMAGINE_COMMAND_ID, IMAGINE_VERSION, MJ_APPLICATION_ID
+from ._prompt import MARKERS as PROMPT_MARKERS
 from ._snowflake import snowflake_from_ms
 
 TOKEN_ENV = "SANDBOX_DISCORD_TOKEN"
@@ -198,4 +200,4 @@ def service(ctx: ServiceContext) -> ServiceSpec:
     )
 
 
-__all__ = ["NAME", "TOKEN_ENV", "service"]
+__all__ = ["FAULT_SWITCHES", "NAME", "PROMPT_MARKERS", "TOKEN_ENV", "service"]

@@ -15,21 +15,11 @@ from aiohttp import web
 from .._faults import FaultSwitches
 from . import _admin, _images, _rest
 from ._bot import MidjourneyBot
-from ._config import EmulatorConfig, Settings
+from ._config import FAULT_SWITCHES, EmulatorConfig, Settings
 from ._gateway import GatewayHub
 from ._ratelimit import RateLimiter
 from ._snowflake import SnowflakeGenerator
 from ._store import ChannelStore, Observability
-
-FAULT_SWITCHES = (
-    "rate_limit_storm",
-    "server_error_burst",
-    "gateway_drop_mid_job",
-    "gateway_down",
-    "out_of_order",
-    "stale_history",
-    "stale_command_version",
-)
 
 
 class Emulator:

@@ -16,6 +16,17 @@ BOT_AVATAR = "4a79ea7cd151474ff9f6e08339d69380"
 
 PROGRESS_LADDER = (0, 15, 31, 46, 62, 78, 93)
 
+# Fault switch names: part of the contract with tests (see the package docstring).
+FAULT_SWITCHES = (
+    "rate_limit_storm",
+    "server_error_burst",
+    "gateway_drop_mid_job",
+    "gateway_down",
+    "out_of_order",
+    "stale_history",
+    "stale_command_version",
+)
+
 
 @dataclass(frozen=True)
 class EmulatorConfig:

@@ -17,6 +17,8 @@ from typing import Any
 Json = dict[str, Any]
 
 MAX_EMITTED = 20_000
+# History kept per channel; older messages fall off (a long benchmark must not grow memory forever).
+MAX_HISTORY = 20_000
 
 
 class HistoryQueryError(ValueError):
@@ -47,6 +49,8 @@ class ChannelStore:
         if key not in self._messages:
             bisect.insort(self._ids, key)
         self._messages[key] = message
+        if len(self._ids) > MAX_HISTORY:
+            self._messages.pop(self._ids.pop(0), None)
 
     def get(self, message_id: str | int) -> Json | None:
         try:
