@@ -8,7 +8,7 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test lab bench lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test lab bench bench-midjourney lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
@@ -16,6 +16,7 @@ help:
 	@echo "make lab        JupyterLab on notebooks/ with the workbook kernel"
 	@echo "make run-live   run params/live.yaml against real services (loads .env if present)"
 	@echo "make bench      probe benchmark against nginx with wrk and hey (installs them)"
+	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
 	@echo "make lint       ruff + mypy"
 	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
 
@@ -44,6 +45,9 @@ lab: setup
 
 bench: setup
 	$(PY) scripts/bench.py
+
+bench-midjourney: setup
+	$(PY) scripts/bench_midjourney.py
 
 lint: setup
 	$(VENV)/bin/ruff check lib tests scripts

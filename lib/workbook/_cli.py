@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         help="override a parameter: KEY=VALUE (shared) or NOTEBOOK.KEY=VALUE; VALUE is YAML",
     )
     run.add_argument("--outputs", type=Path, default=None, help="bundle parent folder (default: outputs/)")
-    run.add_argument("--time-scale", type=float, default=1.0, help="sandbox clock speed-up (default 1)")
+    run.add_argument(
+        "--time-scale", type=float, default=None, help="sandbox clock speed-up (default: the params file's time_scale)"
+    )
     run.add_argument(
         "--env-file",
         type=Path,

@@ -32,8 +32,9 @@ def test_imagine_and_upscale_by_polling_only(emu: Emu) -> None:
     body = emu.imagine_body("poll me https://example.com/x.png")
     with emu.client() as http:
         assert post_interaction(http, body).status_code == 204
-        waiting = _poll(emu, since, lambda m: m.get("nonce") == body["nonce"])
+        waiting = _poll(emu, since, lambda m: m["type"] == 20 and m["content"].startswith("**poll me"))
         assert waiting["content"].startswith("**poll me <https://s.mj.run/")
+        assert "nonce" not in waiting, "Discord keeps no nonce in history; only the gateway event has it"
         interaction_id = waiting["interaction_metadata"]["id"]
         grid = _poll(emu, since, lambda m: m["type"] == 0 and m["interaction_metadata"]["id"] == interaction_id)
         assert all(m["id"] != waiting["id"] for m in emu.history(limit=100))  # progress message deleted

@@ -83,6 +83,16 @@ def test_plan_and_config_reject_bad_values_by_name(tmp_path: Path) -> None:
         plan_jobs([], [1])
     with pytest.raises(DiscordConfigError, match=r"channel_id must be a Discord snowflake.*'general'"):
         RunConfig(api_url=SANDBOX, gateway_url="ws://x", guild_id="1", channel_id="general", evidence_dir=tmp_path)
+    with pytest.raises(DiscordConfigError, match=r"gateway_url must be a ws\(s\):// URL.*'https://gateway.discord.gg'"):
+        RunConfig(
+            api_url=SANDBOX,
+            gateway_url="https://gateway.discord.gg",
+            guild_id="1",
+            channel_id="2",
+            evidence_dir=tmp_path,
+        )
+    with pytest.raises(DiscordConfigError, match="api_url must be an http"):
+        RunConfig(api_url="discord.com/api/v10", gateway_url="", guild_id="1", channel_id="2", evidence_dir=tmp_path)
     with pytest.raises(DiscordConfigError, match="watch must be one of"):
         RunConfig(
             api_url=SANDBOX,

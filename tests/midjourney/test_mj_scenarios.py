@@ -188,6 +188,8 @@ def test_5xx_burst(discord: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_gateway_dropped_mid_job(discord: dict[str, str], tmp_path: Path) -> None:
+    # A slower bot clock (~1 s per job) so the resume happens while the jobs are still running.
+    httpx.put(discord["admin_url"] + "/settings", json={"time_scale": 50}).raise_for_status()
     set_faults(discord["admin_url"], {"gateway_drop_mid_job": 1})
     report = run(discord, tmp_path, ["drop one", "drop two", "drop one"], [1])
     assert all(j.ok for j in report.jobs), report.summary()["failed"]
@@ -226,6 +228,9 @@ def test_banned_prompt_fails_that_job_only(discord: dict[str, str], tmp_path: Pa
 
 
 def test_queue_full(discord: dict[str, str], tmp_path: Path) -> None:
+    # Slower bot clock for this test only (reset restores it): all 15 submissions must land while the
+    # first 3 jobs still run, even on a loaded machine.
+    httpx.put(discord["admin_url"] + "/settings", json={"time_scale": 100}).raise_for_status()
     report = run(discord, tmp_path, [f"queue job {i}" for i in range(15)], [1], concurrency=15)
     failed = [j for j in report.jobs if not j.ok]
     assert [j.failure_kind for j in failed] == ["queue_full", "queue_full"], report.summary()["failed"]
@@ -252,3 +257,25 @@ def test_bad_token(discord: dict[str, str], tmp_path: Path, monkeypatch: pytest.
         report = session.run(plan_jobs(["never sent"] * 2, [1]))
     assert {j.failure_kind for j in report.jobs} == {"bad_token"}
     assert admin(discord, "/stats")["rest_calls_total"] == 1  # one 401, then the token is never used again
+
+
+def test_gateway_address_discovered_with_get_gateway(discord: dict[str, str], tmp_path: Path) -> None:
+    report = run(discord, tmp_path, ["discovered"], [1], gateway_url="")
+    assert report.jobs[0].ok and report.gateway["connects"] == 1 and report.polls == 0
+    assert report.rest_calls.get("GET /gateway") == 1
+
+
+def test_hardest_case_polling_no_nonces_no_final_metadata_reverse_order(
+    discord: dict[str, str], tmp_path: Path
+) -> None:
+    """REST history has no nonces and these finals carry no interaction metadata: identical prompts
+    finishing in reverse order can only be told apart by the job hash seen on a progress frame."""
+    # Progress frames ~0.3 s apart (scale 20) so 0.1 s polls see them, as 2 s polls see Midjourney's 6 s steps.
+    httpx.put(
+        discord["admin_url"] + "/settings", json={"time_scale": 20, "final_interaction_metadata": False}
+    ).raise_for_status()
+    set_faults(discord["admin_url"], {"out_of_order": True})
+    report = run(discord, tmp_path, ["twin poll"] * 3, [1, 2, 3], watch="poll", poll_interval_s=0.1)
+    assert all(j.ok for j in report.jobs), report.summary()["failed"]
+    assert {j.grid_match for j in report.jobs} == {"job_hash"}
+    assert_matches_emulator(discord, report)

@@ -14,13 +14,15 @@ SERVER = Path(__file__).with_name("target_server.py")
 
 
 @pytest.fixture(scope="session")
-def target_url() -> Iterator[str]:
+def target_server() -> Iterator[tuple[str, str]]:
+    """(main URL, URL of the listener that closes every connection after answering)."""
     process = subprocess.Popen([sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert line.startswith("PORT "), f"target server did not start: {line!r}"
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
+        words = line.split()
+        yield f"http://127.0.0.1:{int(words[1])}", f"http://127.0.0.1:{int(words[3])}"
     finally:
         assert process.stdin is not None
         process.stdin.close()
@@ -31,6 +33,16 @@ def target_url() -> Iterator[str]:
             process.wait(timeout=5)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture
+def target_url(target_server: tuple[str, str]) -> str:
+    return target_server[0]
+
+
+@pytest.fixture
+def silent_close_url(target_server: tuple[str, str]) -> str:
+    return target_server[1] + "/health"
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@
     POST /admin/stall?start_in=S&for=D   requests arriving in [now+S, now+S+D] wait until its end
     GET  /admin/hits         {"path": count} of every request served
 
-Prints `PORT <n>` on stdout once listening.
+A second listener answers every request with a keep-alive-looking 200 and then closes the
+socket without `Connection: close` (as websockets' HTTP answers do); clients must cope.
+
+Prints `PORT <n> SILENT <m>` on stdout once both are listening.
 """
 
 from __future__ import annotations
@@ -84,6 +87,18 @@ async def get_hits(request: web.Request) -> web.Response:
     return web.json_response(dict(hits))
 
 
+class SilentClose(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if b"\r\n\r\n" in data:
+            hits["silent-close"] += 1
+            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            self.transport.close()
+
+
 async def main() -> None:
     app = web.Application()
     app.add_routes(
@@ -103,9 +118,12 @@ async def main() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    print(f"PORT {port}", flush=True)
+    silent = await asyncio.get_running_loop().create_server(SilentClose, "127.0.0.1", 0)
+    silent_port = silent.sockets[0].getsockname()[1]
+    print(f"PORT {port} SILENT {silent_port}", flush=True)
     # Exit when the test process closes our stdin (no orphan if pytest dies).
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    silent.close()
     await runner.cleanup()
 
 

@@ -145,6 +145,14 @@ def test_chunked_bodies_reconnects_and_request_bodies(target_url: str, transport
     assert posted.status_counts == {"200": 10}
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_target_closing_idle_keepalive_connections_is_not_an_error(silent_close_url: str, transport: str) -> None:
+    result = throughput_probe(
+        HttpTarget("silent-close", silent_close_url), concurrency=2, duration_s=5, max_requests=200, transport=transport
+    )
+    assert result.status_counts == {"200": 200}, result.errors
+
+
 def test_httptools_transport_refuses_head(target_url: str) -> None:
     with pytest.raises(ProbeConfigError, match="HEAD"):
         throughput_probe(
@@ -158,3 +166,14 @@ def test_httptools_transport_refuses_head(target_url: str) -> None:
         transport="aiohttp",
     )
     assert result.status_counts == {"200": 3}
+
+
+def test_warm_up_runs_at_the_configured_rate_and_is_not_reported(target_url: str) -> None:
+    before = httpx.get(f"{target_url}/admin/hits").json().get("/status/206", 0)
+    result = latency_probe(
+        HttpTarget("warm", f"{target_url}/status/206"), rate_rps=50, duration_s=0.5, max_requests=100, warmup_s=0.2
+    )
+    served = httpx.get(f"{target_url}/admin/hits").json()["/status/206"] - before
+    assert result.scheduled == result.sent == 25
+    assert result.status_counts == {"206": 25}
+    assert served == 25 + 10

@@ -76,3 +76,14 @@ def test_light_load_is_not_flagged(target_url: str) -> None:
     )
     assert not result.client_bound, result.selfcheck.reasons
     assert result.selfcheck.timer_lag is not None and result.selfcheck.timer_lag.count == result.sent
+
+
+def test_cpu_is_not_judged_for_the_open_loop_but_explains_lag() -> None:
+    assert (
+        judge_client_bound(
+            cpu_fraction=0.97, loop_lag_p99_s=0.001, timer_lag_p99_s=0.001, thresholds=LIMITS, judge_cpu=False
+        )
+        == ()
+    )
+    (starved,) = judge_client_bound(cpu_fraction=0.2, loop_lag_p99_s=0.02, timer_lag_p99_s=None, thresholds=LIMITS)
+    assert "did not run it promptly" in starved

@@ -26,7 +26,7 @@ class JobSpec:
 @dataclass(frozen=True)
 class RunConfig:
     api_url: str
-    gateway_url: str
+    gateway_url: str  # empty: ask `GET /gateway`
     guild_id: str
     channel_id: str
     evidence_dir: Path
@@ -55,6 +55,17 @@ class RunConfig:
                 raise DiscordConfigError(
                     f"{name} is still the placeholder {value!r}; put the real id in the params file"
                 )
+        api = urlsplit(self.api_url)
+        if api.scheme not in ("http", "https") or not api.netloc:
+            raise DiscordConfigError(
+                f"api_url must be an http(s) URL such as https://discord.com/api/v10, got {self.api_url!r}"
+            )
+        gateway = urlsplit(self.gateway_url)
+        if self.gateway_url and (gateway.scheme not in ("ws", "wss") or not gateway.netloc):
+            raise DiscordConfigError(
+                f"gateway_url must be a ws(s):// URL such as wss://gateway.discord.gg (or empty to ask "
+                f"GET /gateway), got {self.gateway_url!r}"
+            )
         if self.watch not in WATCH_MODES:
             raise DiscordConfigError(f"watch must be one of {WATCH_MODES}, got {self.watch!r}")
         if not 1 <= self.concurrency <= 20:

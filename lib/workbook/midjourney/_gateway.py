@@ -163,7 +163,12 @@ class GatewayClient:
                 self.failed = self.failed or GatewayError("gateway: too many failed reconnects")
                 self._state("failed")
                 return
-            await asyncio.sleep(min(8.0, self.reconnect_delay_s * 2 ** max(failures - 1, 0)) * random.uniform(0.8, 1.2))
+            if failures == 0:
+                # A session that was ready just dropped: resume at once (jittered) so no event is late.
+                delay = random.uniform(0.0, 0.1)
+            else:
+                delay = min(8.0, self.reconnect_delay_s * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+            await asyncio.sleep(delay)
 
     async def _session(self) -> None:
         resuming = self.session_id is not None and self.seq is not None

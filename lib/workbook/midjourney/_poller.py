@@ -71,6 +71,8 @@ class ChannelPoller:
             elif previous != fingerprint:
                 events.append(("MESSAGE_UPDATE", message))
             self._seen[mid] = fingerprint
+        for mid in [m for m in self._seen if int(m) <= after]:
+            del self._seen[mid]  # older than every active job: no longer watched
         if complete:
             for mid in [m for m in self._seen if int(m) > after and m not in listing]:
                 del self._seen[mid]

@@ -211,6 +211,10 @@ class DiscordRest:
         """GET /users/@me: validates the token and returns the user."""
         return dict((await self.request("GET", "/users/@me")).json())
 
+    async def gateway_url(self) -> str:
+        """GET /gateway: the URL clients should connect the Gateway to."""
+        return str((await self.request("GET", "/gateway")).json()["url"])
+
     async def command_index(self, guild_id: str) -> dict[str, Any]:
         return dict((await self.request("GET", f"/guilds/{guild_id}/application-command-index")).json())
 

@@ -69,6 +69,8 @@ class MidjourneyClient:
         self._stop_kind = "not_submitted"
         self._tick = asyncio.Event()
         self._fallback_session = secrets.token_hex(16)
+        self._watcher: Watcher | None = None
+        self._ran = False
 
     def __repr__(self) -> str:
         return f"MidjourneyClient({self.config.api_url!r}, token=***)"
@@ -90,6 +92,9 @@ class MidjourneyClient:
 
     async def run(self, specs: list[JobSpec]) -> RunReport:
         """Run every job to a stored result or a failure with its reason."""
+        if self._ran:
+            raise MidjourneyError("a client runs one batch of jobs; open a new Session for another run")
+        self._ran = True
         started = time.time()
         jobs = [
             self.correlator.add(JobState(f"job{i + 1:02d}", spec.prompt, spec.upscale_index))
@@ -110,11 +115,20 @@ class MidjourneyClient:
                 stored[job.key] = (None, None, path.name)
             self._publish()
             return self._report(jobs, stored, None, started)
+        watch, gateway_url = self.config.watch, self.config.gateway_url
+        if watch == "gateway" and not gateway_url:
+            try:
+                gateway_url = await self.rest.gateway_url()
+            except RUN_STOPPERS as error:
+                self._fatal(error)
+                watch = "poll"
+            except MidjourneyError:
+                watch = "poll"  # no gateway address: poll the channel instead
         watcher = Watcher(
             self.rest,
             channel_id=self.config.channel_id,
-            watch=self.config.watch,
-            gateway_url=self.config.gateway_url,
+            watch=watch,
+            gateway_url=gateway_url,
             token=self._token,
             poll_interval_s=self.config.poll_interval_s,
             connect_timeout_s=self.config.gateway_connect_timeout_s,
@@ -299,7 +313,7 @@ class MidjourneyClient:
     # -- plumbing --
 
     def _session_id(self) -> str:
-        watcher = getattr(self, "_watcher", None)
+        watcher = self._watcher
         return (watcher.session_id if watcher is not None else None) or self._fallback_session
 
     def _oldest_active_id(self) -> int | None:

@@ -15,13 +15,14 @@ Snapshot = list[dict[str, Any]]
 class ProgressView:
     """Pass as `on_update`; it never blocks the run and never records checks."""
 
-    def __init__(self, interactive: bool, *, every_s: float = 5.0, min_refresh_s: float = 0.2) -> None:
+    def __init__(self, interactive: bool, *, every_s: float = 30.0, min_refresh_s: float = 0.2) -> None:
         self.interactive = interactive
         self.every_s = every_s
         self.min_refresh_s = min_refresh_s
         self._lock = threading.Lock()
         self._last_phase: dict[str, tuple[str, str, str]] = {}
-        self._last_summary = float("-inf")  # the first update prints a summary at once
+        self._last_summary = float("-inf")
+        self._last_summary_text = ""
         self._last_refresh = 0.0
         self._widget: Any = None
         if interactive:
@@ -46,12 +47,13 @@ class ProgressView:
                     words = ["midjourney", row["job"], row["phase"], row["progress"]]
                     line = " ".join(word for word in words if word)
                     log(line + (f" — {row['reason']}" if row["reason"] else ""))
-            if now - self._last_summary >= self.every_s:
-                self._last_summary = now
-                phases: dict[str, int] = {}
-                for row in snapshot:
-                    phases[row["phase"]] = phases.get(row["phase"], 0) + 1
-                log("midjourney jobs: " + ", ".join(f"{n} {p}" for p, n in sorted(phases.items())))
+            phases: dict[str, int] = {}
+            for row in snapshot:
+                phases[row["phase"]] = phases.get(row["phase"], 0) + 1
+            summary = "midjourney jobs: " + ", ".join(f"{n} {p}" for p, n in sorted(phases.items()))
+            if summary != self._last_summary_text or now - self._last_summary >= self.every_s:
+                self._last_summary, self._last_summary_text = now, summary
+                log(summary)
 
 
 def _all_done(snapshot: Snapshot) -> bool:

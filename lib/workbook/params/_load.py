@@ -28,6 +28,8 @@ class _ParamsFile(BaseModel):
     profile: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     sandbox: list[str] = Field(default_factory=list)
     cell_timeout_s: float = Field(default=600, gt=0, le=86_400)
+    # Sandbox clocks (e.g. the emulated Midjourney bot) run this many times faster than wall time.
+    time_scale: float = Field(default=1.0, gt=0, le=10_000)
     shared: dict[str, Any] = Field(default_factory=dict)
     notebooks: dict[str, dict[str, Any] | None]
 
@@ -47,6 +49,7 @@ class RunPlan:
     sandbox: list[str]
     cell_timeout_s: float
     notebooks: list[NotebookPlan]
+    time_scale: float = 1.0
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def params_as_passed(self) -> dict[str, dict[str, Any]]:
@@ -171,6 +174,7 @@ def load_plan(
         profile=parsed.profile,
         sandbox=_services_needed(parsed.sandbox, plans) if only else list(parsed.sandbox),
         cell_timeout_s=parsed.cell_timeout_s,
+        time_scale=parsed.time_scale,
         notebooks=plans,
         overrides=dict(overrides),
     )

@@ -37,7 +37,6 @@ from ._errors import ProbeConfigError, ProbeError
 from ._histogram import LatencyStats
 from ._open import latency_probe_async
 from ._plots import plot_latency_histogram, plot_throughput_vs_concurrency, plot_timeline, save_figure
-from ._rawhttp import RawHttpTransport
 from ._result import ProbeResult, results_table, write_results_json
 from ._run import concurrency_sweep, latency_probe, throughput_probe
 from ._selfcheck import ClientBoundThresholds, SelfCheck, judge_client_bound
@@ -60,7 +59,6 @@ __all__ = [
     "ProbeConfigError",
     "ProbeError",
     "ProbeResult",
-    "RawHttpTransport",
     "SelfCheck",
     "Transport",
     "budget_table",

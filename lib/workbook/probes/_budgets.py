@@ -143,8 +143,10 @@ def latency_budget(
     """Worst of the per-source latencies against `limit_s` (strictly below passes)."""
     limit = f"< {limit_s:g} s ({statistic})"
     measured = {name: value for name, value in per_source.items() if value is not None}
+    if not per_source:
+        return _not_measured(check_id, limit, "s", "nothing to measure was configured")
     if not measured:
-        return _not_measured(check_id, limit, "s", "no successful sample")
+        return _not_measured(check_id, limit, "s", f"no successful sample from {sorted(per_source)}")
     worst_name = max(measured, key=lambda name: measured[name])
     worst = measured[worst_name]
     bound_names = sorted(set(bound))

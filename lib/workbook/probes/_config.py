@@ -155,5 +155,6 @@ class Bounds:
 
     @property
     def hard_limit_s(self) -> float:
-        """Wall time after which a probe is cancelled no matter what (warm-up, window, drain, slack)."""
-        return self.warmup_s + self.duration_s + 2 * self.timeout_s + 5.0
+        """Wall time after which a probe is cancelled no matter what: warm-up and window may each
+        overrun by one request timeout, the open loop's late sends by another, plus slack."""
+        return self.warmup_s + self.duration_s + 3 * self.timeout_s + 5.0

@@ -83,46 +83,22 @@ async def latency_probe_async(
 
     client = transport()
     await client.open(connections, bounds.timeout_s)
-    tasks: set[asyncio.Task[None]] = set()
+    schedule = _Schedule(client, target, interval, connections, lateness, late_threshold_s, precise_timer)
     try:
         async with asyncio.timeout(bounds.hard_limit_s):
             if bounds.warmup_s > 0:
-                await _warm_up(client, target, connections, bounds)
+                # The same schedule at the same rate, results discarded: opens the connections
+                # the rate needs without a burst the configured load would never produce.
+                warm = min(bounds.max_requests, max(1, math.floor(rate_rps * bounds.warmup_s)))
+                await schedule.run(Recorder(target, time.perf_counter()), warm, bounds.timeout_s)
             monitor = SelfMonitor(thresholds or ClientBoundThresholds(), judge_cpu=False)
-            slots = asyncio.Semaphore(connections)
             # A small lead so request 0 is not already late when the loop starts.
-            start = time.perf_counter() + 0.002
-            recorder = Recorder(target, start)
+            recorder = Recorder(target, time.perf_counter() + 0.002)
             monitor.start()
-            for i in range(planned):
-                scheduled = start + i * interval
-                await wait_until(scheduled, precise=precise_timer)
-                woke = time.perf_counter()
-                if woke - scheduled > lateness:
-                    recorder.dropped(scheduled)
-                    continue
-                if slots.locked():
-                    try:
-                        async with asyncio.timeout(lateness - (woke - scheduled)):
-                            await slots.acquire()
-                    except TimeoutError:
-                        recorder.dropped(scheduled)
-                        continue
-                else:
-                    await slots.acquire()
-                sent = time.perf_counter()
-                record_lag(recorder, timer_lag_s=woke - scheduled, send_lag_s=sent - scheduled)
-                recorder.sent(scheduled, late=sent - scheduled > late_threshold_s)
-                task = asyncio.create_task(_send_one(client, target, recorder, slots, scheduled, sent))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            if tasks:
-                # Each send is bounded by the transport timeout; this wait is only a backstop.
-                await asyncio.wait(set(tasks), timeout=bounds.timeout_s + 1.0)
-            elapsed = max(time.perf_counter() - start, 1e-9)
+            await schedule.run(recorder, planned, bounds.timeout_s)
             selfcheck = await monitor.finish(LatencyStats.from_histogram(recorder.timer_lag))
     finally:
-        await cancel_and_wait(tasks)
+        await schedule.cancel()
         await client.close()
     return build_result(
         recorder,
@@ -130,18 +106,65 @@ async def latency_probe_async(
         transport=client.name,
         concurrency=connections,
         rate_rps=float(rate_rps),
-        duration_s=min(elapsed, planned * interval) if planned else elapsed,
+        duration_s=planned * interval,
         stop_reason=stop_reason,
         scheduled=planned,
         selfcheck=selfcheck,
     )
 
 
-async def _warm_up(client: Transport, target: HttpTarget, connections: int, bounds: Bounds) -> None:
-    """Open the pool's connections and touch the target; bounded by warmup_s and max_requests."""
-    deadline = time.perf_counter() + bounds.warmup_s
-    budget = bounds.max_requests
-    while time.perf_counter() < deadline and budget > 0:
-        batch = min(connections, budget)
-        budget -= batch
-        await asyncio.gather(*(client.send(target) for _ in range(batch)))
+class _Schedule:
+    """Sends `count` requests at `recorder.timeline.start + i * interval`, then drains."""
+
+    def __init__(
+        self,
+        client: Transport,
+        target: HttpTarget,
+        interval: float,
+        connections: int,
+        lateness: float,
+        late_threshold_s: float,
+        precise: bool,
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.interval = interval
+        self.lateness = lateness
+        self.late_threshold_s = late_threshold_s
+        self.precise = precise
+        self.slots = asyncio.Semaphore(connections)
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, recorder: Recorder, count: int, timeout_s: float) -> None:
+        start = recorder.timeline.start
+        for i in range(count):
+            scheduled = start + i * self.interval
+            await wait_until(scheduled, precise=self.precise)
+            woke = time.perf_counter()
+            if woke - scheduled > self.lateness:
+                recorder.dropped(scheduled)
+                continue
+            if self.slots.locked():
+                try:
+                    async with asyncio.timeout(self.lateness - (woke - scheduled)):
+                        await self.slots.acquire()
+                except TimeoutError:
+                    recorder.dropped(scheduled)
+                    continue
+            else:
+                await self.slots.acquire()
+            sent = time.perf_counter()
+            record_lag(recorder, timer_lag_s=woke - scheduled, send_lag_s=sent - scheduled)
+            recorder.sent(scheduled, late=sent - scheduled > self.late_threshold_s)
+            task = asyncio.create_task(_send_one(self.client, self.target, recorder, self.slots, scheduled, sent))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        if self.tasks:
+            # Each send is bounded by the transport timeout; this wait is only a backstop.
+            _, pending = await asyncio.wait(set(self.tasks), timeout=timeout_s + 1.0)
+            if pending:
+                recorder.errors["unfinished"] += len(pending)
+                await self.cancel()
+
+    async def cancel(self) -> None:
+        await cancel_and_wait(self.tasks)

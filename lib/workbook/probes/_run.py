@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .._progress import log
 from ._closed import throughput_probe_async
@@ -25,16 +26,28 @@ T = TypeVar("T")
 
 
 def run_in_private_loop(make: Callable[[], Awaitable[T]]) -> T:
-    """Run the coroutine built by `make` on a fresh event loop in a worker thread and return its result."""
+    """Run the coroutine built by `make` on a fresh event loop in a worker thread and return its result.
+
+    An interrupt of the waiting thread (Ctrl-C, a kernel interrupt) cancels the probe at once
+    instead of letting it run to its bounds.
+    """
+    running: dict[str, Any] = {}
 
     async def main() -> T:
+        running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
         return await make()
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe") as pool:
+        future = pool.submit(asyncio.run, main())
         try:
-            return pool.submit(asyncio.run, main()).result()
+            return future.result()
         except TimeoutError as error:
             raise ProbeError("a probe exceeded its hard time limit (duration + timeouts) and was stopped") from error
+        except BaseException:
+            if "task" in running:
+                with contextlib.suppress(RuntimeError):  # the loop may have just finished
+                    running["loop"].call_soon_threadsafe(running["task"].cancel)
+            raise
 
 
 def throughput_probe(

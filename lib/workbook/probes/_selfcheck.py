@@ -64,19 +64,29 @@ def judge_client_bound(
     loop_lag_p99_s: float | None,
     timer_lag_p99_s: float | None,
     thresholds: ClientBoundThresholds,
+    judge_cpu: bool = True,
 ) -> tuple[str, ...]:
-    """Reasons the client was the bottleneck; empty when it was not. Pure, for unit tests."""
+    """Reasons the client was the bottleneck; empty when it was not. Pure, for unit tests.
+
+    `cpu_fraction` is judged only when `judge_cpu`; it also explains a high loop lag (a busy
+    probe vs. a probe the OS did not schedule because the machine was busy).
+    """
     reasons = []
-    if cpu_fraction is not None and cpu_fraction >= thresholds.cpu_fraction:
+    if judge_cpu and cpu_fraction is not None and cpu_fraction >= thresholds.cpu_fraction:
         reasons.append(
             f"probe thread used {cpu_fraction:.0%} of a core (limit {thresholds.cpu_fraction:.0%}): "
             "throughput is the probe's ceiling, not the target's"
         )
     if loop_lag_p99_s is not None and loop_lag_p99_s > thresholds.loop_lag_p99_s:
+        cause = "responses waited in the probe before being timed"
+        if cpu_fraction is not None and cpu_fraction < 0.5:
+            cause += (
+                f" (probe thread at only {cpu_fraction:.0%} CPU: the OS did not run it promptly, "
+                "the machine's cores were busy, e.g. with the target itself)"
+            )
         reasons.append(
             f"event-loop lag p99 {loop_lag_p99_s * 1e3:.2f} ms "
-            f"(limit {thresholds.loop_lag_p99_s * 1e3:.2f} ms): "
-            "responses waited in the probe before being timed"
+            f"(limit {thresholds.loop_lag_p99_s * 1e3:.2f} ms): {cause}"
         )
     if timer_lag_p99_s is not None and timer_lag_p99_s > thresholds.timer_lag_p99_s:
         reasons.append(
@@ -160,7 +170,8 @@ class SelfMonitor:
         wall, cpu_s, cpu_fraction, proc_fraction = self.cpu.stop()
         loop_lag = await self.loop.stop()
         reasons = judge_client_bound(
-            cpu_fraction=cpu_fraction if self.judge_cpu else None,
+            cpu_fraction=cpu_fraction,
+            judge_cpu=self.judge_cpu,
             loop_lag_p99_s=loop_lag.p99_s,
             timer_lag_p99_s=timer_lag.p99_s if timer_lag else None,
             thresholds=self.thresholds,

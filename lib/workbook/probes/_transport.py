@@ -5,11 +5,14 @@ Measured on this project's 2-core VM, one client core, closed loop against a sta
 (`scripts/bench.py` prints the same comparison on every run; see also
 shared/reference/perf-probes.md):
 
-| transport | 10 connections | 50 connections | p50 service at 200 req/s |
+| transport | 10 connections | 50 connections | service p50 at 200 req/s |
 |---|---|---|---|
-| `httptools` (`_rawhttp`: asyncio protocol + llhttp) | 9.7-14 k req/s | 11-15.5 k req/s | 0.38 ms |
-| `aiohttp` 3.14 | 4.5-5 k req/s | 4-5 k req/s | 0.67 ms |
-| `httpx` 0.28 shared async pool | ~1 k req/s | 0.1-0.4 k req/s, max latency > 1 s | ~0.9 ms |
+| `httptools` (`_rawhttp`: asyncio protocol + llhttp) | 9.7-14.0 k req/s | 14.6-17.3 k req/s | 0.38-0.41 ms |
+| `aiohttp` 3.14.5 | 3.1-5.1 k req/s | 3.9-5.6 k req/s | 0.67-0.71 ms |
+| `httpx` 0.28.1, one shared async pool | ~1 k req/s | 0.14-0.23 k req/s, max latency 1.7-2.1 s | (not re-measured) |
+
+(2026-11-21, with other test suites running on the same machine; `hey -c 1 -q 200` measured
+0.3-0.4 ms and wrk 45-100 k req/s at 50 connections in the same runs)
 
 so the default is `httptools`; `aiohttp` is the general fallback (and the only one of the two
 for HEAD requests); `httpx` is kept only to show, by measurement, why it is not used for load.
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ._config import HttpTarget
-from ._errors import ProbeConfigError
+from ._errors import ProbeConfigError, ProbeError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -159,8 +162,13 @@ class HttpxTransport:
 
 
 def _raw() -> Transport:
-    from ._rawhttp import RawHttpTransport
-
+    try:
+        from ._rawhttp import RawHttpTransport
+    except ImportError as error:
+        raise ProbeError(
+            f"the httptools transport needs the httptools package ({error}); install the project's "
+            "pinned dependencies, or pass transport='aiohttp'"
+        ) from error
     return RawHttpTransport()
 
 

@@ -41,11 +41,12 @@ def run(
     outputs_dir: Path | None = None,
     emit: Emit = print,
     kernel_name: str = KERNEL_NAME,
-    time_scale: float = 1.0,
+    time_scale: float | None = None,
 ) -> RunOutcome:
     """Execute `plan`. Params problems raise ParamsError before anything starts; everything after
     that is recorded in the bundle and reflected in the exit code (0 only if every check passed)."""
-    sandbox = Sandbox(plan.sandbox, time_scale=time_scale, report=emit)
+    plan.time_scale = time_scale or plan.time_scale
+    sandbox = Sandbox(plan.sandbox, time_scale=plan.time_scale, report=emit)
     sandbox.build()
     plan.resolve(sandbox.outputs)  # ParamsError here: nothing started, no bundle written
 
@@ -162,6 +163,7 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
         packages=facts["packages"],
         params={
             "cell_timeout_s": plan.cell_timeout_s,
+            "time_scale": plan.time_scale,
             "sandbox": plan.sandbox,
             "overrides": plan.overrides,
             "notebooks": plan.params_as_passed(),

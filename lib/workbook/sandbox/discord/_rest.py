@@ -215,7 +215,9 @@ async def get_messages(request: web.Request) -> web.Response:
         messages = emulator.store.history(limit, query.get("before"), query.get("after"), query.get("around"))
     except HistoryQueryError as error:
         raise DiscordError(400, form_error([error.field], error.code, str(error))) from None
-    return _json(messages)
+    # Discord does not store nonces: only the gateway's MESSAGE_CREATE carries one (discord.py #2451),
+    # so history must not, or a poller would correlate by a key it never gets live.
+    return _json([{key: value for key, value in message.items() if key != "nonce"} for message in messages])
 
 
 async def get_message(request: web.Request) -> web.Response:
