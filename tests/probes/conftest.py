@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,7 +46,9 @@ def silent_close_url(target_server: tuple[str, str]) -> str:
 
 
 @pytest.fixture
-def stall(target_url: str):  # type: ignore[no-untyped-def]
+def stall(target_url: str) -> Callable[[float, float], None]:
+    """`stall(start_in, duration)`: requests reaching the target in that window wait for its end."""
+
     def set_stall(start_in: float, duration: float) -> None:
         httpx.post(f"{target_url}/admin/stall", params={"start_in": start_in, "for": duration}).raise_for_status()
 

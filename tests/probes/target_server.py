@@ -3,6 +3,7 @@
     GET  /ok                 200 at once
     GET  /delay?ms=N         200 after N ms (injected latency)
     GET  /status/N           status N
+    GET  /redirect           302 to /ok (a probe must not follow it)
     GET  /chunked            200 with a chunked body of 3 parts (10 bytes)
     GET  /close              200 and `Connection: close` (the client must reconnect)
     POST /echo               200 with the request body's length as text; 400 without a body
@@ -63,6 +64,11 @@ async def chunked(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def redirect(request: web.Request) -> web.Response:
+    hits[request.path] += 1
+    raise web.HTTPFound("/ok")
+
+
 async def close(request: web.Request) -> web.Response:
     hits[request.path] += 1
     response = web.json_response({"status": "ok"})
@@ -108,6 +114,7 @@ async def main() -> None:
             web.get("/status/{code}", status),
             web.get("/chunked", chunked),
             web.get("/close", close),
+            web.get("/redirect", redirect),
             web.post("/echo", echo),
             web.post("/admin/stall", set_stall),
             web.get("/admin/hits", get_hits),

@@ -126,3 +126,27 @@ def test_bad_budget_values_are_rejected_by_name() -> None:
         PerfBudgets.from_dict({"health_s": 2})
     with pytest.raises(ProbeConfigError, match="statistic"):
         PerfBudgets.from_dict({"statistic": "p95"})
+
+
+def test_self_check_fails_only_when_the_probes_own_delay_could_change_a_verdict(tmp_path: Path) -> None:
+    from workbook.probes import PERF_CHECKS, ClientBoundThresholds, record_self_check
+
+    # Thresholds of zero mark any run client-bound; the loop's ~1 ms timer lag is then its delay.
+    touchy = ClientBoundThresholds(cpu_fraction=0.0, loop_lag_p99_s=0.0, timer_lag_p99_s=0.0)
+    lat = latency_probe(
+        TARGET, rate_rps=100, duration_s=0.3, max_requests=30, transport=FakeTransport, thresholds=touchy
+    )
+    assert lat.client_bound
+
+    lenient = Checks("30_perf_probes", PERF_CHECKS, results_dir=tmp_path / "a")
+    record_self_check(lenient, [lat], [], SEED_BUDGETS)
+    (passed,) = lenient.results
+    assert passed.status == "pass"
+    assert "CLIENT-BOUND" in passed.detail
+    assert passed.measured["latency_client_bound"] == {"fake @ 100 req/s": True}
+
+    strict = Checks("30_perf_probes", PERF_CHECKS, results_dir=tmp_path / "b")
+    record_self_check(strict, [lat], [], PerfBudgets(health_response_s=0.000_1))
+    (failed,) = strict.results
+    assert failed.status == "fail"
+    assert "can change a verdict" in failed.detail

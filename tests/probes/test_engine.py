@@ -102,12 +102,24 @@ def test_connection_refused_is_an_error_kind_not_a_latency(transport: str) -> No
     assert result.success_rate == 0.0
 
 
-def test_only_the_configured_url_is_targeted(target_url: str) -> None:
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_only_the_configured_url_is_targeted(target_url: str, transport: str) -> None:
     before = httpx.get(f"{target_url}/admin/hits").json()
-    latency_probe(HttpTarget("ok", f"{target_url}/status/204"), rate_rps=50, duration_s=0.2, max_requests=10)
+    latency_probe(
+        HttpTarget("ok", f"{target_url}/status/204"), rate_rps=50, duration_s=0.2, max_requests=10, transport=transport
+    )
+    redirected = latency_probe(
+        HttpTarget("redirect", f"{target_url}/redirect"),
+        rate_rps=50,
+        duration_s=0.2,
+        max_requests=10,
+        transport=transport,
+    )
     after = httpx.get(f"{target_url}/admin/hits").json()
     changed = {path for path in after if after[path] != before.get(path)}
-    assert changed == {"/status/204"}
+    # The redirect is reported as what it is, and never followed.
+    assert changed == {"/status/204", "/redirect"}
+    assert redirected.status_counts == {"302": 10}
 
 
 def test_to_dict_is_json_and_has_decodable_histogram(target_url: str) -> None:
@@ -177,3 +189,8 @@ def test_warm_up_runs_at_the_configured_rate_and_is_not_reported(target_url: str
     assert result.scheduled == result.sent == 25
     assert result.status_counts == {"206": 25}
     assert served == 25 + 10
+
+
+def test_a_transport_exception_stops_the_open_loop_instead_of_vanishing(target_url: str) -> None:
+    with pytest.raises(ProbeConfigError, match="HEAD"):
+        latency_probe(HttpTarget("head", f"{target_url}/ok", method="HEAD"), rate_rps=50, duration_s=1, max_requests=5)

@@ -38,7 +38,7 @@ from ._histogram import LatencyStats
 from ._open import latency_probe_async
 from ._plots import plot_latency_histogram, plot_throughput_vs_concurrency, plot_timeline, save_figure
 from ._result import ProbeResult, results_table, write_results_json
-from ._run import concurrency_sweep, latency_probe, throughput_probe
+from ._run import concurrency_sweep, latency_probe, latency_probes, throughput_probe
 from ._selfcheck import ClientBoundThresholds, SelfCheck, judge_client_bound
 from ._transport import DEFAULT_TRANSPORT, AiohttpTransport, HttpxTransport, Outcome, Transport
 
@@ -69,6 +69,7 @@ __all__ = [
     "judge_client_bound",
     "latency_probe",
     "latency_probe_async",
+    "latency_probes",
     "parse_targets",
     "plot_latency_histogram",
     "plot_throughput_vs_concurrency",

@@ -41,21 +41,6 @@ async def wait_until(when: float, *, precise: bool, spin_window_s: float = SPIN_
             await asyncio.sleep(0)
 
 
-async def _send_one(
-    transport: Transport,
-    target: HttpTarget,
-    recorder: Recorder,
-    slots: asyncio.Semaphore,
-    scheduled: float,
-    sent: float,
-) -> None:
-    try:
-        outcome = await transport.send(target)
-        recorder.done(outcome, start=scheduled, sent=sent, end=time.perf_counter())
-    finally:
-        slots.release()
-
-
 async def latency_probe_async(
     target: HttpTarget,
     *,
@@ -134,10 +119,25 @@ class _Schedule:
         self.precise = precise
         self.slots = asyncio.Semaphore(connections)
         self.tasks: set[asyncio.Task[None]] = set()
+        # An exception a transport raised (a bug or bad input, not a target failure): it stops the
+        # probe instead of silently leaving a request unaccounted for.
+        self.failure: BaseException | None = None
+
+    async def _send_one(self, recorder: Recorder, scheduled: float, sent: float) -> None:
+        try:
+            outcome = await self.client.send(self.target)
+            recorder.done(outcome, start=scheduled, sent=sent, end=time.perf_counter())
+        except Exception as error:
+            recorder.errors[f"client:{type(error).__name__}"] += 1
+            self.failure = self.failure or error
+        finally:
+            self.slots.release()
 
     async def run(self, recorder: Recorder, count: int, timeout_s: float) -> None:
         start = recorder.timeline.start
         for i in range(count):
+            if self.failure is not None:
+                raise self.failure
             scheduled = start + i * self.interval
             await wait_until(scheduled, precise=self.precise)
             woke = time.perf_counter()
@@ -156,7 +156,7 @@ class _Schedule:
             sent = time.perf_counter()
             record_lag(recorder, timer_lag_s=woke - scheduled, send_lag_s=sent - scheduled)
             recorder.sent(scheduled, late=sent - scheduled > self.late_threshold_s)
-            task = asyncio.create_task(_send_one(self.client, self.target, recorder, self.slots, scheduled, sent))
+            task = asyncio.create_task(self._send_one(recorder, scheduled, sent))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         if self.tasks:
@@ -165,6 +165,8 @@ class _Schedule:
             if pending:
                 recorder.errors["unfinished"] += len(pending)
                 await self.cancel()
+        if self.failure is not None:
+            raise self.failure
 
     async def cancel(self) -> None:
         await cancel_and_wait(self.tasks)

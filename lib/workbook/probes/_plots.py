@@ -46,7 +46,8 @@ def plot_timeline(result: ProbeResult) -> Figure:
     for key in ("sent", "completed", "errors", "late", "dropped"):
         values = [row[key] for row in rows]
         if any(values) or key in ("sent", "completed"):
-            top.plot(seconds, values, marker=".", label=key)
+            # Dashed: "sent" and "completed" coincide when the target keeps up.
+            top.plot(seconds, values, marker=".", label=key, linestyle="--" if key == "sent" else "-")
     top.set_ylabel("per second")
     top.legend(fontsize="small", ncol=5)
     top.set_title(f"Timeline: {_label(result)}")

@@ -144,3 +144,42 @@ def concurrency_sweep(
             )
             results.append(result)
     return results
+
+
+def latency_probes(
+    targets: Sequence[HttpTarget],
+    *,
+    rate_rps: float,
+    duration_s: float,
+    max_requests: int,
+    connections: int = 64,
+    timeout_s: float = 10.0,
+    warmup_s: float = 0.0,
+    transport: str | TransportFactory = DEFAULT_TRANSPORT,
+    thresholds: ClientBoundThresholds | None = None,
+    loopback_only: bool = True,
+) -> list[ProbeResult]:
+    """A latency probe per target, one after the other (never overlapping), with progress lines."""
+    results = []
+    for target in targets:
+        log(f"latency probe {target.name}: {rate_rps:g} req/s for {duration_s:g} s (cap {max_requests} requests)")
+        result = latency_probe(
+            target,
+            rate_rps=rate_rps,
+            duration_s=duration_s,
+            max_requests=max_requests,
+            connections=connections,
+            timeout_s=timeout_s,
+            warmup_s=warmup_s,
+            transport=transport,
+            thresholds=thresholds,
+            loopback_only=loopback_only,
+        )
+        flag = " CLIENT-BOUND" if result.client_bound else ""
+        log(
+            f"  p50 {result.latency.ms('p50_s') or 0:.2f} ms, p99 {result.latency.ms('p99_s') or 0:.2f} ms from "
+            f"schedule, late {result.late_sends}, dropped {result.dropped_sends}, "
+            f"success {result.success_rate:.1%}{flag}"
+        )
+        results.append(result)
+    return results

@@ -91,8 +91,9 @@ class AiohttpTransport:
             # Parse once: re-parsing the URL on every request is measurable at 10 k req/s.
             url = self._urls[target.url] = URL(target.url)
         try:
+            # No redirects: a probe measures the configured URL and sends nowhere else.
             async with session.request(
-                target.method, url, data=target.body, headers=target.headers or None
+                target.method, url, data=target.body, headers=target.headers or None, allow_redirects=False
             ) as response:
                 body = await response.read()
                 return Outcome(response.status, len(body))
