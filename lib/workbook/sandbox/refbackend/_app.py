@@ -144,10 +144,11 @@ def _local_response(data: bytes, faults: FaultSwitches) -> Response:
 
 
 def _internal_host(url: str) -> str:
-    """The URL as a backend behind a proxy often gets it wrong: signed, but for an internal host."""
+    """The URL as a backend behind a proxy often gets it wrong: signed for one host name, handed out
+    under another. `localhost` keeps the sandbox off DNS while still breaking the signature's host."""
     parts = urlsplit(url)
     port = f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, f"s3.internal{port}", parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, f"localhost{port}", parts.path, parts.query, ""))
 
 
 def create_app(settings: Settings | None = None, faults: FaultSwitches | None = None) -> FastAPI:

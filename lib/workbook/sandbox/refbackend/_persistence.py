@@ -8,6 +8,7 @@ SigV2 presigned URLs by default (boto/boto3#2680).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import mimetypes
 import shutil
 import socket
@@ -48,12 +49,19 @@ def content_type_for(extension: str) -> str:
     return CONTENT_TYPES.get(extension) or mimetypes.guess_type(f"x.{extension}")[0] or "application/octet-stream"
 
 
+_dead_sockets: list[socket.socket] = []
+
+
 def _dead_endpoint() -> str:
-    """An http endpoint on 127.0.0.1 where nothing listens (connections are refused at once)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """An http endpoint on 127.0.0.1 where nothing listens (connections are refused at once).
+
+    The socket stays bound but never listens for the life of the process: connections to it are
+    refused, and no other process can take the port and make "unreachable" storage reachable."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    _dead_sockets.append(sock)
+    atexit.register(sock.close)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 class AssetPersistenceService:
