@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any
 
 import psutil
+
+from workbook._context import EVIDENCE_DIR_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_NOTEBOOKS = FIXTURES / "notebooks"
@@ -21,3 +26,32 @@ def live_pids(pids: list[int]) -> list[int]:
         except psutil.NoSuchProcess:
             pass
     return alive
+
+
+def run_notebook(name: str, parameters: dict[str, Any], workdir: Path) -> dict[str, dict[str, Any]]:
+    """Execute notebooks/<name>.ipynb headless with papermill; return its results.json checks by id.
+
+    The executed notebook lands in `workdir/<name>.ipynb` and its evidence in `workdir/evidence/`.
+    """
+    import papermill
+
+    evidence = workdir / "evidence"
+    workdir.mkdir(parents=True, exist_ok=True)
+    previous = os.environ.get(EVIDENCE_DIR_ENV)
+    os.environ[EVIDENCE_DIR_ENV] = str(evidence)
+    try:
+        papermill.execute_notebook(
+            str(REPO / "notebooks" / f"{name}.ipynb"),
+            str(workdir / f"{name}.ipynb"),
+            parameters={"interactive": False, **parameters},
+            kernel_name="workbook",
+            progress_bar=False,
+            cwd=str(REPO / "notebooks"),
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(EVIDENCE_DIR_ENV, None)
+        else:
+            os.environ[EVIDENCE_DIR_ENV] = previous
+    results = json.loads((evidence / "results.json").read_text())
+    return {check["id"]: check for check in results["checks"]}

@@ -3,34 +3,21 @@ checks fail (without the notebook crashing) when the token is bad."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-import papermill
 import pytest
 
-from wb_testing import REPO
+from wb_testing import run_notebook
 from workbook.sandbox import Sandbox
 
 pytestmark = pytest.mark.notebook
-NOTEBOOK = REPO / "notebooks" / "20_midjourney.ipynb"
 
 
-def execute(tmp_path: Path, name: str, parameters: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    evidence = tmp_path / name
-    monkeypatch.setenv("WORKBOOK_EVIDENCE_DIR", str(evidence))
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / f"{name}.ipynb"),
-        parameters=parameters,
-        kernel_name="workbook",
-        progress_bar=False,
-        cwd=str(REPO),
-    )
-    results = json.loads((evidence / "results.json").read_text())
-    return {check["id"]: check["status"] for check in results["checks"]}
+def execute(tmp_path: Path, name: str, parameters: dict[str, Any]) -> dict[str, str]:
+    checks = run_notebook("20_midjourney", parameters, tmp_path / name)
+    return {check_id: check["status"] for check_id, check in checks.items()}
 
 
 def test_notebook_passes_and_fails_for_the_right_reasons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,9 +34,9 @@ def test_notebook_passes_and_fails_for_the_right_reasons(tmp_path: Path, monkeyp
             "job_timeout_s": 30.0,
             "upscale_timeout_s": 15.0,
         }
-        good = execute(tmp_path, "good", {**base, "discord_token_env": "SANDBOX_DISCORD_TOKEN"}, monkeypatch)
+        good = execute(tmp_path, "good", {**base, "discord_token_env": "SANDBOX_DISCORD_TOKEN"})
         monkeypatch.setenv("MJ_WRONG_TOKEN", "wrong-" + os.environ["SANDBOX_DISCORD_TOKEN"][6:])
-        bad = execute(tmp_path, "bad", {**base, "discord_token_env": "MJ_WRONG_TOKEN"}, monkeypatch)
+        bad = execute(tmp_path, "bad", {**base, "discord_token_env": "MJ_WRONG_TOKEN"})
     assert set(good.values()) == {"pass"}, good
     assert len(good) == 8
     assert bad["token"] in ("fail", "error")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from wb_testing import run_notebook
 from workbook import repo_root
 from workbook.persistence import CHECKS
 from workbook.sandbox import Sandbox
@@ -33,18 +33,11 @@ def test_notebook_is_committed_clean_and_thin() -> None:
 
 
 @pytest.mark.notebook
-def test_notebook_passes_headless_on_the_sandbox(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import papermill
-
+def test_notebook_passes_headless_on_the_sandbox(sandbox: Sandbox, tmp_path: Path) -> None:
     s3, backend = sandbox.outputs["s3"], sandbox.outputs["refbackend"]
-    monkeypatch.setenv("WORKBOOK_EVIDENCE_DIR", str(tmp_path / "evidence"))
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "out.ipynb"),
-        parameters={
-            "interactive": False,
+    checks = run_notebook(
+        "10_persistence",
+        {
             "api_base_url": backend["url"],
             "local_api_base_url": backend["local_url"],
             "admin_url": backend["admin_url"],
@@ -58,12 +51,9 @@ def test_notebook_passes_headless_on_the_sandbox(
             "service_import": "workbook.sandbox.refbackend:AssetPersistenceService",
             "benchmark_counts": [100],
         },
-        kernel_name="workbook",
-        progress_bar=False,
-        cwd=str(NOTEBOOK.parent),
+        tmp_path,
     )
-    results = json.loads((tmp_path / "evidence" / "results.json").read_text())
-    assert {check["id"]: check["status"] for check in results["checks"]} == dict.fromkeys(CHECKS, "pass")
-    output = (tmp_path / "out.ipynb").read_text()
+    assert {check_id: check["status"] for check_id, check in checks.items()} == dict.fromkeys(CHECKS, "pass")
+    output = (tmp_path / "10_persistence.ipynb").read_text()
     for secret in sandbox.secrets.values():
         assert secret not in output

@@ -4,36 +4,23 @@ slow or when an HTTP target is down."""
 
 from __future__ import annotations
 
-import json
 import socket
 from pathlib import Path
 from typing import Any
 
-import papermill
 import pytest
 
-from wb_testing import REPO
+from wb_testing import run_notebook
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
 pytestmark = pytest.mark.notebook
-NOTEBOOK = REPO / "notebooks" / "30_perf_probes.ipynb"
 
 
-def execute(tmp_path: Path, name: str, parameters: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    evidence = tmp_path / name
-    monkeypatch.setenv("WORKBOOK_EVIDENCE_DIR", str(evidence))
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / f"{name}.ipynb"),
-        parameters=parameters,
-        kernel_name="workbook",
-        progress_bar=False,
-        cwd=str(REPO),
-    )
-    return {check["id"]: check for check in json.loads((evidence / "results.json").read_text())["checks"]}
+def execute(tmp_path: Path, name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    return run_notebook("30_perf_probes", parameters, tmp_path / name)
 
 
-def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
@@ -56,7 +43,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path, mo
             "ws_calls_per_connection": 2,
             "ws_max_duration_s": 60.0,
         }
-        good = execute(tmp_path, "good", base, monkeypatch)
+        good = execute(tmp_path, "good", base)
         set_faults(brain["admin_url"], {"added_latency_ms": 300})
         try:
             bad = execute(
@@ -67,7 +54,6 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path, mo
                     "http_targets": [{"name": "down", "url": f"http://127.0.0.1:{closed_port}/health"}],
                     "budgets": {"ws_round_trip_s": 0.25},
                 },
-                monkeypatch,
             )
         finally:
             clear_faults(brain["admin_url"])

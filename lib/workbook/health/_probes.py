@@ -57,22 +57,18 @@ def probe_http(url: str, budget_s: float, *, client: httpx.Client | None = None)
 
 def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_key: str, budget_s: float) -> HealthRow:
     """Reachable, bucket exists, and a probe object survives put → get → delete byte for byte."""
-    import boto3
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint or None,
-        region_name=region,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        config=Config(
-            signature_version="s3v4",
-            retries={"max_attempts": 1},
-            connect_timeout=budget_s * 2,
-            read_timeout=budget_s * 5,
-        ),
+    from .._s3 import s3_client
+
+    client = s3_client(
+        endpoint_url=endpoint,
+        region=region,
+        access_key=access_key,
+        secret_key=secret_key,
+        connect_timeout_s=budget_s * 2,
+        read_timeout_s=budget_s * 5,
+        max_attempts=1,
     )
     key = f"workbook-health/{uuid.uuid4()}.txt"
     payload = f"workbook health probe {uuid.uuid4()}".encode()

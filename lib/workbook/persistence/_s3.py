@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from .._s3 import s3_client
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,7 @@ def sha256_hex(data: bytes) -> str:
 
 
 def make_s3_client(*, endpoint_url: str, region: str, access_key: str, secret_key: str) -> Any:
-    return boto3.session.Session().client(
-        "s3",
-        endpoint_url=endpoint_url or None,
-        region_name=region,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        config=Config(
-            signature_version="s3v4",
-            s3={"addressing_style": "path"} if endpoint_url else {},
-            retries={"max_attempts": 2, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=30,
-        ),
-    )
+    return s3_client(endpoint_url=endpoint_url, region=region, access_key=access_key, secret_key=secret_key)
 
 
 class S3Inspector:

@@ -98,16 +98,10 @@ def service(ctx: ServiceContext) -> ServiceSpec:
 
 def ensure_bucket(endpoint: str, access_key: str, secret_key: str) -> None:
     """Create the sandbox bucket; raises until the filer behind the S3 gateway accepts writes."""
-    import boto3
-    from botocore.config import Config
+    from .._s3 import s3_client
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+    client = s3_client(
+        endpoint_url=endpoint, region=REGION, access_key=access_key, secret_key=secret_key, max_attempts=1
     )
     existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
     if BUCKET not in existing:
