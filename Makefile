@@ -40,8 +40,10 @@ run-live: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# JupyterLab refuses to start as root unless told; containers and CI machines often are root.
 lab: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
+		--MultiKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -51,3 +51,20 @@ def test_every_notebook_passes_on_the_ci_profile(tmp_path: Path) -> None:
     ]
     assert leaked == []
     assert not any(value in result.stdout + result.stderr for value in CANARIES.values())
+
+
+def test_interactive_mode_never_blocks_headless(tmp_path: Path) -> None:
+    """With interactive=True (forms, live widgets) every notebook still runs to the end unattended
+    and records the same checks: nothing waits on a widget, no check lives in a callback."""
+    from wb_testing import run_notebook
+    from workbook.params import load_plan
+    from workbook.sandbox import Sandbox
+
+    plan = load_plan(REPO / "params" / "ci.yaml", notebooks_dir=REPO / "notebooks")
+    with Sandbox(plan.sandbox, time_scale=plan.time_scale) as sandbox:
+        plan.resolve(sandbox.outputs)
+        for notebook in plan.notebooks:
+            checks = run_notebook(notebook.name, {**notebook.parameters, "interactive": True}, tmp_path / notebook.name)
+            failed = {check_id: check["detail"] for check_id, check in checks.items() if check["status"] != "pass"}
+            assert checks and not failed, f"{notebook.name}: {failed}"
+    sandbox.cleanup()
