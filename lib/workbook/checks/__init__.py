@@ -4,7 +4,7 @@ Outcomes land in `results.json` in the notebook's evidence folder as they happen
 mid-notebook still leaves the checks that ran) and show in the notebook as a pandas table.
 """
 
-from ._model import CheckResult, CheckStatus
+from ._model import CheckResult, CheckStatus, measured_summary
 from ._recorder import CheckContext, CheckFailed, Checks, CheckSkipped, load_results
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "CheckStatus",
     "Checks",
     "load_results",
+    "measured_summary",
 ]

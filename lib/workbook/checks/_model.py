@@ -35,3 +35,15 @@ class NotebookResults(BaseModel):
         for check in self.checks:
             counts[check.status.value] += 1
         return counts
+
+
+def measured_summary(measured: dict[str, Any], limit: int = 240) -> str:
+    """`key=value, ...` for a check's scalar measurements, so a passing check still shows evidence."""
+    parts = []
+    for key, value in measured.items():
+        if isinstance(value, float):
+            parts.append(f"{key}={value:.4g}")
+        elif isinstance(value, str | int | bool) and len(str(value)) <= 60:
+            parts.append(f"{key}={value}")
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._context import evidence_dir
 from .._secrets import _seen_values, redact
-from ._model import CheckResult, CheckStatus, NotebookResults
+from ._model import CheckResult, CheckStatus, NotebookResults, measured_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,7 +164,8 @@ class Checks:
         self._results.checks = [check for check in self._results.checks if check.id != result.id]
         self._results.checks.append(result)
         self._save()
-        line = f"[check] {result.status.value.upper():5} {result.id}: {result.detail}"[:300]
+        shown = result.detail or measured_summary(result.measured)
+        line = f"[check] {result.status.value.upper():5} {result.id}: {shown}"[:300]
         print(redact(line, frozenset(_seen_values)), flush=True)
 
     def _save(self) -> None:

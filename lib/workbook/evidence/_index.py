@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..checks import measured_summary
 from ._manifest import RunManifest
 
 
@@ -17,15 +18,3 @@ def render_index(manifest: RunManifest, checks_by_notebook: dict[str, list[dict[
     environment.filters["measured_summary"] = measured_summary
     html = environment.get_template("index.html.j2").render(m=manifest, checks=checks_by_notebook)
     target.write_text(html, encoding="utf-8")
-
-
-def measured_summary(measured: dict[str, Any], limit: int = 240) -> str:
-    """`key=value, ...` for a check's scalar measurements, so a passing check still shows evidence."""
-    parts = []
-    for key, value in measured.items():
-        if isinstance(value, float):
-            parts.append(f"{key}={value:.4g}")
-        elif isinstance(value, str | int | bool) and len(str(value)) <= 60:
-            parts.append(f"{key}={value}")
-    text = ", ".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

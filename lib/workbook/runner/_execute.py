@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ def execute_notebook(
     stdout = KernelStdout(plan.name, secrets, emit)
     heartbeat = Heartbeat(plan.name, emit)
     saved_env = _push_env(env)
+    sockets = tempfile.TemporaryDirectory(prefix="workbook-kernel-")
     heartbeat.start()
     try:
         papermill.execute_notebook(
@@ -53,6 +55,7 @@ def execute_notebook(
             cwd=str(plan.path.parent),
             execution_timeout=cell_timeout_s,
             start_timeout=120,
+            config=_ipc_kernel_config(Path(sockets.name)),
         )
         entry.exit_status = 0
     except KeyboardInterrupt:
@@ -81,6 +84,7 @@ def execute_notebook(
     except Exception as error:
         _fail(entry, "failed", type(error).__name__, str(error)[:500], 1)
     finally:
+        sockets.cleanup()
         heartbeat.stop()
         stdout.flush()
         _pop_env(saved_env)
@@ -88,6 +92,14 @@ def execute_notebook(
         entry.duration_s = round(time.monotonic() - started, 3)
         _finish_evidence(plan, output, out_dir, entry)
     return entry
+
+
+def _ipc_kernel_config(socket_dir: Path) -> Any:
+    """Kernel channels over Unix sockets in a private folder: unlike loopback TCP ports (which
+    ipykernel warns about on every start), no other local user can connect to them."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
 def _finish_evidence(plan: NotebookPlan, output: Path, out_dir: Path, entry: NotebookEntry) -> None:
