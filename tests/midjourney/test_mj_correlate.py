@@ -350,3 +350,26 @@ def test_error_notice_without_nonce_is_matched_by_its_footer_prompt() -> None:
     )
     corr.handle("MESSAGE_CREATE", notice, T0)
     assert banned.failure_kind == "banned_prompt" and ok.failure is None
+
+
+def test_prompt_match_prefers_the_job_whose_own_parameters_were_echoed() -> None:
+    # Polling (no nonce): the instant "Invalid parameter" reply for `a calm lake --use_raw 1` can
+    # arrive while the plain `a calm lake` job still waits for its first reply. Stripping settings
+    # suffixes makes both prompts equal; the job whose own parameters were echoed must win.
+    corr, (plain, raw) = setup(["a calm lake", "a calm lake --use_raw 1"])
+    notice = msg(
+        sid(1),
+        "",
+        embeds=[
+            {
+                "title": "Invalid parameter",
+                "description": "Unrecognized parameter(s): `use_raw`",
+                "footer": {"text": "/imagine a calm lake --use_raw 1"},
+            }
+        ],
+    )
+    corr.handle("MESSAGE_CREATE", notice, T0)
+    assert raw.failure_kind == "invalid_parameter" and plain.failure is None
+    waiting = msg(sid(2), f"**a calm lake --v 6.1** - <@{UID}> (Waiting to start)")
+    corr.handle("MESSAGE_CREATE", waiting, T0)
+    assert plain.progress_message_id == waiting["id"]

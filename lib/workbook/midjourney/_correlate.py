@@ -26,6 +26,7 @@ from ._parse import (
     normalize_prompt,
     parse_progress,
     reference_id_of,
+    sent_prompt_specificity,
     snowflake_at,
     upscale_index_in,
 )
@@ -59,6 +60,7 @@ class JobState:
     prompt: str
     upscale_index: int
     norm: str = ""
+    norm_full: str = ""
     phase: Phase = Phase.PLANNED
     nonce: str | None = None
     submitted_at: float | None = None
@@ -88,6 +90,7 @@ class JobState:
 
     def __post_init__(self) -> None:
         self.norm = normalize_prompt(self.prompt)
+        self.norm_full = normalize_prompt(self.prompt, strip_settings=False)
 
     @property
     def active(self) -> bool:
@@ -336,7 +339,7 @@ class Correlator:
         if echoed is None:
             return None
         norm = normalize_prompt(echoed)
-        same = [j for j in candidates if j.norm == norm]
+        same = _most_specific([j for j in candidates if j.norm == norm], echoed)
         if grid:
             pool = [
                 j
@@ -467,3 +470,12 @@ class Correlator:
             job.upscale_match = key
             if job.phase is Phase.UPSCALING:
                 job.phase = Phase.UPSCALED
+
+
+def _most_specific(jobs: list[JobState], echoed: str) -> list[JobState]:
+    """Of jobs whose prompts match once settings are stripped, keep those whose own parameters the
+    echo carries: `a calm lake --use_raw 1` must not be taken by a pending `a calm lake` job."""
+    full = normalize_prompt(echoed, strip_settings=False)
+    scores = {job.key: sent_prompt_specificity(job.norm_full, full) for job in jobs}
+    best = max(scores.values(), default=-1)
+    return [job for job in jobs if scores[job.key] == best] if best >= 0 else jobs

@@ -59,18 +59,29 @@ def footer_prompt(message: dict[str, Any]) -> str | None:
     return None
 
 
-def normalize_prompt(prompt: str) -> str:
+def normalize_prompt(prompt: str, *, strip_settings: bool = True) -> str:
     """Canonical form for the last-resort prompt match.
 
     Midjourney rewrites URLs to `<https://s.mj.run/...>`, turns a leading em-dash into `--`,
     collapses whitespace and appends the account's /settings suffixes (reference notes §3.3), so
-    all of those are folded away; what remains is compared case-insensitively.
+    all of those are folded away; what remains is compared case-insensitively. With
+    `strip_settings=False` the `--parameters` stay, to tell apart prompts that differ only in them.
     """
     text = prompt.replace("\u2014", "--").replace("\u2013", "--")
     text = _URL.sub("<url>", text)
     text = " ".join(text.split())
-    text = _SETTINGS_SUFFIX.sub("", text)
+    if strip_settings:
+        text = _SETTINGS_SUFFIX.sub("", text)
     return text.strip().casefold()
+
+
+def sent_prompt_specificity(sent: str, echoed: str) -> int:
+    """How much of the echoed prompt the sent prompt accounts for (both from `normalize_prompt(...,
+    strip_settings=False)`): its length if the echo is the sent prompt, possibly followed by appended
+    settings; -1 if the sent prompt's own text or parameters are not at the start of the echo."""
+    if echoed == sent or echoed.startswith(sent + " --"):
+        return len(sent)
+    return -1
 
 
 @dataclass(frozen=True)
