@@ -41,7 +41,10 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # JupyterLab refuses to start as root unless told; containers and CI machines often are root.
+# Credentials of a running `make sandbox-up` are loaded so notebooks opened in the lab can use it.
 lab: setup
+	@if [ -f .sandbox/sandbox.env ]; then echo "loading sandbox credentials from .sandbox/sandbox.env"; fi
+	set -a; [ ! -f .sandbox/sandbox.env ] || . ./.sandbox/sandbox.env; set +a; \
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
 		--MultiKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root,)
 

@@ -46,7 +46,7 @@ def up(services: list[str]) -> int:
     env_file.chmod(0o600)
     for name, info in state["services"].items():
         print(f"{name}: " + ", ".join(f"{key}={value}" for key, value in info["outputs"].items()))
-    print(f"credentials: {env_file} (export them to use the sandbox from JupyterLab)")
+    print(f"credentials: {env_file} (`make lab` loads them; or export them in your shell)")
     return 0
 
 
