@@ -7,7 +7,6 @@ from ._context import evidence_dir, is_managed_run, repo_root
 from ._display import enable_inline_figures
 from ._errors import (
     ParamsError,
-    RunError,
     SandboxError,
     SecretMissingError,
     ServiceNotReadyError,
@@ -24,7 +23,6 @@ __all__ = [
     "Checks",
     "ParamsError",
     "Progress",
-    "RunError",
     "SandboxError",
     "SecretMissingError",
     "ServiceNotReadyError",

@@ -3,9 +3,10 @@
 WorkbookError
  ├── ParamsError          bad params file or value (CLI exit status 2, nothing executed)
  ├── SecretMissingError   a parameter names an environment variable that is not set
- ├── SandboxError         a stand-in service failed to start, answer or stop
- │    └── ServiceNotReadyError
- └── RunError             the runner could not execute or record a notebook
+ └── SandboxError         a stand-in service failed to start, answer or stop
+      └── ServiceNotReadyError
+
+Capability packages define their own errors under WorkbookError (e.g. workbook.midjourney.MidjourneyError).
 """
 
 from __future__ import annotations
@@ -67,7 +68,3 @@ class ServiceNotReadyError(SandboxError):
             f"sandbox service {service!r} was not ready after {waited_s:.1f} s "
             f"(last error: {last_error}); see its log: {log_file}"
         )
-
-
-class RunError(WorkbookError):
-    """The runner could not execute or record a notebook."""

@@ -17,9 +17,9 @@ from typing import Any
 
 from .._context import EVIDENCE_DIR_ENV, RUN_ID_ENV, repo_root
 from .._errors import SandboxError
-from .._secrets import MIN_SECRET_LENGTH
+from .._secrets import MIN_SECRET_LENGTH, secret_values_in_env
 from ..checks._recorder import RESULTS_FILE
-from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts, render_index, scrub_tree
+from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts, render_index, scrub_tree, sha256_file
 from ..params._load import RunPlan
 from ..sandbox import Sandbox
 from ._execute import KERNEL_NAME, execute_notebook
@@ -135,11 +135,13 @@ def _seal(bundle: Bundle, manifest: RunManifest, sandbox: Sandbox, secrets: froz
     manifest.secret_scan = {"values_checked": len(secrets), "files_scrubbed": scrubbed}
     manifest.ended_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest.duration_s = round(time.monotonic() - started, 3)
+    files = bundle.hash_files()  # each file hashed once; notebook entries take their share
     for entry in manifest.notebooks:
-        entry.files = bundle.hash_files(bundle.path / entry.name) if (bundle.path / entry.name).exists() else {}
+        entry.files = {path: digest for path, digest in files.items() if path.startswith(f"{entry.name}/")}
     checks = {entry.name: _load_checks(bundle.path / entry.name / RESULTS_FILE) for entry in manifest.notebooks}
-    render_index(manifest, checks, bundle.path / "index.html")
-    manifest.files = bundle.hash_files()
+    index = bundle.path / "index.html"
+    render_index(manifest, checks, index)
+    manifest.files = {**files, index.name: sha256_file(index)}
     bundle.write_manifest(manifest)
     bundle.link_latest()
 
@@ -180,8 +182,8 @@ def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: dict[str, str]) -> frozens
         if key.endswith("_env") and isinstance(value, str)
     }
     named |= {name for name in os.environ if _SECRET_ENV_NAME.search(name)}
-    values = {os.environ.get(name, "") for name in named} | set(sandbox_secrets.values())
-    return frozenset(value for value in values if len(value) >= MIN_SECRET_LENGTH)
+    sandbox_values = {value for value in sandbox_secrets.values() if len(value) >= MIN_SECRET_LENGTH}
+    return frozenset(secret_values_in_env(named) | sandbox_values)
 
 
 def _summary_line(entry: NotebookEntry) -> str:
