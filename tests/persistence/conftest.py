@@ -23,9 +23,10 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
+def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
+    """The persistence parameters that point at this sandbox (shared by settings and notebook runs)."""
     s3, backend = sandbox.outputs["s3"], sandbox.outputs["refbackend"]
-    values: dict[str, Any] = {
+    return {
         "api_base_url": backend["url"],
         "local_api_base_url": backend["local_url"],
         "admin_url": backend["admin_url"],
@@ -37,6 +38,12 @@ def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
         "expected_expiry_s": 3,
         "num_images": 2,
         "service_import": SERVICE_IMPORT,
+    }
+
+
+def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
+    values: dict[str, Any] = {
+        **sandbox_values(sandbox),
         "benchmark_counts": (20,),
         # Generous: this suite proves the check can fail, it does not time the machine.
         "presign_budget_ms": 50.0,

@@ -13,6 +13,8 @@ from workbook import repo_root
 from workbook.persistence import CHECKS
 from workbook.sandbox import Sandbox
 
+from .conftest import sandbox_values
+
 NOTEBOOK = repo_root() / "notebooks" / "10_persistence.ipynb"
 
 
@@ -34,25 +36,7 @@ def test_notebook_is_committed_clean_and_thin() -> None:
 
 @pytest.mark.notebook
 def test_notebook_passes_headless_on_the_sandbox(sandbox: Sandbox, tmp_path: Path) -> None:
-    s3, backend = sandbox.outputs["s3"], sandbox.outputs["refbackend"]
-    checks = run_notebook(
-        "10_persistence",
-        {
-            "api_base_url": backend["url"],
-            "local_api_base_url": backend["local_url"],
-            "admin_url": backend["admin_url"],
-            "storage_endpoint": s3["endpoint"],
-            "storage_bucket": s3["bucket"],
-            "storage_region": s3["region"],
-            "s3_access_key_env": "SANDBOX_S3_ACCESS_KEY",
-            "s3_secret_key_env": "SANDBOX_S3_SECRET_KEY",
-            "expected_expiry_s": 3,
-            "num_images": 2,
-            "service_import": "workbook.sandbox.refbackend:AssetPersistenceService",
-            "benchmark_counts": [100],
-        },
-        tmp_path,
-    )
+    checks = run_notebook("10_persistence", {**sandbox_values(sandbox), "benchmark_counts": [100]}, tmp_path)
     assert {check_id: check["status"] for check_id, check in checks.items()} == dict.fromkeys(CHECKS, "pass")
     output = (tmp_path / "10_persistence.ipynb").read_text()
     for secret in sandbox.secrets.values():
