@@ -28,6 +28,11 @@ def read_secret(env_name: str, *, purpose: str = "", required: bool = True) -> s
     return value
 
 
+def seen_secrets() -> frozenset[str]:
+    """Every secret value `read_secret` has handed out in this process (for scrubbing output)."""
+    return frozenset(_seen_values)
+
+
 def secret_values_in_env(env_names: list[str] | set[str]) -> set[str]:
     """The values of the named variables that are set and long enough to scrub."""
     return {value for name in env_names if len(value := os.environ.get(name, "")) >= MIN_SECRET_LENGTH}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._context import evidence_dir
-from .._secrets import _seen_values, redact
+from .._secrets import redact, seen_secrets
 from ._model import CheckResult, CheckStatus, NotebookResults, measured_summary
 
 if TYPE_CHECKING:
@@ -166,13 +166,13 @@ class Checks:
         self._save()
         shown = result.detail or measured_summary(result.measured)
         line = f"[check] {result.status.value.upper():5} {result.id}: {shown}"[:300]
-        print(redact(line, frozenset(_seen_values)), flush=True)
+        print(redact(line, seen_secrets()), flush=True)
 
     def _save(self) -> None:
         text = json.dumps(self._results.model_dump(mode="json"), indent=2, default=str)
         self._path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(redact(text, frozenset(_seen_values)))
+        tmp.write_text(redact(text, seen_secrets()))
         tmp.replace(self._path)
 
 

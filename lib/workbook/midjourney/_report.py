@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._secrets import _seen_values, redact
+from .._secrets import redact, seen_secrets
 from ._parse import job_hash, snowflake_time
 from ._storage import StoredImage
 
@@ -208,7 +208,7 @@ class RunReport:
         """`summary.json` in the evidence folder (secrets scrubbed)."""
         path = folder / "summary.json"
         text = json.dumps(self.summary(), indent=2, default=str)
-        path.write_text(redact(text, frozenset(_seen_values | (extra_secrets or set()))), encoding="utf-8")
+        path.write_text(redact(text, seen_secrets() | (extra_secrets or set())), encoding="utf-8")
         return path
 
     # -- display --

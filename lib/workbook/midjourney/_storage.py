@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image
 
-from .._secrets import _seen_values, redact
+from .._secrets import redact, seen_secrets
 from ._correlate import JobState
 from ._parse import reference_id_of, snowflake_time
 
@@ -113,5 +113,5 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
 def write_metadata(folder: Path, job: JobState, metadata: dict[str, Any], extra_secrets: set[str]) -> Path:
     path = folder / f"{job.key}.json"
     text = json.dumps(metadata, indent=2, ensure_ascii=False, default=str)
-    path.write_text(redact(text, frozenset(_seen_values | extra_secrets)), encoding="utf-8")
+    path.write_text(redact(text, seen_secrets() | extra_secrets), encoding="utf-8")
     return path
