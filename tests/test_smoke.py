@@ -62,8 +62,7 @@ def test_interactive_mode_never_blocks_headless(tmp_path: Path) -> None:
 
     plan = load_plan(REPO / "params" / "ci.yaml", notebooks_dir=REPO / "notebooks")
     with Sandbox(plan.sandbox, time_scale=plan.time_scale) as sandbox:
-        plan.resolve(sandbox.outputs)
-        for notebook in plan.notebooks:
+        for notebook in plan.resolved(sandbox.outputs).notebooks:
             checks = run_notebook(notebook.name, {**notebook.parameters, "interactive": True}, tmp_path / notebook.name)
             failed = {check_id: check["detail"] for check_id, check in checks.items() if check["status"] != "pass"}
             assert checks and not failed, f"{notebook.name}: {failed}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -33,25 +32,16 @@ def run_notebook(name: str, parameters: dict[str, Any], workdir: Path) -> dict[s
 
     The executed notebook lands in `workdir/<name>.ipynb` and its evidence in `workdir/evidence/`.
     """
-    import papermill
+    from workbook.runner import execute_with_papermill
 
     evidence = workdir / "evidence"
     workdir.mkdir(parents=True, exist_ok=True)
-    previous = os.environ.get(EVIDENCE_DIR_ENV)
-    os.environ[EVIDENCE_DIR_ENV] = str(evidence)
-    try:
-        papermill.execute_notebook(
-            str(REPO / "notebooks" / f"{name}.ipynb"),
-            str(workdir / f"{name}.ipynb"),
-            parameters={"interactive": False, **parameters},
-            kernel_name="workbook",
-            progress_bar=False,
-            cwd=str(REPO / "notebooks"),
-        )
-    finally:
-        if previous is None:
-            os.environ.pop(EVIDENCE_DIR_ENV, None)
-        else:
-            os.environ[EVIDENCE_DIR_ENV] = previous
+    execute_with_papermill(
+        REPO / "notebooks" / f"{name}.ipynb",
+        workdir / f"{name}.ipynb",
+        parameters={"interactive": False, **parameters},
+        env={EVIDENCE_DIR_ENV: str(evidence)},  # a `with Sandbox(...)` block's credentials are inherited
+        cell_timeout_s=None,
+    )
     results = json.loads((evidence / "results.json").read_text())
     return {check["id"]: check for check in results["checks"]}

@@ -6,9 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._context import repo_root
 from ._errors import ParamsError, WorkbookError
+
+if TYPE_CHECKING:
+    from .params import RunPlan
 
 EXIT_BAD_PARAMS = 2
 
@@ -58,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
         "--time-scale", type=float, default=None, help="sandbox clock speed-up (default: the params file's time_scale)"
     )
     run.add_argument(
+        "--fault",
+        dest="faults",
+        action="append",
+        default=[],
+        metavar="SERVICE.SWITCH=VALUE",
+        help="turn a stand-in's fault switch on at sandbox start (repeatable; VALUE is YAML, default true), "
+        "e.g. --fault brain.added_latency_ms=300; checked against the stand-in's switches before anything starts",
+    )
+    run.add_argument(
         "--env-file",
         type=Path,
         default=None,
@@ -93,14 +106,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(params: Path, only: Sequence[str] = (), overrides: Sequence[str] = ()):  # type: ignore[no-untyped-def]
-    from .params import load_plan, parse_override
+def _load(
+    params: Path,
+    only: Sequence[str] = (),
+    overrides: Sequence[str] = (),
+    faults: Sequence[str] = (),
+    time_scale: float | None = None,
+) -> RunPlan:
+    from .params import load_plan, parse_fault, parse_override
 
     return load_plan(
         params,
         notebooks_dir=repo_root() / "notebooks",
         only=only,
         overrides=[parse_override(text) for text in overrides],
+        faults=[parse_fault(text) for text in faults],
+        time_scale=time_scale,
     )
 
 
@@ -111,8 +132,8 @@ def _run(args: argparse.Namespace) -> int:
         from dotenv import load_dotenv
 
         load_dotenv(args.env_file, override=False)
-    plan = _load(args.params, args.only, args.overrides)
-    outcome = run(plan, outputs_dir=args.outputs, time_scale=args.time_scale, emit=lambda line: print(line, flush=True))
+    plan = _load(args.params, args.only, args.overrides, args.faults, args.time_scale)
+    outcome = run(plan, outputs_dir=args.outputs, emit=lambda line: print(line, flush=True))
     return outcome.exit_code
 
 
@@ -124,19 +145,19 @@ def _check_params(args: argparse.Namespace) -> int:
 
 
 def _sandbox_up(args: argparse.Namespace) -> int:
-    from .sandbox._detached import up
+    from .sandbox import up
 
-    services = args.services if args.services is not None else _load(args.params).sandbox
+    services = args.services if args.services is not None else list(_load(args.params).sandbox)
     return up(services)
 
 
 def _sandbox_down(args: argparse.Namespace) -> int:
-    from .sandbox._detached import down
+    from .sandbox import down
 
     return down()
 
 
 def _sandbox_status(args: argparse.Namespace) -> int:
-    from .sandbox._detached import status
+    from .sandbox import status
 
     return status()

@@ -2,7 +2,9 @@
 
 WorkbookError
  ├── ParamsError          bad params file or value (CLI exit status 2, nothing executed)
+ ├── UsageError           a bad argument or setting given to lib/ (also a ValueError)
  ├── SecretMissingError   a parameter names an environment variable that is not set
+ ├── SyncTimeoutError     a coroutine run from a cell did not finish in time (also a TimeoutError)
  └── SandboxError         a stand-in service failed to start, answer or stop
       └── ServiceNotReadyError
 
@@ -42,6 +44,14 @@ class ParamsError(WorkbookError):
             if part
         )
         super().__init__(f"{where} {message}".strip())
+
+
+class UsageError(WorkbookError, ValueError):
+    """A bad argument or setting: the message names the value and what was expected (never a secret)."""
+
+
+class SyncTimeoutError(WorkbookError, TimeoutError):
+    """A coroutine run through the sync bridge exceeded its time limit and was cancelled."""
 
 
 class SecretMissingError(WorkbookError):

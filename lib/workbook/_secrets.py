@@ -6,7 +6,9 @@ Parameters never carry secrets; they carry the *name* of an environment variable
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 
 from ._errors import SecretMissingError
 
@@ -14,6 +16,25 @@ from ._errors import SecretMissingError
 MIN_SECRET_LENGTH = 6
 
 _seen_values: set[str] = set()
+
+# The one rule for "this name holds a secret", for params keys and environment variable names alike.
+_SECRET_WORDS = frozenset({"token", "secret", "password", "passwd", "credential", "credentials", "apikey"})
+_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key")})
+
+
+def looks_secret(name: str) -> bool:
+    """True if `name` (a params key or an environment variable) looks like it holds a secret.
+
+    `discord_token`, `AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, `openai_api_key` do; a name ending in
+    `_env` names the variable that holds the secret (`discord_token_env`) and does not; counters such
+    as `max_tokens` do not.
+    """
+    words = [word for word in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()) if word]
+    if not words or words[-1] == "env":
+        return False
+    return any(word in _SECRET_WORDS for word in words) or any(
+        pair in _SECRET_PAIRS for pair in itertools.pairwise(words)
+    )
 
 
 def read_secret(env_name: str, *, purpose: str = "", required: bool = True) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Iterator
@@ -10,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook.persistence import ServiceImportError, load_service, patched_env, run_async, seed_env
+from workbook import run_sync
+from workbook.persistence import ServiceImportError, load_service, seed_env
 
 GOOD_SERVICE = """
 import os
@@ -62,7 +62,7 @@ def test_loads_a_service_from_a_path_with_its_env(backend_dir: Path) -> None:
     )
     assert service.bucket == "b1"
     assert "STORAGE_BUCKET" not in os.environ or os.environ["STORAGE_BUCKET"] != "b1"
-    assert run_async(service.persist_character_reference("img", "/x.png")) == "b1/img"
+    assert run_sync(service.persist_character_reference("img", "/x.png")) == "b1/img"
 
 
 @pytest.mark.parametrize(
@@ -83,24 +83,6 @@ def test_bad_services_give_one_clear_error(backend_dir: Path, import_path: str, 
 def test_sys_path_entry_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ServiceImportError, match="is not a directory"):
         load_service("a:B", str(tmp_path / "missing"))
-
-
-def test_patched_env_restores_previous_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WB_TEST_A", "before")
-    monkeypatch.delenv("WB_TEST_B", raising=False)
-    with patched_env({"WB_TEST_A": "during", "WB_TEST_B": "new"}):
-        assert os.environ["WB_TEST_A"] == "during" and os.environ["WB_TEST_B"] == "new"
-    assert os.environ["WB_TEST_A"] == "before" and "WB_TEST_B" not in os.environ
-
-
-def test_run_async_works_inside_a_running_loop() -> None:
-    async def outer() -> int:
-        async def inner() -> int:
-            return 7
-
-        return run_async(inner())
-
-    assert asyncio.run(outer()) == 7
 
 
 def test_seed_env_names_the_guides_variables() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 
-from workbook.sandbox import ServiceContext, ServiceSpec
+from workbook.sandbox import ServiceContext, ServiceSpec, no_faults
 
 
 def never_ready(ctx: ServiceContext) -> ServiceSpec:
@@ -42,3 +43,13 @@ def with_child(ctx: ServiceContext) -> ServiceSpec:
         outputs={"url": f"http://127.0.0.1:{port}"},
         stop_timeout_s=2,
     )
+
+
+# Registry entries `fake_services:<name>`: each an object with the stand-in contract's two names.
+stand_ins = {
+    name: SimpleNamespace(service=factory, faults=no_faults)
+    for name, factory in {"never_ready": never_ready, "exits_at_once": exits_at_once, "with_child": with_child}.items()
+}
+never_ready_stand_in = stand_ins["never_ready"]
+exits_at_once_stand_in = stand_ins["exits_at_once"]
+with_child_stand_in = stand_ins["with_child"]

@@ -72,12 +72,42 @@ def test_unknown_sandbox_service(write_params: Callable[..., Path]) -> None:
     assert "unknown service 'refbackned'" in message and "did you mean 'refbackend'" in message
 
 
-def test_secret_looking_parameter_is_rejected(write_params: Callable[..., Path], tmp_path: Path) -> None:
-    message = problem(write_params, {**GOOD, "shared": {"discord_token": "abc"}})
-    assert "no notebook declares" in message  # unknown first; a declared secret-like key is caught below
-    from workbook.params._load import _SECRET_KEY
+def test_secret_looking_parameter_is_rejected_without_echoing_its_value(write_params: Callable[..., Path]) -> None:
+    canary = "canary-token-value-8d7f6e"
+    for document in (
+        {**GOOD, "shared": {"discord_token": canary}},
+        {**GOOD, "notebooks": {"passes": {"api_url": "http://127.0.0.1:1", "discord_token": canary}}},
+    ):
+        message = problem(write_params, document)
+        assert "looks like a secret" in message and "discord_token_env" in message
+        assert canary not in message
 
-    assert _SECRET_KEY.search("discord_token") and not _SECRET_KEY.search("discord_token_env")
+
+def test_env_key_holding_something_other_than_a_variable_name_is_not_echoed(write_params: Callable[..., Path]) -> None:
+    pasted = "mfa.Zx9-pasted/token+value"
+    document = {**GOOD, "notebooks": {"passes": {"api_url": "http://127.0.0.1:1", "token_env": pasted}}}
+    message = problem(write_params, document)
+    assert "must name an environment variable" in message and pasted not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("discord_token", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("AWS_ACCESS_KEY_ID", True),
+        ("openai_api_key", True),
+        ("redis_password", True),
+        ("discord_token_env", False),
+        ("s3_secret_key_env", False),
+        ("max_tokens", False),
+        ("HOME", False),
+    ],
+)
+def test_one_secret_name_rule(name: str, secret: bool) -> None:
+    from workbook._secrets import looks_secret
+
+    assert looks_secret(name) is secret
 
 
 def test_placeholder_to_service_not_started(write_params: Callable[..., Path]) -> None:
@@ -90,7 +120,7 @@ def test_placeholder_with_unknown_output_fails_on_resolve(write_params: Callable
     document = {**GOOD, "sandbox": ["s3"], "notebooks": {"passes": {"api_url": "${sandbox.s3.url}"}}}
     plan = load(write_params(document))
     with pytest.raises(ParamsError) as raised:
-        plan.resolve({"s3": {"endpoint": "http://127.0.0.1:9", "bucket": "b"}})
+        plan.resolved({"s3": {"endpoint": "http://127.0.0.1:9", "bucket": "b"}})
     assert "publishes no 'url'" in str(raised.value) and "endpoint" in str(raised.value)
 
 
@@ -142,5 +172,38 @@ def test_only_starts_just_the_services_the_selection_refers_to(write_params: Cal
         },
     }
     plan = load(write_params(document), only=["passes"])
-    assert plan.sandbox == ["s3", "refbackend"]
-    assert load(write_params(document)).sandbox == ["s3", "refbackend", "discord", "brain"]
+    assert plan.sandbox == ("s3", "refbackend")
+    assert load(write_params(document)).sandbox == ("s3", "refbackend", "discord", "brain")
+
+
+def test_plan_is_frozen_and_resolving_returns_a_new_plan(write_params: Callable[..., Path]) -> None:
+    import dataclasses
+
+    document = {**GOOD, "sandbox": ["s3"], "notebooks": {"passes": {"api_url": "${sandbox.s3.endpoint}/x"}}}
+    plan = load(write_params(document))
+    resolved = plan.resolved({"s3": {"endpoint": "http://127.0.0.1:9"}})
+    assert resolved.notebooks[0].parameters["api_url"] == "http://127.0.0.1:9/x"
+    assert plan.notebooks[0].parameters["api_url"] == "${sandbox.s3.endpoint}/x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.time_scale = 5  # type: ignore[misc]
+
+
+def test_faults_are_checked_against_the_stand_ins_switches(write_params: Callable[..., Path]) -> None:
+    from workbook.params import parse_fault
+
+    document = {**GOOD, "sandbox": ["brain"]}
+    plan = load(write_params(document), faults=[parse_fault("brain.added_latency_ms=250")])
+    assert plan.faults == {"brain": {"added_latency_ms": 250}}
+    bare = load(write_params({**GOOD, "sandbox": ["discord"]}), faults=[parse_fault("discord.gateway_down")])
+    assert bare.faults == {"discord": {"gateway_down": True}}
+    cases = {
+        "brain.added_latencyms=1": "has no fault switch 'added_latencyms' (did you mean 'added_latency_ms'?)",
+        "discord.gateway_down": "service 'discord' is not started by this run",
+        "brain.added_latency_ms=abc": "added_latency_ms must be a number",
+    }
+    for text, expected in cases.items():
+        with pytest.raises(ParamsError) as raised:
+            load(write_params(document), faults=[parse_fault(text)])
+        assert expected in str(raised.value), text
+    with pytest.raises(ParamsError, match=r"expected SERVICE\.SWITCH=VALUE"):
+        parse_fault("latency=3")

@@ -113,7 +113,11 @@ def test_canary_secrets_never_reach_the_bundle(
     monkeypatch.setenv("CANARY_TOKEN", canary)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", other)  # a secret-looking variable no param names
     outcome = run_fixtures(write_params, tmp_path, {"leaks": API})
-    assert outcome.exit_code == 0
+    # Scrubbed everywhere, and the notebook whose evidence held a secret fails, naming the files.
+    assert outcome.exit_code == 1
+    entry = manifest(outcome)["notebooks"][0]
+    assert entry["status"] == "failed" and "secret values had to be scrubbed" in entry["reason"]
+    assert "leaks/dump.txt" in entry["reason"]
     leaked = [
         str(path)
         for path in outcome.bundle.rglob("*")
@@ -140,7 +144,7 @@ def test_sandbox_credentials_never_reach_the_bundle(
     monkeypatch.setattr(ServiceContext, "new_secret", staticmethod(lambda length=32: next(canaries)))
     monkeypatch.setenv("CANARY_TOKEN", "canary-token-for-sandbox-run")
     outcome = run_fixtures(write_params, tmp_path, {"leaks": API}, sandbox=["s3"])
-    assert outcome.exit_code == 0, manifest(outcome)
+    assert outcome.exit_code == 1 and "scrubbed" in manifest(outcome)["notebooks"][0]["reason"]
     leaked = [
         str(path)
         for path in outcome.bundle.rglob("*")

@@ -25,7 +25,7 @@ HERE = Path(__file__).parent
 def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(HERE))
     for name in ("never_ready", "exits_at_once", "with_child"):
-        monkeypatch.setitem(SERVICES, name, f"fake_services:{name}")
+        monkeypatch.setitem(SERVICES, name, f"fake_services:{name}_stand_in")
 
 
 def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -> None:

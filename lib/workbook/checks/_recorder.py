@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from .._context import evidence_dir
 from .._secrets import redact, seen_secrets
-from ._model import CheckResult, CheckStatus, NotebookResults, measured_summary
+from ._model import CheckResult, CheckSpec, CheckStatus, NotebookResults, as_spec, final_results, measured_summary
+from ._store import RESULTS_FILE, write_results
 
 if TYPE_CHECKING:
     import pandas as pd
-
-RESULTS_FILE = "results.json"
 
 
 class CheckFailed(Exception):
@@ -50,6 +48,12 @@ class CheckContext:
             self.problems.append(problem)
         return bool(condition)
 
+    def expect_none(self, problems: Iterable[str]) -> bool:
+        """Record every problem a lib inspector found; True when there were none."""
+        found = [str(problem) for problem in problems]
+        self.problems.extend(found)
+        return not found
+
     def fail(self, problem: str) -> None:
         raise CheckFailed(problem)
 
@@ -63,12 +67,18 @@ class Checks:
     >>> checks = Checks("10_persistence", {"generate": "generate returns PNG images"})
     >>> with checks.run("generate") as c:
     ...     c.expect(len(images) == 4, f"expected 4 images, got {len(images)}")
+
+    A declaration is a title or a `CheckSpec` (title, service, severity, remedy).
     """
 
-    def __init__(self, notebook: str, declared: dict[str, str], *, results_dir: Path | None = None) -> None:
-        self._results = NotebookResults(notebook=notebook, declared=dict(declared))
+    def __init__(
+        self, notebook: str, declared: Mapping[str, str | CheckSpec], *, results_dir: Path | None = None
+    ) -> None:
+        self._results = NotebookResults(
+            notebook=notebook, declared={key: as_spec(item) for key, item in declared.items()}
+        )
         self._path = (results_dir or evidence_dir(notebook)) / RESULTS_FILE
-        self._save()
+        write_results(self._path, self._results)
 
     @property
     def results(self) -> list[CheckResult]:
@@ -76,6 +86,11 @@ class Checks:
 
     @property
     def declared(self) -> dict[str, str]:
+        """Check id -> title."""
+        return {check_id: spec.title for check_id, spec in self._results.declared.items()}
+
+    @property
+    def specs(self) -> dict[str, CheckSpec]:
         return dict(self._results.declared)
 
     @property
@@ -85,7 +100,7 @@ class Checks:
     @contextmanager
     def run(self, check_id: str) -> Iterator[CheckContext]:
         """Run one declared check. Failures and errors are recorded, not raised, so the notebook goes on."""
-        title = self._title(check_id)
+        self._require_declared(check_id)
         context = CheckContext()
         started_at = datetime.now(UTC).isoformat()
         started = time.perf_counter()
@@ -107,11 +122,10 @@ class Checks:
         elif status is CheckStatus.PASS:
             detail = "; ".join(context.notes)
         self._record(
-            CheckResult(
-                id=check_id,
-                title=title,
-                status=status,
-                detail=detail,
+            self._results.result(
+                check_id,
+                status,
+                detail,
                 measured=context.measured,
                 duration_s=round(time.perf_counter() - started, 6),
                 started_at=started_at,
@@ -120,14 +134,13 @@ class Checks:
 
     def skip(self, check_id: str, reason: str) -> None:
         """Record a declared check as skipped without running it."""
-        self._record(CheckResult(id=check_id, title=self._title(check_id), status=CheckStatus.SKIP, detail=reason))
+        self._require_declared(check_id)
+        self._record(self._results.result(check_id, CheckStatus.SKIP, reason))
 
     def finish(self) -> pd.DataFrame:
         """Mark declared checks that never ran as errors and return the final table."""
-        recorded = {check.id for check in self._results.checks}
-        for check_id, title in self._results.declared.items():
-            if check_id not in recorded:
-                self._record(CheckResult(id=check_id, title=title, status=CheckStatus.ERROR, detail="check never ran"))
+        self._results = final_results(self._results, "the notebook never ran this check")
+        write_results(self._path, self._results)
         return self.table()
 
     def table(self) -> pd.DataFrame:
@@ -152,32 +165,16 @@ class Checks:
     def all_passed(self) -> bool:
         return all(check.status in (CheckStatus.PASS, CheckStatus.SKIP) for check in self._results.checks)
 
-    def _title(self, check_id: str) -> str:
-        try:
-            return self._results.declared[check_id]
-        except KeyError:
+    def _require_declared(self, check_id: str) -> None:
+        if check_id not in self._results.declared:
             known = ", ".join(sorted(self._results.declared))
-            raise KeyError(f"check {check_id!r} was not declared; declared checks: {known}") from None
+            raise KeyError(f"check {check_id!r} was not declared; declared checks: {known}")
 
     def _record(self, result: CheckResult) -> None:
         # A re-run of the same check (interactive use) replaces its earlier outcome.
-        self._results.checks = [check for check in self._results.checks if check.id != result.id]
-        self._results.checks.append(result)
-        self._save()
+        kept = [check for check in self._results.checks if check.id != result.id]
+        self._results = self._results.model_copy(update={"checks": [*kept, result]})
+        write_results(self._path, self._results)
         shown = result.detail or measured_summary(result.measured)
         line = f"[check] {result.status.value.upper():5} {result.id}: {shown}"[:300]
         print(redact(line, seen_secrets()), flush=True)
-
-    def _save(self) -> None:
-        text = json.dumps(self._results.model_dump(mode="json"), indent=2, default=str)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(redact(text, seen_secrets()))
-        tmp.replace(self._path)
-
-
-def load_results(path: Path) -> NotebookResults | None:
-    """Read a notebook's results.json; None if it was never written."""
-    if not path.exists():
-        return None
-    return NotebookResults.model_validate_json(path.read_text())

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..checks import NotebookResults
+
 
 class NotebookEntry(BaseModel):
     name: str
@@ -25,6 +27,8 @@ class NotebookEntry(BaseModel):
     duration_s: float | None = None
     checks: dict[str, int] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
+    # The notebook's final results, carried from execution to sealing (results.json holds them on disk).
+    results: NotebookResults | None = Field(default=None, exclude=True)
 
 
 class RunManifest(BaseModel):
@@ -46,6 +50,10 @@ class RunManifest(BaseModel):
     notebooks: list[NotebookEntry] = Field(default_factory=list)
     files: dict[str, str] = Field(default_factory=dict)  # every file in the bundle -> sha256
     secret_scan: dict[str, Any] = Field(default_factory=dict)
+    # Fault switches turned on at sandbox start (`--fault`), per service.
+    faults: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Who ran it, so a reader can tell a run that is still going from one whose runner was killed.
+    runner: dict[str, Any] = Field(default_factory=dict)
 
 
 def environment_facts(repo: Path) -> dict[str, Any]:

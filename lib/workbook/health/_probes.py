@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from .._sync import run_sync
+
 
 @dataclass
 class HealthRow:
@@ -114,7 +116,7 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
 
 def probe_websocket(url: str, budget_s: float) -> HealthRow:
     """Open and cleanly close a WebSocket within `budget_s`."""
-    return _run_coroutine(_probe_websocket(url, budget_s))
+    return run_sync(_probe_websocket(url, budget_s), what=f"WebSocket probe of {url}")
 
 
 async def _probe_websocket(url: str, budget_s: float) -> HealthRow:
@@ -150,15 +152,3 @@ def _timed(action: Any) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
-
-
-def _run_coroutine(coroutine: Any) -> Any:
-    """Run a coroutine to completion even inside a Jupyter kernel, whose thread already has a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()

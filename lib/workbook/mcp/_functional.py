@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
+from .._sync import run_sync
 from ._client import McpClient, validate_ws_url
 from ._errors import McpError, McpProtocolError, McpRpcError, McpUsageError
 from ._models import FunctionalResult
 from ._probe import DEFAULT_PROTOCOL_VERSION, _handshake
-from ._sync import run_sync, synchronous
+from ._sync import synchronous
 
 REQUIRED_TOOLS: Mapping[str, tuple[str, ...]] = {
     "create_character": ("name", "description", "project_id"),

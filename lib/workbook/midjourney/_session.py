@@ -1,21 +1,22 @@
-"""Synchronous facade for notebooks: the async client runs on a private event-loop thread.
+"""Synchronous facade for notebooks: the async client runs on the workbook's `LoopThread`.
 
 Jupyter kernels already run an event loop, so `asyncio.run` cannot be used in a cell; a private
-loop thread keeps notebook cells plain calls and leaves the kernel's loop alone.
+loop thread (kept across calls: the client holds a gateway connection) keeps notebook cells plain
+calls and leaves the kernel's loop alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
-import threading
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 
+from .._errors import SyncTimeoutError
 from .._secrets import read_secret
+from .._sync import LoopThread
 from ._config import JobSpec, RunConfig
 from ._errors import MidjourneyError
 from ._report import RunReport
@@ -40,9 +41,7 @@ class Session:
         token = read_secret(token_env, purpose="Discord user token for the Midjourney run")
         assert token is not None
         self.config = config
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="midjourney-loop", daemon=True)
-        self._thread.start()
+        self._loop = LoopThread(name="midjourney-loop")
         self._closed = False
 
         async def build() -> MidjourneyClient:
@@ -81,19 +80,15 @@ class Session:
             return
         self._closed = True
         try:
-            self._call(self.client.aclose(), 10.0)
+            self._loop.call(self.client.aclose(), timeout_s=10.0)
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10.0)
             self._loop.close()
 
     def _call(self, coro: Coroutine[Any, Any, T], timeout_s: float) -> T:
-        if self._closed and not self._loop.is_running():
+        if self._closed:
             coro.close()
             raise MidjourneyError("the session is closed")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         try:
-            return future.result(timeout_s)
-        except TimeoutError:
-            future.cancel()
+            return self._loop.call(coro, timeout_s=timeout_s)
+        except SyncTimeoutError:
             raise MidjourneyError(f"the Midjourney run did not finish within {timeout_s:.0f} s") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._errors import ParamsError
-from ..sandbox._registry import SERVICES, with_dependencies
-from ._placeholders import placeholders_in, resolve_placeholders
+from .._secrets import looks_secret
+from ..sandbox import SERVICES, fault_switch_names, validate_faults, with_dependencies
+from ._placeholders import placeholders_in
+from ._plan import NotebookPlan, RunPlan
 from ._schema import NotebookParameter, notebook_parameters
 
 RUNNER_OWNED = ("interactive",)
-# Keys whose values would be secrets; params must name an environment variable instead.
-_SECRET_KEY = re.compile(r"(token|secret|password|passwd|api_key|access_key|secret_key|credential)s?$")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _ParamsFile(BaseModel):
@@ -34,41 +34,6 @@ class _ParamsFile(BaseModel):
     notebooks: dict[str, dict[str, Any] | None]
 
 
-@dataclass
-class NotebookPlan:
-    name: str
-    path: Path
-    schema: dict[str, NotebookParameter]
-    parameters: dict[str, Any]
-
-
-@dataclass
-class RunPlan:
-    file: Path
-    profile: str
-    sandbox: list[str]
-    cell_timeout_s: float
-    notebooks: list[NotebookPlan]
-    time_scale: float = 1.0
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-    def params_as_passed(self) -> dict[str, dict[str, Any]]:
-        return {notebook.name: dict(notebook.parameters) for notebook in self.notebooks}
-
-    def resolve(self, outputs: Mapping[str, Mapping[str, str]]) -> None:
-        """Substitute sandbox placeholders and re-check types; raises ParamsError."""
-        problems: list[str] = []
-        for notebook in self.notebooks:
-            for key, value in notebook.parameters.items():
-                try:
-                    resolved = resolve_placeholders(value, outputs)
-                except KeyError as error:
-                    problems.append(_problem(self.file, notebook.name, key, str(error.args[0])))
-                    continue
-                notebook.parameters[key] = resolved
-        _raise_if(problems)
-
-
 def parse_override(text: str) -> tuple[str, Any]:
     """`-p KEY=VALUE` or `-p NOTEBOOK.KEY=VALUE`; VALUE is read as YAML (numbers, bools, lists)."""
     key, sep, raw = text.partition("=")
@@ -81,12 +46,27 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+def parse_fault(text: str) -> tuple[str, str, Any]:
+    """`--fault SERVICE.SWITCH=VALUE` (VALUE is YAML; `--fault SERVICE.SWITCH` alone means true)."""
+    target, sep, raw = text.partition("=")
+    service, dot, switch = target.strip().partition(".")
+    if not dot or not service or not switch:
+        raise ParamsError(f"--fault {text!r}: expected SERVICE.SWITCH=VALUE, e.g. brain.added_latency_ms=200")
+    try:
+        value = (yaml.safe_load(raw) if raw.strip() else "") if sep else True
+    except yaml.YAMLError as error:
+        raise ParamsError(f"--fault {text!r}: value is not valid YAML ({error})") from error
+    return service, switch, value
+
+
 def load_plan(
     file: Path,
     *,
     notebooks_dir: Path,
     only: Sequence[str] = (),
     overrides: Sequence[tuple[str, Any]] = (),
+    faults: Sequence[tuple[str, str, Any]] = (),
+    time_scale: float | None = None,
 ) -> RunPlan:
     document = _read_yaml(file)
     try:
@@ -149,7 +129,17 @@ def load_plan(
     schemas = {name: notebook_parameters(notebooks_dir / f"{name}.ipynb") for name in sections}
     declared_anywhere = {key for schema in schemas.values() for key in schema}
     for key in shared:
-        if key not in declared_anywhere:
+        if looks_secret(key):
+            problems.append(
+                _problem(
+                    file,
+                    None,
+                    f"shared.{key}",
+                    "looks like a secret (value not shown); secrets are never parameters — "
+                    f"name the environment variable that holds it instead ({key}_env: MY_VAR)",
+                )
+            )
+        elif key not in declared_anywhere:
             problems.append(
                 _problem(
                     file,
@@ -168,16 +158,56 @@ def load_plan(
         plans.append(
             NotebookPlan(name=name, path=notebooks_dir / f"{name}.ipynb", schema=schemas[name], parameters=values)
         )
+    sandbox = _services_needed(parsed.sandbox, plans) if only else list(parsed.sandbox)
+    switches, fault_problems = _faults_by_service(file, faults, sandbox)
+    problems += fault_problems
+    if time_scale is not None and not 0 < time_scale <= 10_000:
+        problems.append(_problem(file, None, "--time-scale", f"value {time_scale!r}: expected a number in (0, 10000]"))
     _raise_if(problems)
     return RunPlan(
         file=file,
         profile=parsed.profile,
-        sandbox=_services_needed(parsed.sandbox, plans) if only else list(parsed.sandbox),
+        sandbox=tuple(sandbox),
         cell_timeout_s=parsed.cell_timeout_s,
-        time_scale=parsed.time_scale,
-        notebooks=plans,
+        time_scale=time_scale or parsed.time_scale,
+        notebooks=tuple(plans),
         overrides=dict(overrides),
+        faults=switches,
     )
+
+
+def _faults_by_service(
+    file: Path, faults: Sequence[tuple[str, str, Any]], sandbox: list[str]
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Group `--fault` values per stand-in, checked against the switches each stand-in declares."""
+    switches: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    for service, switch, value in faults:
+        key = f"--fault {service}.{switch}"
+        if service not in sandbox:
+            problems.append(
+                _problem(file, None, key, f"service {service!r} is not started by this run (sandbox: {sandbox})")
+            )
+            continue
+        known = sorted(fault_switch_names(service))
+        if switch not in known:
+            problems.append(
+                _problem(
+                    file,
+                    None,
+                    key,
+                    f"{service!r} has no fault switch {switch!r}{_did_you_mean(switch, known)}; "
+                    f"its switches: {', '.join(known) or '(none)'}",
+                )
+            )
+            continue
+        switches.setdefault(service, {})[switch] = value
+    for service, values in switches.items():
+        try:
+            validate_faults(service, values)
+        except ValueError as error:
+            problems.append(_problem(file, None, f"--fault {service}", str(error)))
+    return switches, problems
 
 
 def _check_notebook(
@@ -185,6 +215,18 @@ def _check_notebook(
 ) -> list[str]:
     problems = []
     for key, value in values.items():
+        if looks_secret(key):
+            # Never echo the value: it may be the secret itself.
+            problems.append(
+                _problem(
+                    file,
+                    name,
+                    key,
+                    "looks like a secret (value not shown); secrets are never parameters — "
+                    f"name the environment variable that holds it instead ({key}_env: MY_VAR)",
+                )
+            )
+            continue
         if key not in schema:
             problems.append(
                 _problem(
@@ -196,16 +238,18 @@ def _check_notebook(
                 )
             )
             continue
-        if _SECRET_KEY.search(key):
+        if key.endswith("_env") and isinstance(value, str) and not _ENV_NAME.fullmatch(value):
+            # A `*_env` key holds a variable's name; anything else may be the secret pasted in by mistake.
             problems.append(
                 _problem(
                     file,
                     name,
                     key,
-                    "looks like a secret; secrets are never parameters — "
-                    f"name the environment variable instead ({key}_env: MY_VAR)",
+                    "must name an environment variable (letters, digits and _, not starting with a digit); "
+                    "the value given is not a variable name and is not shown, in case it is the secret itself",
                 )
             )
+            continue
         problem = schema[key].problem(value)
         if problem:
             problems.append(_problem(file, name, key, f"value {value!r}: {problem}"))
@@ -233,7 +277,7 @@ def _check_notebook(
     return problems
 
 
-def _services_needed(sandbox: list[str], plans: list[NotebookPlan]) -> list[str]:
+def _services_needed(sandbox: list[str], plans: Sequence[NotebookPlan]) -> list[str]:
     """With --only, start just the stand-ins the selected notebooks refer to (and what those need)."""
     referenced = {
         service for plan in plans for value in plan.parameters.values() for service, _output in placeholders_in(value)

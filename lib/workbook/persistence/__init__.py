@@ -6,7 +6,7 @@ user's `AssetPersistenceService` by `module:Class`, the presign benchmark, and t
 the notebook runs. The same code runs against the sandbox and a live backend; only params change.
 """
 
-from ._adapter import load_service, patched_env, run_async, seed_env
+from ._adapter import load_service, seed_env
 from ._api import CharacterApi, GeneratedImage, GenerateResult, missing_cloud_fields
 from ._bench import BenchmarkRun, benchmark_presign, benchmark_table, plot_benchmark, save_benchmark
 from ._checks import (
@@ -79,9 +79,7 @@ __all__ = [
     "make_s3_client",
     "missing_cloud_fields",
     "parse_presigned_url",
-    "patched_env",
     "plot_benchmark",
-    "run_async",
     "save_benchmark",
     "seed_env",
     "sha256_hex",

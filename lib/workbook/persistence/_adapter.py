@@ -1,4 +1,4 @@
-"""Import a user's persistence service by `module:Class` and call its async API from sync code.
+"""Import a user's persistence service by `module:Class` (its async API is called through `workbook.run_sync`).
 
 The seed's manual scripts construct `AssetPersistenceService()` with no arguments and let it read
 its configuration from the environment; the adapter does the same, optionally exporting the seed's
@@ -7,19 +7,15 @@ variables first, so the scripts run unchanged against a platform's own service.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import os
 import sys
-from collections.abc import Coroutine, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from .._env import env_overlay
 from ._errors import ServiceImportError
 
-T = TypeVar("T")
 # The seed's service API (methods the notebook calls).
 SEED_METHODS = (
     "persist_character_reference",
@@ -57,21 +53,6 @@ def seed_env(
     return env
 
 
-@contextmanager
-def patched_env(env: Mapping[str, str]) -> Iterator[None]:
-    """Set `env` in os.environ for the block, restoring previous values afterwards."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for name, previous in saved.items():
-            if previous is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = previous
-
-
 def load_service(import_path: str, sys_path_entry: str = "", env: Mapping[str, str] | None = None) -> Any:
     """Import `module:Class`, construct it with no arguments (as the seed does) and check its API."""
     module_name, _, class_name = import_path.partition(":")
@@ -96,7 +77,7 @@ def load_service(import_path: str, sys_path_entry: str = "", env: Mapping[str, s
     if service_class is None:
         raise ServiceImportError(f"module {module_name!r} has no attribute {class_name!r}")
     try:
-        with patched_env(env or {}):
+        with env_overlay(env or {}):
             service = service_class()
     except Exception as error:
         raise ServiceImportError(f"{import_path}() failed: {type(error).__name__}: {error}") from error
@@ -104,9 +85,3 @@ def load_service(import_path: str, sys_path_entry: str = "", env: Mapping[str, s
     if missing:
         raise ServiceImportError(f"{import_path} lacks the seed's method(s) {missing}")
     return service
-
-
-def run_async(coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
-    """Run a coroutine to completion from sync code, also inside Jupyter's already running loop."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="persistence-call") as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=timeout_s)

@@ -19,7 +19,7 @@ from PIL import Image
 
 from .._progress import log
 from ..checks import CheckContext
-from ..sandbox._faults import set_faults
+from ..sandbox import set_faults
 from ._api import missing_cloud_fields
 from ._bench import benchmark_presign
 from ._errors import PresignedUrlError

@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 import httpx
 import pandas as pd
 
+from .._env import env_overlay
 from .._secrets import read_secret
-from ._adapter import load_service, patched_env, run_async, seed_env
+from .._sync import run_sync
+from ._adapter import load_service, seed_env
 from ._api import CharacterApi, GeneratedImage
 from ._bench import BenchmarkRun
 from ._errors import ParameterError
@@ -201,8 +203,8 @@ class PersistenceRun:
         return self.run_async(getattr(self.service, method)(*args, **kwargs))
 
     def run_async(self, coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
-        with patched_env(self.service_env()):
-            return run_async(coroutine, timeout_s=timeout_s)
+        with env_overlay(self.service_env()):
+            return run_sync(coroutine, timeout_s=timeout_s, what="a persistence service call")
 
     # --- bookkeeping -------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Synchronous entry points: each probe runs on a private event loop in a worker thread.
+"""Synchronous entry points: each probe runs through `workbook.run_sync` on a private event loop.
 
 A notebook kernel already runs an event loop in its main thread; a probe sharing it would
 compete with the kernel's own callbacks and could not be timed on its own. A dedicated thread
@@ -7,47 +7,20 @@ gives the probe a loop of its own (and a thread whose CPU time is the probe's al
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from .._progress import log
+from .._sync import run_sync
 from ._closed import throughput_probe_async
 from ._config import Bounds, HttpTarget, check_target
-from ._errors import ProbeConfigError, ProbeError
+from ._errors import ProbeConfigError
 from ._open import latency_probe_async
 from ._result import ProbeResult
 from ._selfcheck import ClientBoundThresholds
 from ._transport import DEFAULT_TRANSPORT, TransportFactory, transport_factory
 
 T = TypeVar("T")
-
-
-def run_in_private_loop(make: Callable[[], Awaitable[T]]) -> T:
-    """Run the coroutine built by `make` on a fresh event loop in a worker thread and return its result.
-
-    An interrupt of the waiting thread (Ctrl-C, a kernel interrupt) cancels the probe at once
-    instead of letting it run to its bounds.
-    """
-    running: dict[str, Any] = {}
-
-    async def main() -> T:
-        running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
-        return await make()
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe") as pool:
-        future = pool.submit(asyncio.run, main())
-        try:
-            return future.result()
-        except TimeoutError as error:
-            raise ProbeError("a probe exceeded its hard time limit (duration + timeouts) and was stopped") from error
-        except BaseException:
-            if "task" in running:
-                with contextlib.suppress(RuntimeError):  # the loop may have just finished
-                    running["loop"].call_soon_threadsafe(running["task"].cancel)
-            raise
 
 
 def throughput_probe(
@@ -66,10 +39,11 @@ def throughput_probe(
     check_target(target, loopback_only=loopback_only)
     bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
     factory = transport_factory(transport)
-    return run_in_private_loop(
-        lambda: throughput_probe_async(
+    return run_sync(
+        throughput_probe_async(
             target, concurrency=concurrency, bounds=bounds, transport=factory, thresholds=thresholds
-        )
+        ),
+        what=f"throughput probe of {target.name}",
     )
 
 
@@ -92,8 +66,8 @@ def latency_probe(
     check_target(target, loopback_only=loopback_only)
     bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
     factory = transport_factory(transport)
-    return run_in_private_loop(
-        lambda: latency_probe_async(
+    return run_sync(
+        latency_probe_async(
             target,
             rate_rps=rate_rps,
             bounds=bounds,
@@ -102,7 +76,8 @@ def latency_probe(
             max_lateness_s=max_lateness_s,
             precise_timer=precise_timer,
             thresholds=thresholds,
-        )
+        ),
+        what=f"latency probe of {target.name}",
     )
 
 

@@ -1,182 +1,162 @@
-"""Executing one notebook with papermill and classifying how it ended."""
+"""Executing one notebook with papermill and classifying how it ended.
+
+`execute_notebook` is the runner's default executor: it never raises for a notebook failure
+(Ctrl-C included: it returns an `interrupted` entry and the runner stops), and returns the
+notebook's entry with its final results loaded, so nothing downstream reads results.json again.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
-from ..checks._model import CheckResult, CheckStatus
-from ..checks._recorder import RESULTS_FILE, load_results
+from ..checks import RESULTS_FILE, NotebookResults, final_results, load_results, verdict, write_results
 from ..evidence import NotebookEntry, export_html
-from ..params._load import NotebookPlan
+from ..params import NotebookPlan
 from ._console import Heartbeat, KernelStdout
+from ._kernel import KERNEL_NAME, execute_with_papermill
 
-KERNEL_NAME = "workbook"
+
+@dataclass(frozen=True)
+class KernelContext:
+    """What the runner hands each notebook execution: explicit values, no shared state."""
+
+    env: Mapping[str, str]
+    secrets: frozenset[str] = frozenset()
+    cell_timeout_s: float = 600.0
+    emit: Callable[[str], None] = print
+    kernel_name: str = KERNEL_NAME
 
 
-def execute_notebook(
-    plan: NotebookPlan,
-    out_dir: Path,
-    *,
-    cell_timeout_s: float,
-    env: Mapping[str, str],
-    secrets: frozenset[str],
-    emit: Callable[[str], None],
-    kernel_name: str = KERNEL_NAME,
-) -> NotebookEntry:
-    """Run `plan` into `out_dir`; never raises for notebook failures (only for KeyboardInterrupt)."""
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+@dataclass(frozen=True)
+class Ending:
+    """How an execution stopped, before its checks are looked at."""
 
+    status: str = "completed"  # completed | failed | timeout | kernel_died | interrupted
+    exception_class: str | None = None
+    exception_message: str | None = None
+    reason: str = ""
+    exit_status: int = 0
+
+
+# An executor runs one notebook into its bundle folder and returns its entry (the runner's seam).
+Executor = Callable[[NotebookPlan, Path, KernelContext], NotebookEntry]
+
+
+def execute_notebook(plan: NotebookPlan, out_dir: Path, context: KernelContext) -> NotebookEntry:
+    """Run `plan` into `out_dir` in a fresh kernel; classify the ending; return the finished entry."""
     output = out_dir / f"{plan.name}.ipynb"
-    entry = NotebookEntry(name=plan.name, started_at=_now())
-    started = time.monotonic()
-    parameters: dict[str, Any] = {**plan.parameters, "interactive": False}
-    stdout = KernelStdout(plan.name, secrets, emit)
-    heartbeat = Heartbeat(plan.name, emit)
-    saved_env = _push_env(env)
-    sockets = tempfile.TemporaryDirectory(prefix="workbook-kernel-")
+    started_at, started = _now(), time.monotonic()
+    stdout = KernelStdout(plan.name, context.secrets, context.emit)
+    heartbeat = Heartbeat(plan.name, context.emit)
     heartbeat.start()
     try:
-        papermill.execute_notebook(
-            str(plan.path),
-            str(output),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            stdout_file=stdout,
-            cwd=str(plan.path.parent),
-            execution_timeout=cell_timeout_s,
-            start_timeout=120,
-            config=_ipc_kernel_config(Path(sockets.name)),
+        execute_with_papermill(
+            plan.path,
+            output,
+            parameters={**plan.parameters, "interactive": False},
+            env=context.env,
+            cell_timeout_s=context.cell_timeout_s,
+            kernel_name=context.kernel_name,
+            stdout=stdout,  # type: ignore[arg-type]
         )
-        entry.exit_status = 0
-    except KeyboardInterrupt:
-        _fail(entry, "interrupted", "KeyboardInterrupt", "run interrupted (Ctrl-C or SIGTERM)", 130)
-        raise
-    except papermill.PapermillExecutionError as error:
-        _fail(
-            entry,
-            "failed",
-            error.ename,
-            str(error.evalue),
-            1,
-            reason=f"cell {error.exec_count} raised {error.ename}: {error.evalue}",
-        )
-    except CellTimeoutError as error:
-        _fail(
-            entry,
-            "timeout",
-            "CellTimeoutError",
-            str(error).splitlines()[0][:500],
-            1,
-            reason=f"a cell exceeded the execution timeout of {cell_timeout_s:g} s",
-        )
-    except DeadKernelError as error:
-        _fail(entry, "kernel_died", "DeadKernelError", str(error)[:500], 1, reason="the kernel died mid-run")
-    except Exception as error:
-        _fail(entry, "failed", type(error).__name__, str(error)[:500], 1)
+        ending = Ending()
+    except BaseException as error:
+        ending = ending_of(error, context.cell_timeout_s)
     finally:
-        sockets.cleanup()
         heartbeat.stop()
         stdout.flush()
-        _pop_env(saved_env)
-        entry.ended_at = _now()
-        entry.duration_s = round(time.monotonic() - started, 3)
-        _finish_evidence(plan, output, out_dir, entry)
-    return entry
-
-
-def _ipc_kernel_config(socket_dir: Path) -> Any:
-    """Kernel channels over Unix sockets in a private folder: unlike loopback TCP ports (which
-    ipykernel warns about on every start), no other local user can connect to them."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
-
-
-def _finish_evidence(plan: NotebookPlan, output: Path, out_dir: Path, entry: NotebookEntry) -> None:
     if not output.exists():
         # papermill failed before its first save: keep the input so the bundle still shows what was meant to run.
         output.write_text(plan.path.read_text())
-    if entry.exception_class and entry.status != "passed":
-        _add_failure_banner(output, entry)
-    _finalise_results(out_dir / RESULTS_FILE, plan.name, entry)
-    try:
-        export_html(output, out_dir / f"{plan.name}.html")
-    except Exception as error:
-        (out_dir / f"{plan.name}.html").write_text(f"<p>HTML export failed: {type(error).__name__}: {error}</p>")
+    if ending.status != "completed":
+        add_failure_banner(output, ending)
+    results = finalise_results_file(out_dir / RESULTS_FILE, ending)
+    export_html_or_note(output, out_dir / f"{plan.name}.html")
+    return settle_entry(
+        plan.name, ending, results, started_at=started_at, duration_s=round(time.monotonic() - started, 3)
+    )
 
 
-def _finalise_results(path: Path, notebook: str, entry: NotebookEntry) -> None:
-    """Declared checks that never ran become errors naming why; the notebook status follows the checks."""
+def ending_of(error: BaseException, cell_timeout_s: float) -> Ending:
+    """Name the way a papermill execution failed."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(error, KeyboardInterrupt):
+        return Ending("interrupted", "KeyboardInterrupt", "run interrupted (Ctrl-C or SIGTERM)", "", 130)
+    if isinstance(error, papermill.PapermillExecutionError):
+        reason = f"cell {error.exec_count} raised {error.ename}: {error.evalue}"
+        return Ending("failed", error.ename, str(error.evalue), reason, 1)
+    if isinstance(error, CellTimeoutError):
+        reason = f"a cell exceeded the execution timeout of {cell_timeout_s:g} s"
+        return Ending("timeout", "CellTimeoutError", str(error).splitlines()[0][:500], reason, 1)
+    if isinstance(error, DeadKernelError):
+        return Ending("kernel_died", "DeadKernelError", str(error)[:500], "the kernel died mid-run", 1)
+    return Ending("failed", type(error).__name__, str(error)[:500], str(error)[:500], 1)
+
+
+def finalise_results_file(path: Path, ending: Ending) -> NotebookResults | None:
+    """Read the kernel's results once; record declared-but-unrun checks; write back only if that changed."""
     results = load_results(path)
     if results is None:
-        entry.checks = {}
-        if entry.status == "not_run":
-            entry.status, entry.reason = "failed", "the notebook recorded no checks (no results.json)"
-        return
-    recorded = {check.id for check in results.checks}
-    why = entry.reason or "the notebook ended before reaching it"
-    for check_id, title in results.declared.items():
-        if check_id not in recorded:
-            results.checks.append(
-                CheckResult(id=check_id, title=title, status=CheckStatus.ERROR, detail=f"not run: {why}")
-            )
-    path.write_text(results.model_dump_json(indent=2))
-    entry.checks = results.counts()
-    if entry.status != "not_run":
-        return
-    bad = entry.checks.get("fail", 0) + entry.checks.get("error", 0)
-    if not results.checks:
-        entry.status, entry.reason = "failed", "the notebook recorded no checks"
-    elif bad:
-        entry.status, entry.reason = "failed", f"{bad} check(s) failed or errored"
+        return None
+    final = final_results(results, ending.reason or "the notebook ended before reaching it")
+    if len(final.checks) != len(results.checks):
+        write_results(path, final)
+    return final
+
+
+def settle_entry(
+    name: str, ending: Ending, results: NotebookResults | None, *, started_at: str | None, duration_s: float | None
+) -> NotebookEntry:
+    """The notebook's manifest entry: the ending decides, unless the notebook ran to its end (then its checks do)."""
+    if ending.status == "completed":
+        status, reason = verdict(results)
+        exit_status = 0
     else:
-        entry.status = "passed"
+        status, reason, exit_status = (
+            ending.status,
+            ending.reason or (ending.exception_message or ""),
+            ending.exit_status,
+        )
+    return NotebookEntry(
+        name=name,
+        status=status,
+        reason=reason,
+        exception_class=ending.exception_class,
+        exception_message=ending.exception_message,
+        exit_status=exit_status,
+        started_at=started_at,
+        ended_at=_now(),
+        duration_s=duration_s,
+        checks=results.counts() if results else {},
+        results=results,
+    )
 
 
-def _add_failure_banner(output: Path, entry: NotebookEntry) -> None:
+def add_failure_banner(output: Path, ending: Ending) -> None:
     # papermill marks raised exceptions in the notebook, but not timeouts or dead kernels.
     notebook = nbformat.read(output, as_version=4)
     banner = nbformat.v4.new_markdown_cell(
-        f"**Workbook run {entry.status.upper()}**: {entry.reason or entry.exception_message} "
-        f"(`{entry.exception_class}`). This notebook is partial evidence.",
+        f"**Workbook run {ending.status.upper()}**: {ending.reason or ending.exception_message} "
+        f"(`{ending.exception_class}`). This notebook is partial evidence.",
         metadata={"tags": ["workbook-failure"]},
     )
     notebook.cells.insert(0, banner)
     nbformat.write(notebook, output)
 
 
-def _fail(
-    entry: NotebookEntry, status: str, exc_class: str, message: str, exit_status: int, *, reason: str = ""
-) -> None:
-    entry.status = status
-    entry.exception_class = exc_class
-    entry.exception_message = message
-    entry.exit_status = exit_status
-    entry.reason = reason or message
-
-
-def _push_env(env: Mapping[str, str]) -> dict[str, str | None]:
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    return saved
-
-
-def _pop_env(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+def export_html_or_note(notebook: Path, html: Path) -> None:
+    try:
+        export_html(notebook, html)
+    except Exception as error:
+        html.write_text(f"<p>HTML export failed: {type(error).__name__}: {error}</p>")
 
 
 def _now() -> str:

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import signal
+import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from .._context import EVIDENCE_DIR_ENV, RUN_ID_ENV, repo_root
 from .._errors import SandboxError
-from .._secrets import MIN_SECRET_LENGTH, secret_values_in_env
-from ..checks._recorder import RESULTS_FILE
-from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts, render_index, scrub_tree, sha256_file
-from ..params._load import RunPlan
+from .._secrets import MIN_SECRET_LENGTH, looks_secret, secret_values_in_env
+from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts
+from ..params import RunPlan
 from ..sandbox import Sandbox
-from ._execute import KERNEL_NAME, execute_notebook
+from ._execute import Executor, KernelContext, execute_notebook
+from ._kernel import KERNEL_NAME
+from ._seal import exit_code_for, seal, settle_run
 
 Emit = Callable[[str], None]
-_SECRET_ENV_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|CREDENTIAL", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunOutcome:
     exit_code: int
     bundle: Path
@@ -41,116 +39,99 @@ def run(
     outputs_dir: Path | None = None,
     emit: Emit = print,
     kernel_name: str = KERNEL_NAME,
-    time_scale: float | None = None,
+    execute: Executor = execute_notebook,
 ) -> RunOutcome:
     """Execute `plan`. Params problems raise ParamsError before anything starts; everything after
-    that is recorded in the bundle and reflected in the exit code (0 only if every check passed)."""
-    plan.time_scale = time_scale or plan.time_scale
-    sandbox = Sandbox(plan.sandbox, time_scale=plan.time_scale, report=emit)
+    that is recorded in the bundle and reflected in the exit code (0 only if every check passed).
+
+    `execute` runs one notebook and returns its entry (the default starts a papermill kernel);
+    tests pass a fake to exercise sealing, classification and scrubbing without a kernel.
+    """
+    sandbox = Sandbox(plan.sandbox, time_scale=plan.time_scale, faults=plan.faults, report=emit)
     sandbox.build()
-    plan.resolve(sandbox.outputs)  # ParamsError here: nothing started, no bundle written
+    resolved = plan.resolved(sandbox.outputs)  # ParamsError here: nothing started, no bundle written
 
     bundle = Bundle(outputs_dir or repo_root() / "outputs", plan.profile)
     manifest = _new_manifest(plan, bundle)
-    manifest.notebooks = [NotebookEntry(name=notebook.name) for notebook in plan.notebooks]
     bundle.write_manifest(manifest)
     emit(f"run {bundle.run_id}: {len(plan.notebooks)} notebook(s), evidence in {bundle.path}")
     started = time.monotonic()
-    secrets: frozenset[str] = frozenset()
+    secrets = _secrets_to_scrub(resolved, sandbox.secrets)
     try:
         with _sigterm_as_interrupt():
             try:
                 sandbox.start()
-                secrets = _secrets_to_scrub(plan, sandbox.secrets)
-                manifest.sandbox = {
-                    "services": list(sandbox.names),
-                    "outputs": sandbox.outputs,
-                    "pids": dict(sandbox.pids),
-                }
-                _run_notebooks(plan, bundle, manifest, sandbox.secrets, secrets, emit, kernel_name)
-                _settle(manifest)
+                manifest = manifest.model_copy(
+                    update={
+                        "sandbox": {
+                            "services": list(sandbox.names),
+                            "outputs": sandbox.outputs,
+                            "pids": dict(sandbox.pids),
+                        }
+                    }
+                )
+                bundle.write_manifest(manifest)
+                context = KernelContext(
+                    env=dict(sandbox.secrets),
+                    secrets=secrets,
+                    cell_timeout_s=plan.cell_timeout_s,
+                    emit=emit,
+                    kernel_name=kernel_name,
+                )
+                manifest, interrupted = _run_notebooks(resolved, bundle, manifest, context, execute, emit)
+                if interrupted:
+                    raise KeyboardInterrupt
+                manifest = settle_run(manifest)
             except KeyboardInterrupt:
-                manifest.status, manifest.reason = "interrupted", "interrupted by Ctrl-C or SIGTERM"
+                manifest = _marked(manifest, "interrupted", "interrupted by Ctrl-C or SIGTERM")
                 emit("run interrupted: stopping the sandbox and sealing the bundle")
             except SandboxError as error:
-                manifest.status, manifest.reason = "failed", f"sandbox: {error}"
+                manifest = _marked(manifest, "failed", f"sandbox: {error}")
                 emit(f"sandbox failed: {error}")
             finally:
                 sandbox.stop()
     finally:
-        secrets = secrets or _secrets_to_scrub(plan, sandbox.secrets)
-        _seal(bundle, manifest, sandbox, secrets, started)
+        manifest = seal(
+            bundle, manifest, logs_dir=sandbox.logs_dir, secrets=secrets, duration_s=time.monotonic() - started
+        )
         sandbox.cleanup()
-    exit_code = {"passed": 0, "interrupted": 130}.get(manifest.status, 1)
-    manifest.exit_status = exit_code
-    bundle.write_manifest(manifest)
     _print_summary(manifest, bundle, emit)
-    return RunOutcome(exit_code=exit_code, bundle=bundle.path, manifest=manifest)
+    return RunOutcome(exit_code=exit_code_for(manifest.status), bundle=bundle.path, manifest=manifest)
 
 
 def _run_notebooks(
-    plan: RunPlan,
-    bundle: Bundle,
-    manifest: RunManifest,
-    sandbox_env: dict[str, str],
-    secrets: frozenset[str],
-    emit: Emit,
-    kernel_name: str,
-) -> None:
-    for index, notebook in enumerate(plan.notebooks):
-        out_dir = bundle.notebook_dir(notebook.name)
-        emit(f"▶ {notebook.name} started")
-        env = {**sandbox_env, EVIDENCE_DIR_ENV: str(out_dir), RUN_ID_ENV: bundle.run_id}
-        try:
-            entry = execute_notebook(
-                notebook,
-                out_dir,
-                cell_timeout_s=plan.cell_timeout_s,
-                env=env,
-                secrets=secrets,
-                emit=emit,
-                kernel_name=kernel_name,
-            )
-        except KeyboardInterrupt:
-            manifest.notebooks[index] = NotebookEntry(
-                name=notebook.name, status="interrupted", reason="run interrupted while this notebook ran"
-            )
-            raise
-        manifest.notebooks[index] = entry
-        bundle.write_manifest(manifest)
-        emit(f"■ {_summary_line(entry)}")
+    plan: RunPlan, bundle: Bundle, manifest: RunManifest, context: KernelContext, execute: Executor, emit: Emit
+) -> tuple[RunManifest, bool]:
+    """Run each notebook in order; returns the manifest with every entry so far and whether Ctrl-C stopped it."""
+    try:
+        for index, notebook in enumerate(plan.notebooks):
+            out_dir = bundle.notebook_dir(notebook.name)
+            emit(f"▶ {notebook.name} started")
+            run_env = {**context.env, EVIDENCE_DIR_ENV: str(out_dir), RUN_ID_ENV: bundle.run_id}
+            try:
+                entry = execute(notebook, out_dir, replace(context, env=run_env))
+            except KeyboardInterrupt:
+                entry = NotebookEntry(
+                    name=notebook.name, status="interrupted", reason="run interrupted while this notebook ran"
+                )
+            manifest = _with_entry(manifest, index, entry)
+            bundle.write_manifest(manifest)
+            emit(f"■ {summary_line(entry)}")
+            if entry.status == "interrupted":
+                return manifest, True
+    except KeyboardInterrupt:
+        return manifest, True
+    return manifest, False
 
 
-def _settle(manifest: RunManifest) -> None:
-    failed = [entry.name for entry in manifest.notebooks if entry.status != "passed"]
-    manifest.status = "failed" if failed else "passed"
-    manifest.reason = f"not passed: {', '.join(failed)}" if failed else ""
+def _with_entry(manifest: RunManifest, index: int, entry: NotebookEntry) -> RunManifest:
+    notebooks = list(manifest.notebooks)
+    notebooks[index] = entry
+    return manifest.model_copy(update={"notebooks": notebooks})
 
 
-def _seal(bundle: Bundle, manifest: RunManifest, sandbox: Sandbox, secrets: frozenset[str], started: float) -> None:
-    """Copy sandbox logs, scrub secrets, hash every file, write manifest and index, link latest."""
-    if sandbox.logs_dir.exists():
-        shutil.copytree(sandbox.logs_dir, bundle.path / "sandbox-logs", dirs_exist_ok=True)
-    scrubbed = scrub_tree(bundle.path, secrets)
-    manifest.secret_scan = {"values_checked": len(secrets), "files_scrubbed": scrubbed}
-    manifest.ended_at = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest.duration_s = round(time.monotonic() - started, 3)
-    files = bundle.hash_files()  # each file hashed once; notebook entries take their share
-    for entry in manifest.notebooks:
-        entry.files = {path: digest for path, digest in files.items() if path.startswith(f"{entry.name}/")}
-    checks = {entry.name: _load_checks(bundle.path / entry.name / RESULTS_FILE) for entry in manifest.notebooks}
-    index = bundle.path / "index.html"
-    render_index(manifest, checks, index)
-    manifest.files = {**files, index.name: sha256_file(index)}
-    bundle.write_manifest(manifest)
-    bundle.link_latest()
-
-
-def _load_checks(path: Path) -> list[dict[str, Any]]:
-    from ..checks import load_results
-
-    results = load_results(path)
-    return [check.model_dump(mode="json") for check in results.checks] if results else []
+def _marked(manifest: RunManifest, status: str, reason: str) -> RunManifest:
+    return manifest.model_copy(update={"status": status, "reason": reason})
 
 
 def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
@@ -166,14 +147,17 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
         params={
             "cell_timeout_s": plan.cell_timeout_s,
             "time_scale": plan.time_scale,
-            "sandbox": plan.sandbox,
-            "overrides": plan.overrides,
+            "sandbox": list(plan.sandbox),
+            "overrides": dict(plan.overrides),
             "notebooks": plan.params_as_passed(),
         },
+        faults={service: dict(switches) for service, switches in plan.faults.items()},
+        runner={"pid": os.getpid(), "host": socket.gethostname()},
+        notebooks=[NotebookEntry(name=notebook.name) for notebook in plan.notebooks],
     )
 
 
-def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: dict[str, str]) -> frozenset[str]:
+def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: Mapping[str, str]) -> frozenset[str]:
     """Sandbox credentials, the values of every env var a param names, and secret-looking env vars."""
     named = {
         value
@@ -181,12 +165,12 @@ def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: dict[str, str]) -> frozens
         for key, value in notebook.parameters.items()
         if key.endswith("_env") and isinstance(value, str)
     }
-    named |= {name for name in os.environ if _SECRET_ENV_NAME.search(name)}
+    named |= {name for name in os.environ if looks_secret(name)}
     sandbox_values = {value for value in sandbox_secrets.values() if len(value) >= MIN_SECRET_LENGTH}
     return frozenset(secret_values_in_env(named) | sandbox_values)
 
 
-def _summary_line(entry: NotebookEntry) -> str:
+def summary_line(entry: NotebookEntry) -> str:
     counts = entry.checks
     duration = f"{entry.duration_s:.1f}s" if entry.duration_s is not None else "-"
     line = (
@@ -200,7 +184,7 @@ def _print_summary(manifest: RunManifest, bundle: Bundle, emit: Emit) -> None:
     emit("")
     emit(f"Run {manifest.run_id}: {manifest.status.upper()}" + (f" — {manifest.reason}" if manifest.reason else ""))
     for entry in manifest.notebooks:
-        emit("  " + _summary_line(entry))
+        emit("  " + summary_line(entry))
     emit(f"Evidence bundle: {bundle.path}")
     emit(f"Open: {bundle.path / 'index.html'}")
 

@@ -1,13 +1,16 @@
 """The sandbox: local, real-protocol stand-ins for the platform's services.
 
 `Sandbox` starts the requested stand-ins on free 127.0.0.1 ports and stops them (no orphans);
-each stand-in lives in its own module/sub-package and follows the contract in `_spec.py`.
-Fault switches (`set_faults`, `clear_faults`) let tests prove that each check can fail.
+each stand-in lives in its own module/sub-package and follows the contract in `_spec.py` and
+`_registry.py`. Fault switches (`set_faults`, `clear_faults`) let tests prove that each check can
+fail; `validate_faults` checks switch names and values before anything starts. `up`, `down` and
+`status` manage a sandbox that outlives one command (`make sandbox-up`, `make lab`).
 """
 
-from ._faults import FaultSwitches, clear_faults, set_faults, time_scale_from_env
+from ._detached import down, read_state, status, up
+from ._faults import FaultSwitches, clear_faults, no_faults, set_faults, time_scale_from_env
 from ._launcher import Sandbox
-from ._registry import SERVICES
+from ._registry import SERVICES, fault_switch_names, fault_switches, validate_faults, with_dependencies
 from ._spec import ServiceContext, ServiceSpec
 
 __all__ = [
@@ -17,6 +20,15 @@ __all__ = [
     "ServiceContext",
     "ServiceSpec",
     "clear_faults",
+    "down",
+    "fault_switch_names",
+    "fault_switches",
+    "no_faults",
+    "read_state",
     "set_faults",
+    "status",
     "time_scale_from_env",
+    "up",
+    "validate_faults",
+    "with_dependencies",
 ]

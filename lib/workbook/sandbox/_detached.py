@@ -52,7 +52,7 @@ def up(services: list[str]) -> int:
 
 def down() -> int:
     root = state_root()
-    state = _read_state(root)
+    state = read_state(root)
     if state is None:
         print("no sandbox is up")
         return 0
@@ -64,7 +64,7 @@ def down() -> int:
 
 
 def status() -> int:
-    state = _read_state(state_root())
+    state = read_state()
     if state is None:
         print("no sandbox is up")
         return 1
@@ -84,6 +84,7 @@ def status() -> int:
     return 0 if healthy else 1
 
 
-def _read_state(root: Path) -> dict[str, Any] | None:
-    path = root / "state.json"
+def read_state(root: Path | None = None) -> dict[str, Any] | None:
+    """The state of the sandbox `up` started (services, pids, outputs, logs); None if none is up."""
+    path = (root or state_root()) / "state.json"
     return json.loads(path.read_text()) if path.exists() else None

@@ -59,6 +59,11 @@ class FaultSwitches:
         return {"faults": dict(self._active), "known": sorted(self.known)}
 
 
+def no_faults(initial: Mapping[str, Any]) -> FaultSwitches:
+    """For a stand-in without switches (e.g. SeaweedFS): every name is unknown."""
+    return FaultSwitches((), initial)
+
+
 def time_scale_from_env() -> float:
     """Sandbox clocks run this many times faster than wall time."""
     return float(os.environ.get(TIME_SCALE_ENV, "1") or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from .._env import env_overlay
 from .._errors import SandboxError, ServiceNotReadyError
 from ._faults import FAULTS_ENV, TIME_SCALE_ENV
 from ._process import alive, process_tree, spawn, terminate
@@ -57,7 +59,7 @@ class Sandbox:
         self.secrets: dict[str, str] = {}
         self.pids: dict[str, int] = {}
         self._processes: dict[str, Any] = {}
-        self._saved_env: dict[str, str | None] = {}
+        self._exported = contextlib.ExitStack()
 
     @property
     def logs_dir(self) -> Path:
@@ -108,7 +110,7 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         self.start()
-        self._export_secrets()
+        self._exported.enter_context(env_overlay(self.secrets))
         return self
 
     def __exit__(
@@ -117,7 +119,7 @@ class Sandbox:
         try:
             self.stop()
         finally:
-            self._restore_env()
+            self._exported.close()
 
     def _start_one(self, name: str, spec: ServiceSpec) -> None:
         env = {
@@ -133,19 +135,6 @@ class Sandbox:
         self.pids[name] = process.pid
         wait_until_ready(spec, process.pid, self.log_file(name))
         self._report(f"sandbox: {name} ready in {time.monotonic() - started:.1f}s at {spec.ready_url}")
-
-    def _export_secrets(self) -> None:
-        for key, value in self.secrets.items():
-            self._saved_env[key] = os.environ.get(key)
-            os.environ[key] = value
-
-    def _restore_env(self) -> None:
-        for key, previous in self._saved_env.items():
-            if previous is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = previous
-        self._saved_env.clear()
 
 
 def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:

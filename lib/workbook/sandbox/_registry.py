@@ -1,17 +1,25 @@
-"""Which stand-ins exist, in start order (a service may use the outputs of those before it)."""
+"""Which stand-ins exist, in start order (a service may use the outputs of those before it).
+
+Each stand-in is a module or package exporting `service(ctx) -> ServiceSpec` (what to start) and
+`faults(initial) -> FaultSwitches` (its switches, validating names and values: the same
+constructor its server uses, so `--fault` is checked by the stand-in's own rule before anything
+starts).
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from ._faults import FaultSwitches
 from ._spec import ServiceContext, ServiceSpec
 
 SERVICES: dict[str, str] = {
-    "s3": "workbook.sandbox.seaweed:service",
-    "refbackend": "workbook.sandbox.refbackend:service",
-    "discord": "workbook.sandbox.discord:service",
-    "brain": "workbook.sandbox.brain:service",
+    "s3": "workbook.sandbox.seaweed",
+    "refbackend": "workbook.sandbox.refbackend",
+    "discord": "workbook.sandbox.discord",
+    "brain": "workbook.sandbox.brain",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
@@ -20,18 +28,43 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {"refbackend": ("s3",)}
 
 def with_dependencies(names: list[str]) -> list[str]:
     needed = set(names)
-    for name in names:
-        needed.update(DEPENDS_ON.get(name, ()))
+    pending = list(names)
+    while pending:
+        for dependency in DEPENDS_ON.get(pending.pop(), ()):
+            if dependency not in needed:
+                needed.add(dependency)
+                pending.append(dependency)
     return in_start_order(list(needed))
-
-
-def service_factory(name: str) -> Callable[[ServiceContext], ServiceSpec]:
-    if name not in SERVICES:
-        raise KeyError(f"unknown sandbox service {name!r}; known: {', '.join(SERVICES)}")
-    module_name, _, attribute = SERVICES[name].partition(":")
-    factory: Callable[[ServiceContext], ServiceSpec] = getattr(importlib.import_module(module_name), attribute)
-    return factory
 
 
 def in_start_order(names: list[str]) -> list[str]:
     return [name for name in SERVICES if name in names]
+
+
+def service_factory(name: str) -> Callable[[ServiceContext], ServiceSpec]:
+    factory: Callable[[ServiceContext], ServiceSpec] = _module(name).service
+    return factory
+
+
+def fault_switches(name: str, initial: Mapping[str, Any] | None = None) -> FaultSwitches:
+    """The stand-in's switches with `initial` set; raises ValueError for unknown names or bad values."""
+    factory: Callable[[Mapping[str, Any]], FaultSwitches] = _module(name).faults
+    return factory(dict(initial or {}))
+
+
+def fault_switch_names(name: str) -> frozenset[str]:
+    return fault_switches(name).known
+
+
+def validate_faults(name: str, values: Mapping[str, Any]) -> None:
+    """Raise ValueError (naming the switch and what it accepts) unless `name` accepts `values`."""
+    fault_switches(name, values)
+
+
+def _module(name: str) -> Any:
+    """The stand-in's module (an entry may also be `module:object`, an object with the same two names)."""
+    if name not in SERVICES:
+        raise KeyError(f"unknown sandbox service {name!r}; known: {', '.join(SERVICES)}")
+    module_name, _, attribute = SERVICES[name].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module

@@ -12,7 +12,11 @@ import sys
 from pathlib import Path
 
 from .._errors import SandboxError
+from ._faults import no_faults
 from ._spec import ServiceContext, ServiceSpec
+
+# SeaweedFS itself has no defect switches; faults are switched in the services that use it.
+faults = no_faults
 
 ACCESS_KEY_ENV = "SANDBOX_S3_ACCESS_KEY"
 SECRET_KEY_ENV = "SANDBOX_S3_SECRET_KEY"

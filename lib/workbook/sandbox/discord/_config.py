@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from .._faults import FaultSwitches
 
 # Real Midjourney identifiers (reference notes §1.2): clients send these, so the emulator uses them.
 MJ_APPLICATION_ID = "936929561302675456"
@@ -26,6 +30,11 @@ FAULT_SWITCHES = (
     "stale_history",
     "stale_command_version",
 )
+
+
+def faults(initial: Mapping[str, Any]) -> FaultSwitches:
+    """The registry's validating constructor: the emulator's switches with `initial` set."""
+    return FaultSwitches(FAULT_SWITCHES, initial)
 
 
 @dataclass(frozen=True)

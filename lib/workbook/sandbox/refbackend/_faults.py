@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .._faults import FaultSwitches
 
 # switch name -> (notebook check that must catch it, what goes wrong)
@@ -32,3 +35,8 @@ FAULTS: dict[str, tuple[str, str]] = {
 def new_switches() -> FaultSwitches:
     """Switches for this backend, starting from WORKBOOK_FAULTS."""
     return FaultSwitches(FAULTS)
+
+
+def faults(initial: Mapping[str, Any]) -> FaultSwitches:
+    """The registry's validating constructor: these switches with `initial` set."""
+    return FaultSwitches(FAULTS, initial)
