@@ -104,7 +104,10 @@ class Sandbox:
         return [pid for root in self.pids.values() for pid in process_tree(root)]
 
     def cleanup(self) -> None:
-        """Remove the state dir if the launcher created it (logs go with it)."""
+        """Close sockets of services never started; remove the state dir if the launcher created it."""
+        for spec in self.specs.values():
+            for sock in spec.sockets:
+                sock.close()
         if self._own_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -130,7 +133,15 @@ class Sandbox:
         }
         self._report(f"sandbox: starting {name}")
         started = time.monotonic()
-        process = spawn(spec.argv, env, self.log_file(name), tied_to_parent=not self.detach)
+        process = spawn(
+            spec.argv,
+            env,
+            self.log_file(name),
+            tied_to_parent=not self.detach,
+            pass_fds=[sock.fileno() for sock in spec.sockets],
+        )
+        for sock in spec.sockets:
+            sock.close()  # the stand-in holds it now; the launcher's copy would keep the port after it stops
         self._processes[name] = process
         self.pids[name] = process.pid
         wait_until_ready(spec, process.pid, self.log_file(name))

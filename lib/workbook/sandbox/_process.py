@@ -23,7 +23,12 @@ def _die_with_parent() -> None:
 
 
 def spawn(
-    argv: Sequence[str], env: Mapping[str, str], log_file: Path, *, tied_to_parent: bool
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    log_file: Path,
+    *,
+    tied_to_parent: bool,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen[bytes]:
     """Start `argv` in a new session (so Ctrl-C in the terminal goes to the launcher, which stops it)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +41,7 @@ def spawn(
             env=dict(env),
             start_new_session=True,
             preexec_fn=_die_with_parent if tied_to_parent else None,
+            pass_fds=tuple(pass_fds),
         )
 
 

@@ -29,6 +29,10 @@ class ServiceSpec:
     ready_check: Callable[[], object] | None = None
     # Seconds to wait after SIGTERM before SIGKILL.
     stop_timeout_s: float = 8.0
+    # Listening sockets bound by `ctx.listening_socket()`, handed to the process (their fds stay
+    # the same numbers in the child: pass them on its command line, e.g. `uvicorn --fd N`). A
+    # connection made while the server boots waits in the kernel's backlog instead of being refused.
+    sockets: Sequence[socket.socket] = ()
 
 
 @dataclass
@@ -56,6 +60,16 @@ class ServiceContext:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))
             return int(sock.getsockname()[1])
+
+    @staticmethod
+    def listening_socket(backlog: int = 512) -> socket.socket:
+        """A socket bound to a free 127.0.0.1 port and listening, inheritable by the stand-in's process."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(backlog)
+        sock.set_inheritable(True)
+        return sock
 
     @staticmethod
     def new_secret(length: int = 32) -> str:
