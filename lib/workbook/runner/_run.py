@@ -18,6 +18,7 @@ from .._errors import SandboxError
 from .._secrets import MIN_SECRET_LENGTH, looks_secret, secret_values_in_env
 from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts
 from ..params import RunPlan
+from ..report import summary_text
 from ..sandbox import Sandbox
 from ._execute import Executor, KernelContext, execute_notebook
 from ._kernel import KERNEL_NAME
@@ -40,6 +41,7 @@ def run(
     emit: Emit = print,
     kernel_name: str = KERNEL_NAME,
     execute: Executor = execute_notebook,
+    signing_key_env: str | None = None,
 ) -> RunOutcome:
     """Execute `plan`. Params problems raise ParamsError before anything starts; everything after
     that is recorded in the bundle and reflected in the exit code (0 only if every check passed).
@@ -91,12 +93,17 @@ def run(
             finally:
                 sandbox.stop()
     finally:
-        manifest = seal(
-            bundle, manifest, logs_dir=sandbox.logs_dir, secrets=secrets, duration_s=time.monotonic() - started
+        sealed = seal(
+            bundle,
+            manifest,
+            logs_dir=sandbox.logs_dir,
+            secrets=secrets,
+            duration_s=time.monotonic() - started,
+            signing_key_env=signing_key_env,
         )
         sandbox.cleanup()
-    _print_summary(manifest, bundle, emit)
-    return RunOutcome(exit_code=exit_code_for(manifest.status), bundle=bundle.path, manifest=manifest)
+    _print_summary(sealed.manifest, summary_text(sealed.report.summary), bundle, emit)
+    return RunOutcome(exit_code=exit_code_for(sealed.manifest.status), bundle=bundle.path, manifest=sealed.manifest)
 
 
 def _run_notebooks(
@@ -180,9 +187,9 @@ def summary_line(entry: NotebookEntry) -> str:
     return line + (f"  ({entry.reason})" if entry.status != "passed" and entry.reason else "")
 
 
-def _print_summary(manifest: RunManifest, bundle: Bundle, emit: Emit) -> None:
+def _print_summary(manifest: RunManifest, verdict: str, bundle: Bundle, emit: Emit) -> None:
     emit("")
-    emit(f"Run {manifest.run_id}: {manifest.status.upper()}" + (f" — {manifest.reason}" if manifest.reason else ""))
+    emit(f"Run {manifest.run_id}: {verdict}" + (f" — {manifest.reason}" if manifest.reason else ""))
     for entry in manifest.notebooks:
         emit("  " + summary_line(entry))
     emit(f"Evidence bundle: {bundle.path}")
