@@ -8,12 +8,13 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test lab bench bench-midjourney lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test test-browser lab bench bench-midjourney lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
 	@echo "make test       the test suite (includes a papermill smoke run of every notebook, params/ci.yaml)"
-	@echo "make lab        JupyterLab on notebooks/ with the workbook kernel"
+	@echo "make test-browser  every notebook run from JupyterLab in headless Chromium (installs chromium)"
+	@echo "make lab        JupyterLab next to a sandbox (started if none is up; SANDBOX=s3,refbackend for fewer)"
 	@echo "make run-live   run params/live.yaml against real services (loads .env if present)"
 	@echo "make bench      probe benchmark against nginx with wrk and hey (installs them)"
 	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
@@ -37,16 +38,22 @@ run: setup
 run-live: setup
 	$(PY) -m workbook run --params params/live.yaml --env-file .env $(RUN_ARGS)
 
+# The browser test runs on its own (make test-browser; CI runs it after make test).
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-# JupyterLab refuses to start as root unless told; containers and CI machines often are root.
-# Credentials of a running `make sandbox-up` are loaded so notebooks opened in the lab can use it.
+# Debian's chromium + chromium-driver are installed when missing (CI runs as root, without sudo).
+test-browser: setup
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		echo "installing chromium and chromium-driver"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+	$(PY) -m pytest -m browser tests/interactive $(PYTEST_ARGS)
+
+# Uses the sandbox of a running `make sandbox-up`, or starts one (params/sandbox.yaml's stand-ins, or
+# SANDBOX=s3,refbackend) and stops it when the lab ends, Ctrl-C included. LAB_ARGS go to jupyter lab.
 lab: setup
-	@if [ -f .sandbox/sandbox.env ]; then echo "loading sandbox credentials from .sandbox/sandbox.env"; fi
-	set -a; [ ! -f .sandbox/sandbox.env ] || . ./.sandbox/sandbox.env; set +a; \
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
-		--MultiKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(PY) -m workbook lab $(if $(SANDBOX),--services "$(SANDBOX)") $(if $(LAB_ARGS),-- $(LAB_ARGS))
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -21,6 +21,7 @@ from ._secrets import read_secret
 from ._settings import NotebookSettings
 from ._sync import LoopThread, run_sync
 from .checks import Checks, CheckSpec
+from .interactive import interactive_params
 
 _enable_inline_figures()
 
@@ -38,6 +39,7 @@ __all__ = [
     "UsageError",
     "WorkbookError",
     "evidence_dir",
+    "interactive_params",
     "is_managed_run",
     "keep_figure",
     "log",

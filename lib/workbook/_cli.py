@@ -147,6 +147,23 @@ def _parser() -> argparse.ArgumentParser:
     down.set_defaults(handler=_sandbox_down)
     status = actions.add_parser("status", help="show the stand-ins started by `sandbox up`")
     status.set_defaults(handler=_sandbox_status)
+
+    lab = commands.add_parser(
+        "lab",
+        help="JupyterLab on notebooks/ next to a sandbox (started if none is up, stopped with the lab)",
+        description="Use the sandbox `sandbox up` started, or start one, then run JupyterLab on notebooks/; "
+        "a sandbox started here is stopped when the lab ends (Ctrl-C included). Arguments after `--` go to "
+        "jupyter lab, e.g. -- --port=8899.",
+    )
+    lab.add_argument(
+        "--services",
+        default="",
+        metavar="NAME[,NAME]",
+        help="stand-ins to start when none is up (default: those of --params), e.g. s3,refbackend",
+    )
+    lab.add_argument("--params", type=Path, default=repo_root() / "params" / "sandbox.yaml")
+    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    lab.set_defaults(handler=_lab)
     return parser
 
 
@@ -263,8 +280,9 @@ def _check_params(args: argparse.Namespace) -> int:
 def _sandbox_up(args: argparse.Namespace) -> int:
     from .sandbox import up
 
-    services = args.services if args.services is not None else list(_load(args.params).sandbox)
-    return up(services)
+    plan = _load(args.params)
+    services = args.services if args.services is not None else list(plan.sandbox)
+    return up(services, time_scale=plan.time_scale)
 
 
 def _sandbox_down(args: argparse.Namespace) -> int:
@@ -277,3 +295,12 @@ def _sandbox_status(args: argparse.Namespace) -> int:
     from .sandbox import status
 
     return status()
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .interactive import parse_services, run_lab
+
+    extra = list(args.jupyter_args)
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    return run_lab(parse_services(args.services), params_file=args.params, jupyter_args=extra)

@@ -2,23 +2,38 @@
 
 The form writes edits back into the notebook's namespace; re-running the following cells uses
 them. Nothing waits on the form and no check runs in a widget callback, so headless runs (which
-never show the form) behave exactly like a person who did not touch it.
+never show the form) behave exactly like a person who did not touch it. When
+`workbook.interactive_params` bound the notebook, the form follows its profile switch.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
+
+from ._live import BINDING_KEY
 
 
 def params_form(namespace: MutableMapping[str, Any], names: Sequence[str]) -> Any:
     """A VBox with one input per parameter in `names`, bound to `namespace` (usually `globals()`)."""
     import ipywidgets as widgets
 
-    rows = [_widget_for(namespace, name) for name in names]
+    rows = {name: _widget_for(namespace, name) for name in names}
     note = widgets.HTML("<i>Edit values, then re-run the cells below. Nothing waits on this form.</i>")
-    return widgets.VBox([note, *rows])
+    binding = namespace.get(BINDING_KEY)
+    if binding is not None:
+        binding.subscribe(lambda values: _show_values(rows, values))
+    form = widgets.VBox([note, *rows.values()])
+    form.add_class("workbook-form")
+    return form
+
+
+def _show_values(rows: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """A profile switch wrote new values into the namespace: show them (the widgets write them back unchanged)."""
+    for name, value in values.items():
+        if name in rows:
+            rows[name].value = value if isinstance(value, str | bool | int | float) else json.dumps(value)
 
 
 def _widget_for(namespace: MutableMapping[str, Any], name: str) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._context import evidence_dir
+from .._live import show_check, widgets_enabled
 from .._secrets import redact, seen_secrets
 from ._model import CheckResult, CheckSpec, CheckStatus, NotebookResults, as_spec, final_results, measured_summary
 from ._store import RESULTS_FILE, write_results
@@ -175,6 +176,9 @@ class Checks:
         kept = [check for check in self._results.checks if check.id != result.id]
         self._results = self._results.model_copy(update={"checks": [*kept, result]})
         write_results(self._path, self._results)
+        if widgets_enabled():
+            show_check(result)  # in the lab the row appears in the cell that ran the check
+            return
         shown = result.detail or measured_summary(result.measured)
         line = f"[check] {result.status.value.upper():5} {result.id}: {shown}"[:300]
         print(redact(line, seen_secrets()), flush=True)

@@ -4,16 +4,19 @@
 each stand-in lives in its own module/sub-package and follows the contract in `_spec.py` and
 `_registry.py`. Fault switches (`set_faults`, `clear_faults`) let tests prove that each check can
 fail; `validate_faults` checks switch names and values before anything starts. `up`, `down` and
-`status` manage a sandbox that outlives one command (`make sandbox-up`, `make lab`).
+`status` manage a sandbox that outlives one command (`make sandbox-up`, `make lab`); `read_state` and
+`state_root` tell a notebook kernel where it is.
 """
 
-from ._detached import down, read_state, status, up
+from ._detached import SANDBOX_DIR_ENV, down, read_state, state_root, status, up
 from ._faults import FaultSwitches, clear_faults, no_faults, set_faults, time_scale_from_env
 from ._launcher import Sandbox
+from ._process import alive as process_alive
 from ._registry import SERVICES, fault_switch_names, fault_switches, validate_faults, with_dependencies
 from ._spec import ServiceContext, ServiceSpec
 
 __all__ = [
+    "SANDBOX_DIR_ENV",
     "SERVICES",
     "FaultSwitches",
     "Sandbox",
@@ -24,8 +27,10 @@ __all__ = [
     "fault_switch_names",
     "fault_switches",
     "no_faults",
+    "process_alive",
     "read_state",
     "set_faults",
+    "state_root",
     "status",
     "time_scale_from_env",
     "up",

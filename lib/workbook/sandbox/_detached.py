@@ -1,9 +1,15 @@
-"""`sandbox up|down|status`: stand-ins that outlive the command, tracked in `.sandbox/state.json`."""
+"""`sandbox up|down|status`: stand-ins that outlive the command, tracked in `.sandbox/state.json`.
+
+`WORKBOOK_SANDBOX_DIR` moves that folder (tests, a second lab); kernels started by `make lab` get
+the same value, so `read_state()` in a notebook finds the sandbox the lab started.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +20,33 @@ from .._errors import SandboxError
 from ._launcher import Sandbox
 from ._process import alive, terminate
 
+SANDBOX_DIR_ENV = "WORKBOOK_SANDBOX_DIR"
+
 
 def state_root() -> Path:
-    return repo_root() / ".sandbox"
+    configured = os.environ.get(SANDBOX_DIR_ENV)
+    return Path(configured) if configured else repo_root() / ".sandbox"
 
 
-def up(services: list[str]) -> int:
+def up(services: list[str], *, time_scale: float = 1.0, detach: bool = True) -> int:
+    """Start `services` and record them in the state folder.
+
+    `detach=False` ties the stand-ins to this process (they get SIGTERM if it dies outright): used by
+    `make lab`, which stops them with `down()` when the lab exits.
+    """
     root = state_root()
     if (root / "state.json").exists():
         raise SandboxError(
             f"a sandbox is already up (see {root / 'state.json'}); run `python -m workbook sandbox down`"
         )
     root.mkdir(exist_ok=True)
-    sandbox = Sandbox(services, state_dir=root / "state", detach=True, report=print)
+    sandbox = Sandbox(services, state_dir=root / "state", time_scale=time_scale, detach=detach, report=print)
     sandbox.start()
-    state: dict[str, dict[str, Any]] = {
+    state: dict[str, Any] = {
+        # Identify this sandbox to notebooks bound to it: a restart gives a new start time.
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "time_scale": time_scale,
+        "owner_pid": None if detach else os.getpid(),
         "services": {
             name: {
                 "pid": sandbox.pids[name],
@@ -38,7 +56,7 @@ def up(services: list[str]) -> int:
                 "log": str(sandbox.log_file(name)),
             }
             for name, spec in sandbox.specs.items()
-        }
+        },
     }
     (root / "state.json").write_text(json.dumps(state, indent=2))
     env_file = root / "sandbox.env"
@@ -46,7 +64,7 @@ def up(services: list[str]) -> int:
     env_file.chmod(0o600)
     for name, info in state["services"].items():
         print(f"{name}: " + ", ".join(f"{key}={value}" for key, value in info["outputs"].items()))
-    print(f"credentials: {env_file} (`make lab` loads them; or export them in your shell)")
+    print(f"credentials: {env_file} (notebooks in `make lab` load them; or export them in your shell)")
     return 0
 
 
