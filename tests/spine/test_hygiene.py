@@ -86,3 +86,27 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_outputs_are_ignored_but_folder_kept() -> None:
     assert (REPO / "outputs/.gitkeep").exists()
     assert "outputs/*" in (REPO / ".gitignore").read_text() and ".env" in (REPO / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_binds_its_parameters_in_the_lab(path: Path) -> None:
+    """The cell after the parameters cell calls `workbook.interactive_params(globals(), ...)` before any
+    form is shown, so a notebook opened in `make lab` gets the sandbox's values with none typed."""
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    cell = code_cells[1]
+    calls = [
+        node
+        for node in ast.walk(ast.parse(_without_magics(cell.source)))
+        if isinstance(node, ast.Call)
+        and (getattr(node.func, "attr", None) or getattr(node.func, "id", None))
+        in ("interactive_params", "params_form")
+    ]
+    names = [getattr(call.func, "attr", None) or getattr(call.func, "id", None) for call in calls]
+    assert "interactive_params" in names, (
+        f"{path.name}: the cell after the parameters cell must call interactive_params"
+    )
+    (bind,) = [call for call, name in zip(calls, names, strict=True) if name == "interactive_params"]
+    assert bind.args and ast.unparse(bind.args[0]) == "globals()", f"{path.name}: pass globals() to interactive_params"
+    forms = [call.lineno for call, name in zip(calls, names, strict=True) if name == "params_form"]
+    assert all(bind.lineno < line for line in forms), f"{path.name}: bind the parameters before showing the form"
