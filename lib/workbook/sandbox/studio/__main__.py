@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -32,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         cors_origins=list(json.loads(args.cors_origins)),
         time_scale=time_scale_from_env(),
     )
-    uvicorn.run(app, fd=args.fd, log_level="warning", timeout_keep_alive=30)
+    # Not `uvicorn --fd`: uvicorn wraps the fd as an AF_UNIX socket, so asyncio never sets TCP_NODELAY
+    # on accepted connections and every keep-alive response waits ~40 ms for a delayed ACK (measured:
+    # p50 45 ms on one connection vs 2.5 ms on fresh ones). socket(fileno=) reads the real family.
+    sock = socket.socket(fileno=args.fd)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_keep_alive=30))
+    server.run(sockets=[sock])
     return 0
 
 

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._faults_http import faults_router
 from ._middleware import API_PREFIX, BodyGuard, CorsSwitch, HangGate, PrefixSwitch
-from ._routes import UPLOAD_PATH, JSON_PATHS, Studio, api_router, probe_router
+from ._routes import JSON_PATHS, UPLOAD_PATH, Studio, api_router, probe_router
 from ._state import Boot, Jobs
 from ._switches import StudioFaults
 

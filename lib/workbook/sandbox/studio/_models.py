@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ._media import FORMATS, STYLES
 
@@ -12,6 +12,16 @@ Style = Literal["realistic", "anime", "cartoon", "sketch"]
 MeshFormat = Literal["stl", "obj", "glb"]
 MAX_PROMPT = 4000
 NOT_BLANK = r"\S"  # JSON Schema patterns search: at least one non-space character
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema's "integer" includes 5.0; strict mode would reject it, so convert exactly-integral floats.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integral = Annotated[int, BeforeValidator(_integral)]
 
 
 class TextToImageIn(BaseModel):
@@ -25,7 +35,7 @@ class Generate3dIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
     job_id: str = Field(min_length=1, max_length=200)
     format: MeshFormat = "stl"
-    quality: int = Field(default=5, ge=1, le=10)
+    quality: Integral = Field(default=5, ge=1, le=10)
 
 
 TEXT_TO_IMAGE_SCHEMA: dict[str, Any] = {

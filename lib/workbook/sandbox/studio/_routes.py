@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -74,8 +74,10 @@ def probe_router(studio: Studio) -> APIRouter:
     router = APIRouter()
 
     @router.get("/health", response_model=HealthOut)
-    def health() -> dict[str, Any]:
+    def health() -> Any:
         """Liveness: the process answers (the routes may still be warming up)."""
+        if studio.faults.on("health_not_json"):
+            return PlainTextResponse("OK")
         return {"status": "ok", "uptime_s": round(studio.boot.uptime_s, 3)}
 
     @router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
@@ -185,8 +187,11 @@ def api_router(studio: Studio) -> APIRouter:
         openapi_extra=json_body(GENERATE_3D_SCHEMA),
     )
     async def generate_3d(request: Request) -> Any:
+        data = await json_object(request)
+        if studio.faults.on("missing_job_id_500"):
+            _ = data["job_id"]  # KeyError on a missing job id: the unvalidated handler crashes
         try:
-            body = Generate3dIn.model_validate(await json_object(request))
+            body = Generate3dIn.model_validate(data)
         except ValidationError as error:
             return invalid(error)
         source = studio.jobs.get(body.job_id)
@@ -243,7 +248,9 @@ def api_router(studio: Studio) -> APIRouter:
         if job.status != "completed":
             raise HTTPException(409, f"job {job_id} is still processing")
         name = f"{job.job_id}.{job.file_format}" if job.file_format else (job.filename or job.job_id)
-        return Response(job.data, media_type=job.media_type, headers={"content-disposition": f'attachment; filename="{name}"'})
+        return Response(
+            job.data, media_type=job.media_type, headers={"content-disposition": f'attachment; filename="{name}"'}
+        )
 
     @router.get(
         "/preview/{job_id}.png",

@@ -2,6 +2,7 @@
 
 Each switch is caught by one named check of notebook 40 (in brackets):
 
+* `health_not_json`: `/health` answers `OK` as text/plain, not JSON [health] (the seed's JSON-format test).
 * `hang_after` (integer >= 0, `true` = 2): after that many requests, every further request is
   read and never answered; the connection stays open [soak]. The seed's "server hangs after 2
   sequential requests". Counting starts when the switch is set; turning it off releases the
@@ -11,6 +12,7 @@ Each switch is caught by one named check of notebook 40 (in brackets):
 * `missing_file_500`: an upload without the `image` field crashes (500) instead of 400 [upload_cases].
 * `repeated_job_ids`: every upload returns the same job id [upload_cases].
 * `accept_empty_prompt`: text-to-image accepts a missing or empty prompt with 200 [text_cases].
+* `missing_job_id_500`: generate-3d without a job id crashes (500) instead of 400 [generate_cases].
 * `no_api_prefix`: routes are served only without `/api` (`/upload-image`); `/api/...` is 404 [routes].
 * `health_before_routes`: `/ready` answers 200 while the routes still answer 503 [readiness].
 * `slow_first_request` (ms, `true` = 3000): the first API request after start waits that long,
@@ -35,6 +37,8 @@ from typing import Any
 from .._faults import FaultSwitches
 
 KNOWN = (
+    "health_not_json",
+    "missing_job_id_500",
     "hang_after",
     "accept_fake_image",
     "missing_file_500",
