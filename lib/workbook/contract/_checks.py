@@ -96,7 +96,8 @@ POLL_S = 0.05
 
 def check_health(c: CheckContext, run: ContractRun) -> None:
     answers = [run.client.get("health") for _ in range(3)]
-    c.measure(statuses=[a.status for a in answers], latency_ms=[round(a.elapsed_s * 1000, 2) for a in answers])
+    latencies = [round(a.elapsed_s * 1000, 2) for a in answers]
+    c.measure(statuses=[a.status for a in answers], latency_ms=latencies, max_latency_ms=max(latencies))
     c.expect_none(health_problems(answers, run.settings.health_budget_s))
 
 
@@ -217,6 +218,8 @@ def check_outputs(c: CheckContext, run: ContractRun) -> None:
     c.expect(urls, "no generated image URL to check")
     run.images = [_image(c, run, case, url) for case, url in urls]
     c.measure(
+        meshes_checked=len(run.meshes),
+        images_checked=len(run.images),
         meshes=[
             {"format": m.asked, "found": m.found, "bytes": m.size_bytes, "faces": m.faces, "sha256": m.sha256}
             for m in run.meshes
@@ -285,6 +288,8 @@ def check_schemathesis(c: CheckContext, run: ContractRun) -> None:
 def check_soak(c: CheckContext, run: ContractRun) -> None:
     run.soak = soak(run.client)
     samples_frame(run.soak).to_csv(run.evidence / "soak_samples.csv", index=False)
+    p95 = [series.percentiles().get("p95_ms", 0.0) for series in run.soak]
+    c.measure(requests=sum(len(series.samples) for series in run.soak), worst_p95_ms=round(max(p95, default=0.0), 2))
     for series in run.soak:
         failure = series.first_failure
         c.measure(
@@ -303,7 +308,10 @@ def check_soak(c: CheckContext, run: ContractRun) -> None:
 def check_upload_security(c: CheckContext, run: ContractRun) -> None:
     result = probe_uploads(run.client)
     run.security = result
-    c.measure(probes=[f"{name} -> {answer.status or answer.error}" for name, answer in result.probes])
+    c.measure(
+        probes=[f"{name} -> {answer.status or answer.error}" for name, answer in result.probes],
+        probes_sent=len(result.probes),
+    )
     for note in result.notes:
         c.note(note)
     c.expect_none(result.problems)

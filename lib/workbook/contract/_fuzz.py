@@ -84,10 +84,19 @@ def _binary(document: Mapping[str, Any], schema: Any) -> bool:
     schema = _resolve(document, schema)
     if not isinstance(schema, Mapping):
         return False
-    if schema.get("format") == "binary":
+    # OpenAPI 3.0 says `format: binary`; 3.1 (JSON Schema 2020-12, e.g. FastAPI >= 0.100) `contentMediaType`.
+    if schema.get("format") == "binary" or "contentMediaType" in schema or schema.get("contentEncoding") == "base64":
         return True
     properties = schema.get("properties", {})
     return isinstance(properties, Mapping) and any(_binary(document, value) for value in properties.values())
+
+
+def _binary_media(document: Mapping[str, Any], media_type: str, media: Mapping[str, Any]) -> bool:
+    """A request body media type that carries file bytes (a raw octet-stream/image body or a binary field)."""
+    raw = media_type.split(";")[0].strip().lower()
+    if (raw == "application/octet-stream" or raw.startswith(("image/", "model/"))) and not media.get("schema"):
+        return True  # OpenAPI 3.1 allows a raw binary body with no schema at all
+    return _binary(document, media.get("schema"))
 
 
 def binary_upload_operations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -101,7 +110,9 @@ def binary_upload_operations(document: Mapping[str, Any]) -> list[tuple[str, str
                 continue
             body = _resolve(document, operation.get("requestBody", {}))
             content = body.get("content", {}) if isinstance(body, Mapping) else {}
-            if any(_binary(document, media.get("schema")) for media in content.values() if isinstance(media, Mapping)):
+            if any(
+                _binary_media(document, name, media) for name, media in content.items() if isinstance(media, Mapping)
+            ):
                 found.append((method.upper(), path))
     return found
 

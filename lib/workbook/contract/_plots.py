@@ -41,5 +41,5 @@ def plot_soak(series: Sequence[Series], timeout_s: float) -> Figure:
     axes.set_ylabel("latency (ms, log)")
     axes.set_title("Sequential soak: latency per request (x = stalled or reset)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize="small", loc="upper left")
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure

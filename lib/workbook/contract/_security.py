@@ -8,6 +8,7 @@ server says it did.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -28,12 +29,26 @@ TRACE_PATTERNS = (
 
 def leak(body: bytes) -> str:
     """The first stack-trace or source-path fragment in an error body, or ''."""
-    text = body.decode("utf-8", "replace").replace("\\n", "\n").replace('\\"', '"')
+    text = body.decode("utf-8", "replace")
+    try:
+        text = "\n".join(_strings(json.loads(text))) or text  # JSON escapes would hide the patterns
+    except ValueError:
+        pass
     for pattern in TRACE_PATTERNS:
         match = pattern.search(text)
         if match:
             return match.group(0)[:120]
     return ""
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings(key), *_strings(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def cors_problems(allowed: Sequence[tuple[str, Exchange]], denied_origin: str, denied: Sequence[Exchange]) -> list[str]:

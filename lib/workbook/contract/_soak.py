@@ -81,10 +81,8 @@ class Series:
         failure = self.first_failure
         if failure is not None:
             answered = failure.index - 1
-            found.append(
-                f"{label}: server stopped responding after request {answered} "
-                f"(request {failure.index} {failure.outcome}: {failure.detail})"
-            )
+            where = f"stopped responding after request {answered}" if answered else "did not answer request 1"
+            found.append(f"{label}: server {where} (request {failure.index} {failure.outcome}: {failure.detail})")
         errors = [s for s in self.samples if s.outcome == "http_error"]
         if errors:
             first = errors[0]
