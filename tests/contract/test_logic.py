@@ -101,7 +101,8 @@ def test_run_series_finds_the_first_stall_and_stops_after_max_stalls() -> None:
     assert series.first_failure is not None and series.first_failure.index == 3
     assert series.stopped == "stopped after 2 failed requests in a row"
     assert series.problems() == [
-        "keep-alive text_to_image: server stopped responding after request 2 (request 3 stall: ReadTimeout after 2.00 s)"
+        "keep-alive text_to_image: server stopped responding after request 2 "
+        "(request 3 stall: ReadTimeout after 2.00 s)"
     ]
 
 
@@ -216,7 +217,10 @@ def test_wrong_format_and_non_meshes_fail_negative_control() -> None:
 
 
 def test_leak_finds_traces_in_json_bodies_and_not_in_plain_errors() -> None:
-    body = b'{"detail": "Invalid image file", "traceback": "Traceback (most recent call last):\\n  File \\"/srv/app/routes.py\\", line 12"}'
+    body = (
+        b'{"detail": "Invalid image file", '
+        b'"traceback": "Traceback (most recent call last):\\n  File \\"/srv/app/routes.py\\", line 12"}'
+    )
     assert leak(body) == "Traceback (most recent call last)"
     assert leak(b'{"detail": "File too large"}') == ""
     assert leak(b'{"detail": "error in C:\\\\srv\\\\app\\\\main.py"}') != ""

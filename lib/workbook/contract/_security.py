@@ -8,6 +8,7 @@ server says it did.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -30,10 +31,8 @@ TRACE_PATTERNS = (
 def leak(body: bytes) -> str:
     """The first stack-trace or source-path fragment in an error body, or ''."""
     text = body.decode("utf-8", "replace")
-    try:
+    with contextlib.suppress(ValueError):
         text = "\n".join(_strings(json.loads(text))) or text  # JSON escapes would hide the patterns
-    except ValueError:
-        pass
     for pattern in TRACE_PATTERNS:
         match = pattern.search(text)
         if match:
