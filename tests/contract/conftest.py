@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ FAST = {
 
 def notebook_defaults() -> dict[str, Any]:
     """The parameters cell's values (the one place defaults live), without `interactive`."""
+    return dict(_defaults())
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    # Reading the parameters cell costs ~2 s (papermill's inspection): once per session.
     values = {name: ast.literal_eval(p.default) for name, p in notebook_parameters(NOTEBOOK).items()}
     values.pop("interactive")
     return values

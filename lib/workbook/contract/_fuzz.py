@@ -11,6 +11,7 @@ evidence folder.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -134,7 +135,9 @@ def engine_config(
     return {
         "base-url": base_url,
         "seed": seed,
-        "generation": {"max-examples": max_examples, "deterministic": False},
+        # No example database: replaying failures saved by earlier runs (in ./.hypothesis) would make
+        # the same seed send different requests, and would write into whatever the working directory is.
+        "generation": {"max-examples": max_examples, "database": "none"},
         "request-timeout": request_timeout_s,
         "phases": {phase: {"enabled": phase in phases} for phase in ALL_PHASES},
         "operations": [
@@ -170,8 +173,13 @@ def run_schemathesis(
 ) -> FuzzReport:
     """Run the engine once; stop it at `max_s` (its own max-time would cycle phases until then)."""
     import schemathesis
+    from hypothesis.configuration import set_hypothesis_home_dir
     from schemathesis.engine import events, from_schema
     from schemathesis.reporting.junitxml import JunitXmlWriter
+
+    # Hypothesis keeps caches in ./.hypothesis by default: inside the checkout (or notebooks/) that
+    # would dirty the tree the manifest records. A shared folder under the temp dir instead.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "workbook-hypothesis")
 
     relaxed = binary_upload_operations(document)
     config = schemathesis.Config.from_dict(
