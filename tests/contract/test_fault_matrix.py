@@ -58,9 +58,10 @@ def test_switch_is_caught_by_its_check(run_checks: RunChecks, switch: str) -> No
 
 
 def test_hung_requests_are_released_when_the_switch_goes_off(run_checks: RunChecks, studio: Sandbox) -> None:
-    url = studio.outputs["studio"]["url"]
+    url = studio.outputs["studio"]["url"] + "/api/text-to-image"
     run_checks([], faults={"hang_after": 0})
     with pytest.raises(httpx.ReadTimeout):
-        httpx.get(url + "/health", timeout=0.5)
+        httpx.post(url, json={"prompt": "held"}, timeout=0.5)
+    assert httpx.get(studio.outputs["studio"]["url"] + "/health", timeout=5).status_code == 200  # probes stay up
     run_checks([])  # clears the switches
-    assert httpx.get(url + "/health", timeout=5).status_code == 200
+    assert httpx.post(url, json={"prompt": "released"}, timeout=5).status_code == 200

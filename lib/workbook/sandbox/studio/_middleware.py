@@ -59,7 +59,9 @@ class HangGate:
         self.app, self.faults = app, faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX) or self.faults.admit():
+        # Only API routes hang: health, readiness and the admin endpoint stay up (so the launcher can
+        # start a studio with the switch already on, and a test can turn it off again).
+        if scope["type"] != "http" or scope["path"].startswith(UNPREFIXED) or self.faults.admit():
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()

@@ -3,10 +3,10 @@
 Each switch is caught by one named check of notebook 40 (in brackets):
 
 * `health_not_json`: `/health` answers `OK` as text/plain, not JSON [health] (the seed's JSON-format test).
-* `hang_after` (integer >= 0, `true` = 2): after that many requests, every further request is
+* `hang_after` (integer >= 0, `true` = 2): after that many API requests, every further one is
   read and never answered; the connection stays open [soak]. The seed's "server hangs after 2
   sequential requests". Counting starts when the switch is set; turning it off releases the
-  hung requests. `/_sandbox/*` is never held.
+  hung requests. `/health`, `/ready`, the OpenAPI document and `/_sandbox/*` are never held.
 * `accept_fake_image`: uploads are not decoded, so fake, truncated, SVG or HTML "images" get 200
   [upload_cases].
 * `missing_file_500`: an upload without the `image` field crashes (500) instead of 400 [upload_cases].
