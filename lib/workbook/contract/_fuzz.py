@@ -139,6 +139,9 @@ def engine_config(
         # the same seed send different requests, and would write into whatever the working directory is.
         "generation": {"max-examples": max_examples, "database": "none"},
         "request-timeout": request_timeout_s,
+        # Its run cache (./.schemathesis) carries what earlier runs learned into the next one: off, so a
+        # run depends on its seed only and writes nothing into the working directory.
+        "cache": {"enabled": False},
         "phases": {phase: {"enabled": phase in phases} for phase in ALL_PHASES},
         "operations": [
             {
