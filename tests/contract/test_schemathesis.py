@@ -34,7 +34,12 @@ def findings(report: Any) -> list[tuple[str, str, str]]:
     return sorted((f.operation, f.check, f.title) for f in report.findings)
 
 
-def test_same_seed_same_findings_and_reports_written(studio: Sandbox, tmp_path: Path) -> None:
+def test_same_seed_same_findings_and_reports_written(
+    studio: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)  # neither Schemathesis' run cache nor Hypothesis' may land here
     out = studio.outputs["studio"]
     document = fetch_document(out["openapi_url"], 5.0)
     set_faults(out["admin_url"], {"schema_violation": True})
@@ -50,6 +55,7 @@ def test_same_seed_same_findings_and_reports_written(studio: Sandbox, tmp_path: 
     junit = (tmp_path / "schemathesis-junit.xml").read_text()
     assert "<testsuite" in junit and "ST108" in junit and "curl" in junit
     assert '"seed": 7' in (tmp_path / "schemathesis.json").read_text()
+    assert list(workdir.iterdir()) == []
 
 
 def test_without_a_published_schema_the_check_skips_with_the_reason(run_checks: RunChecks) -> None:
