@@ -76,6 +76,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="load secrets from this dotenv file if it exists (never overrides the environment)",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run notebooks as tasks on a local Dask cluster of N worker processes (1: one after another here)",
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="URL",
+        help="run notebooks as tasks on an existing Dask cluster, e.g. tcp://HOST:8786 (its workers must reach "
+        "the targets' URLs; sandbox stand-ins stay on this machine)",
+    )
     run.add_argument("--junit", type=Path, default=None, metavar="PATH", help="also write the run's junit.xml here")
     run.add_argument(
         "--sign-key-env",
@@ -212,9 +226,24 @@ def _run(args: argparse.Namespace) -> int:
         from dotenv import load_dotenv
 
         load_dotenv(args.env_file, override=False)
+    from .runner import DaskSchedule, sequential
+
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: expected a number of worker processes >= 1")
     plan = _load(args.params, args.only, args.overrides, args.faults, args.time_scale)
+    schedule = (
+        DaskSchedule(scheduler=args.scheduler)
+        if args.scheduler
+        else DaskSchedule(workers=args.workers)
+        if args.workers > 1
+        else sequential
+    )
     outcome = run(
-        plan, outputs_dir=args.outputs, emit=lambda line: print(line, flush=True), signing_key_env=args.sign_key_env
+        plan,
+        outputs_dir=args.outputs,
+        emit=lambda line: print(line, flush=True),
+        schedule=schedule,
+        signing_key_env=args.sign_key_env,
     )
     if args.junit is not None:
         import shutil

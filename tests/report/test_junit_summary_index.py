@@ -144,3 +144,21 @@ def test_index_renders_and_every_link_resolves_inside_the_bundle(
         elif link not in ("summary.json", "junit.xml", "history.json"):
             assert (folder / parsed.path).exists(), f"{link}: no such file in the bundle"
     assert (folder / "summary.json").exists() and (folder / "history.json").exists()
+
+
+def test_matrix_runs_show_as_a_table(make_bundle: Callable[..., Path]) -> None:
+    folder = make_bundle(1, {"30.rate=100": {"a": ("pass", {})}, "30.rate=200": {"a": ("fail", {})}})
+    bundle = load_bundle(folder)
+    entries = [
+        entry.model_copy(update={"notebook": "30", "matrix": {"rate": int(entry.name.split("=")[1])}})
+        for entry in bundle.manifest.notebooks
+    ]
+    manifest = bundle.manifest.model_copy(update={"notebooks": entries})
+    summary = summarize(manifest, bundle.results)
+    assert [(run.values, run.status) for run in summary.matrix_runs["30"]] == [
+        ({"rate": "100"}, "passed"),
+        ({"rate": "200"}, "failed"),
+    ]
+    write_report(folder, manifest, bundle.results)
+    page = (folder / "index.html").read_text()
+    assert "Matrix: 30 (2 combinations)" in page and 'href="#30.rate=200"' in page

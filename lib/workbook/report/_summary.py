@@ -44,6 +44,14 @@ class KeyFigure(BaseModel):
     service: str
 
 
+class MatrixRun(BaseModel):
+    entry: str
+    values: dict[str, str]
+    status: str
+    checks: dict[str, int]
+    duration_s: float | None
+
+
 class RunSummary(BaseModel):
     run_id: str
     profile: str
@@ -61,6 +69,8 @@ class RunSummary(BaseModel):
     key_figures: list[KeyFigure]
     skipped: list[Issue]
     notebook_status: dict[str, str]
+    # Matrix runs per notebook: one row per combination of values.
+    matrix_runs: dict[str, list[MatrixRun]] = Field(default_factory=dict)
 
 
 def summarize(manifest: RunManifest, results: Mapping[str, NotebookResults]) -> RunSummary:
@@ -96,7 +106,29 @@ def summarize(manifest: RunManifest, results: Mapping[str, NotebookResults]) -> 
         ],
         skipped=[_issue(name, check) for name, check in all_checks if check.status is CheckStatus.SKIP],
         notebook_status={entry.name: entry.status for entry in manifest.notebooks},
+        matrix_runs=_matrix_runs(manifest),
     )
+
+
+def _matrix_runs(manifest: RunManifest) -> dict[str, list[MatrixRun]]:
+    runs: dict[str, list[MatrixRun]] = {}
+    for entry in manifest.notebooks:
+        if entry.matrix:
+            runs.setdefault(entry.notebook or entry.name, []).append(
+                MatrixRun(
+                    entry=entry.name,
+                    values={key: _short(value) for key, value in entry.matrix.items()},
+                    status=entry.status,
+                    checks=entry.checks,
+                    duration_s=entry.duration_s,
+                )
+            )
+    return runs
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _checks(results: Mapping[str, NotebookResults], notebook: str) -> list[CheckResult]:

@@ -22,6 +22,7 @@ from ..report import summary_text
 from ..sandbox import Sandbox
 from ._execute import Executor, KernelContext, execute_notebook
 from ._kernel import KERNEL_NAME
+from ._schedule import Job, Schedule, sequential
 from ._seal import exit_code_for, seal, settle_run
 
 Emit = Callable[[str], None]
@@ -41,6 +42,7 @@ def run(
     emit: Emit = print,
     kernel_name: str = KERNEL_NAME,
     execute: Executor = execute_notebook,
+    schedule: Schedule = sequential,
     signing_key_env: str | None = None,
 ) -> RunOutcome:
     """Execute `plan`. Params problems raise ParamsError before anything starts; everything after
@@ -48,6 +50,8 @@ def run(
 
     `execute` runs one notebook and returns its entry (the default starts a papermill kernel);
     tests pass a fake to exercise sealing, classification and scrubbing without a kernel.
+    `schedule` decides where and in which order (default: one after another here;
+    `DaskSchedule(workers=N)` or `DaskSchedule(scheduler=URL)` runs them as Dask tasks).
     """
     sandbox = Sandbox(plan.sandbox, time_scale=plan.time_scale, faults=plan.faults, report=emit)
     sandbox.build()
@@ -80,7 +84,7 @@ def run(
                     emit=emit,
                     kernel_name=kernel_name,
                 )
-                manifest, interrupted = _run_notebooks(resolved, bundle, manifest, context, execute, emit)
+                manifest, interrupted = _run_notebooks(resolved, bundle, manifest, context, execute, schedule)
                 if interrupted:
                     raise KeyboardInterrupt
                 manifest = settle_run(manifest)
@@ -107,25 +111,36 @@ def run(
 
 
 def _run_notebooks(
-    plan: RunPlan, bundle: Bundle, manifest: RunManifest, context: KernelContext, execute: Executor, emit: Emit
+    plan: RunPlan,
+    bundle: Bundle,
+    manifest: RunManifest,
+    context: KernelContext,
+    execute: Executor,
+    schedule: Schedule,
 ) -> tuple[RunManifest, bool]:
-    """Run each notebook in order; returns the manifest with every entry so far and whether Ctrl-C stopped it."""
+    """Run every notebook through `schedule`; returns the manifest with every entry so far and
+    whether Ctrl-C stopped it."""
+    jobs = [
+        Job(
+            index=index,
+            plan=notebook,
+            out_dir=bundle.notebook_dir(notebook.name),
+            context=replace(
+                context,
+                env={
+                    **context.env,
+                    EVIDENCE_DIR_ENV: str(bundle.path / notebook.name),
+                    RUN_ID_ENV: bundle.run_id,
+                },
+            ),
+        )
+        for index, notebook in enumerate(plan.notebooks)
+    ]
     try:
-        for index, notebook in enumerate(plan.notebooks):
-            out_dir = bundle.notebook_dir(notebook.name)
-            emit(f"▶ {notebook.name} started")
-            run_env = {**context.env, EVIDENCE_DIR_ENV: str(out_dir), RUN_ID_ENV: bundle.run_id}
-            try:
-                entry = execute(notebook, out_dir, replace(context, env=run_env))
-            except KeyboardInterrupt:
-                entry = NotebookEntry(
-                    name=notebook.name, status="interrupted", reason="run interrupted while this notebook ran"
-                )
-            manifest = _with_entry(manifest, index, entry)
+        for job, entry in schedule(jobs, execute):
+            manifest = _with_entry(manifest, job.index, entry)
             bundle.write_manifest(manifest)
-            emit(f"■ {summary_line(entry)}")
-            if entry.status == "interrupted":
-                return manifest, True
+            context.emit(f"■ {summary_line(entry)}")
     except KeyboardInterrupt:
         return manifest, True
     return manifest, False
@@ -160,7 +175,10 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
         },
         faults={service: dict(switches) for service, switches in plan.faults.items()},
         runner={"pid": os.getpid(), "host": socket.gethostname()},
-        notebooks=[NotebookEntry(name=notebook.name) for notebook in plan.notebooks],
+        notebooks=[
+            NotebookEntry(name=notebook.name, notebook=notebook.notebook, matrix=dict(notebook.matrix))
+            for notebook in plan.notebooks
+        ],
     )
 
 
