@@ -100,7 +100,7 @@ class ProgressBar:
     def _line(self, done: int, elapsed_s: float, note: str) -> str:
         count = f"{done}/{self.total}" if self.total is not None else str(done)
         text = f"{count} · {elapsed_s:.1f} s {note}".strip()
-        return html.escape(text if self._bar is not None else f"{self.label} {text}")
+        return html.escape(redact(text if self._bar is not None else f"{self.label} {text}", seen_secrets()))
 
 
 def show_log(message: str) -> None:

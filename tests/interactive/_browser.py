@@ -37,6 +37,10 @@ STDERR = (
     " Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"]'))"
     ".map(e => e.textContent));"
 )
+STDOUT = (
+    "return Array.from(document.querySelectorAll("
+    "'.jp-Notebook .jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stdout\"]')).map(e => e.textContent);"
+)
 # Tables with a `status` column, per code cell: [[headers, rows], ...] for each cell.
 TABLES = (
     "return Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell =>"
@@ -77,8 +81,10 @@ def chrome(profile_dir: Path) -> Any:
 class RunOutcome:
     prompts: list[str]
     stderr: list[list[str]]
+    stdout: list[str]
     tables: list[list[list[Any]]]
     live_rows: list[list[str]]
+    progress_widgets: int
     binding_text: str
     form_count: int
     seconds: float
@@ -175,8 +181,10 @@ class LabPage:
         return RunOutcome(
             prompts=self.js(PROMPTS),
             stderr=self.js(STDERR),
+            stdout=self.js(STDOUT),
             tables=self.js(TABLES),
             live_rows=self.js(LIVE_ROWS),
+            progress_widgets=len(self.driver.find_elements(By.CSS_SELECTOR, ".workbook-progress, .workbook-log")),
             binding_text=text,
             form_count=len(self.driver.find_elements(By.CSS_SELECTOR, ".workbook-form")),
             seconds=time.monotonic() - started,

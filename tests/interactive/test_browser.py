@@ -77,7 +77,10 @@ def test_notebook_runs_in_the_lab_with_every_check_passing(lab: LabProcess, page
         lab.remember_pids()
         for session in lab.api("/api/sessions").json():
             lab.api(f"/api/sessions/{session['id']}", method="DELETE")
-    print(f"{notebook}: ran in {time.monotonic() - started:.1f} s; screenshots {[str(p) for p in shots]}")
+    print(
+        f"{notebook}: ran in {time.monotonic() - started:.1f} s, {outcome.progress_widgets} progress widget(s); "
+        f"screenshots {[str(p) for p in shots]}"
+    )
     _assert_ran_clean(notebook, outcome)
 
 
@@ -86,6 +89,11 @@ def _assert_ran_clean(notebook: str, outcome: RunOutcome) -> None:
     errors = [(index, text[:600]) for index, texts in enumerate(outcome.stderr) for text in texts]
     assert not errors, f"{notebook}: code cells show error/stderr output: {errors}"
     assert not not_run, f"{notebook}: code cells {not_run} did not run (prompts {outcome.prompts})"
+    # Progress and check outcomes are widgets in the lab, not the headless console lines.
+    lines = [
+        line for text in outcome.stdout for line in text.splitlines() if line.startswith(("[progress]", "[check]"))
+    ]
+    assert not lines, f"{notebook}: headless progress lines in the lab: {lines[:5]}"
     assert "bound to sandbox" in outcome.binding_text, f"{notebook}: binding panel says {outcome.binding_text!r}"
     source = (REPO / "notebooks" / f"{notebook}.ipynb").read_text()
     if "params_form(" in source:

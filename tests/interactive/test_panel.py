@@ -66,3 +66,22 @@ def test_a_check_row_never_shows_a_secret() -> None:
     result = CheckResult(id="token", title="token accepted", status=CheckStatus.FAIL, detail="401 for tok-abcdef123")
     row = check_row_html(result, frozenset({"tok-abcdef123"}))
     assert "tok-abcdef123" not in row and "***REDACTED***" in row and "workbook-check-fail" in row
+
+
+def test_a_panel_from_an_earlier_run_of_the_cell_no_longer_switches(tmp_path: Path) -> None:
+    def resolver(profile: str) -> Resolution:
+        return Resolution(profile=profile, params_file=Path(f"{profile}.yaml"), notebook="nb", values={"n": profile})
+
+    namespace: dict[str, Any] = {"interactive": True, "n": "default"}
+    first = LabBinding(namespace, "nb", ["sandbox", "live"], resolver, sandbox_root=tmp_path, alive=lambda pid: True)
+    first.activate("sandbox")
+    old_panel = binding_panel(first, watch_interval_s=0.05)
+    second = LabBinding(namespace, "nb", ["sandbox", "live"], resolver, sandbox_root=tmp_path, alive=lambda pid: True)
+    try:
+        second.activate("sandbox")
+        assert first.closed and not second.closed
+        old_panel.children[0].value = "live"
+        assert namespace["n"] == "sandbox", "an outdated panel must not rebind the notebook"
+        assert "earlier run" in old_panel.children[1].value
+    finally:
+        second.close()

@@ -108,5 +108,10 @@ def test_notebook_binds_its_parameters_in_the_lab(path: Path) -> None:
     )
     (bind,) = [call for call, name in zip(calls, names, strict=True) if name == "interactive_params"]
     assert bind.args and ast.unparse(bind.args[0]) == "globals()", f"{path.name}: pass globals() to interactive_params"
+    profiles = [ast.literal_eval(kw.value) for kw in bind.keywords if kw.arg == "profile"] + [
+        ast.literal_eval(arg) for arg in bind.args[1:2]
+    ]
+    for profile in profiles:
+        assert (REPO / "params" / f"{profile}.yaml").is_file(), f"{path.name}: no params/{profile}.yaml"
     forms = [call.lineno for call, name in zip(calls, names, strict=True) if name == "params_form"]
     assert all(bind.lineno < line for line in forms), f"{path.name}: bind the parameters before showing the form"

@@ -87,6 +87,11 @@ class LabBinding:
         self.resolution: Resolution | None = None
 
     @property
+    def closed(self) -> bool:
+        """True once a newer binding (the cell run again) replaced this one."""
+        return self._closed.is_set()
+
+    @property
     def profile(self) -> str:
         return self.resolution.profile if self.resolution else ""
 
@@ -122,10 +127,13 @@ class LabBinding:
         """Call `on_change` from a daemon thread whenever the condition changes, until closed (bounded in time)."""
 
         def loop() -> None:
-            last = self.condition()
+            last: Condition | None = None
             deadline = time.monotonic() + lifetime_s
             while not self._closed.wait(interval_s) and time.monotonic() < deadline:
-                now = self.condition()
+                try:
+                    now = self.condition()
+                except ValueError:
+                    continue  # a state file caught half-written by `sandbox up`: look again next time
                 if now != last:
                     last = now
                     on_change(now)

@@ -12,6 +12,7 @@ from typing import Any
 from ._binding import Condition, LabBinding
 from ._resolve import Resolution
 
+OUTDATED = "this panel belongs to an earlier run of its cell, which a newer one replaced: use the newest panel"
 CONDITION_COLOURS = {"up": "#1a7f37", "live": "#0969da", "none": "#9a6700", "replaced": "#9a6700", "gone": "#cf222e"}
 
 
@@ -58,6 +59,9 @@ def binding_panel(binding: LabBinding, *, watch_interval_s: float = 2.0) -> Any:
     summary = widgets.HTML(summary_html(binding.resolution))
 
     def on_switch(change: dict[str, Any]) -> None:
+        if binding.closed:
+            status.value = condition_html(Condition("replaced", OUTDATED))
+            return
         resolution = binding.rebind(change["new"])
         summary.value = summary_html(resolution)
         status.value = condition_html(binding.condition())

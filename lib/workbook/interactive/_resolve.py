@@ -36,7 +36,10 @@ class SandboxRef:
 
     @classmethod
     def read(cls, root: Path) -> SandboxRef | None:
-        state = read_state(root)
+        try:
+            state = read_state(root)
+        except FileNotFoundError:
+            return None  # removed between the existence check and the read: `sandbox down` just ran
         if state is None:
             return None
         services = state.get("services", {})
