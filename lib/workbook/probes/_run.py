@@ -12,13 +12,14 @@ from typing import TypeVar
 
 from .._progress import log
 from .._sync import run_sync
+from ..timing import ClientBoundThresholds
 from ._closed import throughput_probe_async
 from ._config import Bounds, HttpTarget, check_target
 from ._errors import ProbeConfigError
 from ._open import latency_probe_async
 from ._result import ProbeResult
-from ._selfcheck import ClientBoundThresholds
-from ._transport import DEFAULT_TRANSPORT, TransportFactory, transport_factory
+from ._transport import TransportFactory
+from ._transports import DEFAULT_TRANSPORT, transport_factory
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ def throughput_probe(
 ) -> ProbeResult:
     """Closed loop: `concurrency` workers back to back until `duration_s` or `max_requests`."""
     check_target(target, loopback_only=loopback_only)
-    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
+    bounds = Bounds.of(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
     factory = transport_factory(transport)
     return run_sync(
         throughput_probe_async(
@@ -64,7 +65,7 @@ def latency_probe(
 ) -> ProbeResult:
     """Open loop at `rate_rps`; latency from the scheduled send time; late/dropped sends counted."""
     check_target(target, loopback_only=loopback_only)
-    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
+    bounds = Bounds.of(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
     factory = transport_factory(transport)
     return run_sync(
         latency_probe_async(

@@ -1,4 +1,4 @@
-"""The probe watching itself: its own CPU use and event-loop lag, and the client-bound verdict.
+"""A probe watching itself: its own CPU use and event-loop lag, and the client-bound verdict.
 
 A Python event loop uses at most one core. When the probe thread is busy for most of the
 window, or callbacks wait long in the loop's ready queue, responses are processed late and the
@@ -32,6 +32,9 @@ class ClientBoundThresholds:
     # p99 of how late the open-loop scheduler itself woke up (not counting waits for a free
     # connection, which are the target's doing).
     timer_lag_p99_s: float = 0.005
+    # A p99 of fewer samples is the worst of a handful of wake-ups, i.e. one hiccup of a shared
+    # machine: below this many samples a lag is reported as too short to judge, never as client-bound.
+    min_lag_samples: int = 50
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class SelfCheck:
     timer_lag: LatencyStats | None
     client_bound: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # Figures that were not judged, and why ("too short to judge").
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +60,7 @@ class SelfCheck:
             "timer_lag": self.timer_lag.to_dict() if self.timer_lag else None,
             "client_bound": self.client_bound,
             "reasons": list(self.reasons),
+            "notes": list(self.notes),
         }
 
 
@@ -65,12 +71,19 @@ def judge_client_bound(
     timer_lag_p99_s: float | None,
     thresholds: ClientBoundThresholds,
     judge_cpu: bool = True,
+    loop_lag_samples: int | None = None,
+    timer_lag_samples: int | None = None,
 ) -> tuple[str, ...]:
     """Reasons the client was the bottleneck; empty when it was not. Pure, for unit tests.
 
     `cpu_fraction` is judged only when `judge_cpu`; it also explains a high loop lag (a busy
-    probe vs. a probe the OS did not schedule because the machine was busy).
+    probe vs. a probe the OS did not schedule because the machine was busy). A lag whose sample
+    count is given and below `thresholds.min_lag_samples` is not judged (see `unjudged_lags`).
     """
+    if _too_few(loop_lag_samples, thresholds):
+        loop_lag_p99_s = None
+    if _too_few(timer_lag_samples, thresholds):
+        timer_lag_p99_s = None
     reasons = []
     if judge_cpu and cpu_fraction is not None and cpu_fraction >= thresholds.cpu_fraction:
         reasons.append(
@@ -94,6 +107,25 @@ def judge_client_bound(
             f"(limit {thresholds.timer_lag_p99_s * 1e3:.2f} ms): the probe could not keep the arrival rate"
         )
     return tuple(reasons)
+
+
+def _too_few(samples: int | None, thresholds: ClientBoundThresholds) -> bool:
+    return samples is not None and samples < thresholds.min_lag_samples
+
+
+def unjudged_lags(
+    thresholds: ClientBoundThresholds, *, loop_lag: LatencyStats, timer_lag: LatencyStats | None = None
+) -> tuple[str, ...]:
+    """One note per lag figure with too few samples to call the run client-bound."""
+    notes = []
+    for name, stats in (("event-loop lag", loop_lag), ("send scheduler lag", timer_lag)):
+        if stats is not None and _too_few(stats.count, thresholds):
+            shown = f", p99 {stats.p99_s * 1e3:.2f} ms" if stats.p99_s is not None else ""
+            notes.append(
+                f"{name}: {stats.count} samples{shown}, too short to judge "
+                f"(at least {thresholds.min_lag_samples} needed)"
+            )
+    return tuple(notes)
 
 
 class LoopLagMonitor:
@@ -175,6 +207,8 @@ class SelfMonitor:
             loop_lag_p99_s=loop_lag.p99_s,
             timer_lag_p99_s=timer_lag.p99_s if timer_lag else None,
             thresholds=self.thresholds,
+            loop_lag_samples=loop_lag.count,
+            timer_lag_samples=timer_lag.count if timer_lag else None,
         )
         return SelfCheck(
             wall_s=wall,
@@ -185,4 +219,5 @@ class SelfMonitor:
             timer_lag=timer_lag,
             client_bound=bool(reasons),
             reasons=reasons,
+            notes=unjudged_lags(self.thresholds, loop_lag=loop_lag, timer_lag=timer_lag),
         )
