@@ -13,9 +13,11 @@ import pytest
 
 from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults
-from workbook.sandbox.brain import BrainApp, BrainFaults, HashingEmbedder, Session
+from workbook.sandbox.brain._embeddings import HashingEmbedder
+from workbook.sandbox.brain._protocol import BrainApp, Session
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
+from workbook.sandbox.brain._switches import BrainFaults
 
 
 @pytest.fixture(scope="package")

@@ -17,10 +17,10 @@ from pydantic import Field, field_validator, model_validator
 from .. import mcp
 from .._context import evidence_dir
 from .._progress import log
-from .._settings import NotebookSettings
 from ..timing import Count, NonNegativeSeconds, PositiveSeconds
 from ._budgets import BudgetOutcome, PerfBudgets, evaluate_http_budgets, evaluate_mcp_budgets
 from ._config import HttpTarget, check_url, parse_targets
+from ._errors import ProbeSettings
 from ._result import ProbeResult, results_table, write_results_json
 from ._run import concurrency_sweep, latency_probes
 
@@ -32,7 +32,7 @@ WsLevel = Annotated[int, Field(strict=True, ge=1, le=200)]
 Rate = Annotated[float, Field(strict=True, gt=0, le=1_000_000, allow_inf_nan=False)]
 
 
-class PerfSettings(NotebookSettings):
+class PerfSettings(ProbeSettings):
     """Notebook 30's parameters (the parameters cell holds the defaults and their comments)."""
 
     loopback_only: bool = True
@@ -63,12 +63,6 @@ class PerfSettings(NotebookSettings):
     def _ranking(cls, value: str) -> str:
         mcp.Ranking.parse(value)
         return value
-
-    @field_validator("budgets", mode="before")
-    @classmethod
-    def _budgets(cls, value: object) -> object:
-        # A bad budget is reported by PerfBudgets' own rule, naming the budget key.
-        return PerfBudgets.of(**value) if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _urls(self) -> Self:
