@@ -35,6 +35,9 @@ class ClientBoundThresholds:
     # A p99 of fewer samples is the worst of a handful of wake-ups, i.e. one hiccup of a shared
     # machine: below this many samples a lag is reported as too short to judge, never as client-bound.
     min_lag_samples: int = 50
+    # A CPU share measured over a shorter window is a handful of callbacks, not saturation (a level
+    # whose connections were all refused ends in about a millisecond of pure bookkeeping).
+    min_cpu_window_s: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,17 @@ def judge_client_bound(
     judge_cpu: bool = True,
     loop_lag_samples: int | None = None,
     timer_lag_samples: int | None = None,
+    wall_s: float | None = None,
 ) -> tuple[str, ...]:
     """Reasons the client was the bottleneck; empty when it was not. Pure, for unit tests.
 
     `cpu_fraction` is judged only when `judge_cpu`; it also explains a high loop lag (a busy
     probe vs. a probe the OS did not schedule because the machine was busy). A lag whose sample
-    count is given and below `thresholds.min_lag_samples` is not judged (see `unjudged_lags`).
+    count is given and below `thresholds.min_lag_samples` is not judged (see `unjudged_lags`),
+    nor a CPU share over a window (`wall_s`) shorter than `thresholds.min_cpu_window_s`.
     """
+    if wall_s is not None and wall_s < thresholds.min_cpu_window_s:
+        judge_cpu = False
     if _too_few(loop_lag_samples, thresholds):
         loop_lag_p99_s = None
     if _too_few(timer_lag_samples, thresholds):
@@ -209,6 +216,7 @@ class SelfMonitor:
             thresholds=self.thresholds,
             loop_lag_samples=loop_lag.count,
             timer_lag_samples=timer_lag.count if timer_lag else None,
+            wall_s=wall,
         )
         return SelfCheck(
             wall_s=wall,

@@ -51,6 +51,7 @@ class Connection:
             if drop_after is not None and self.session.messages >= drop_after:
                 # A crash-like drop: no reply, no close frame.
                 stats.connections_dropped += 1
+                self.app.faults.dropped()
                 self.connection.transport.abort()
                 return
             reply = await self._reply(raw)

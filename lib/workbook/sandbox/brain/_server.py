@@ -55,7 +55,7 @@ class BrainServer:
             return _json_response(http.HTTPStatus.OK, self.app.info())
         if path != WS_PATH:
             return _json_response(http.HTTPStatus.NOT_FOUND, {"error": f"no such path {path!r}; MCP is at {WS_PATH}"})
-        if self.app.faults.on("refuse_reconnects") and self.app.stats.connections_dropped:
+        if self.app.faults.refusing:
             return _json_response(
                 http.HTTPStatus.SERVICE_UNAVAILABLE,
                 {"error": "refusing connections since a connection was dropped (refuse_reconnects switch)"},

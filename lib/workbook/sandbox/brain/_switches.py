@@ -21,8 +21,8 @@ One switch per real defect; each makes a named check of notebook 30 fail with a 
   with -32603 (internal error) instead of -32700 / -32600 / -32601 -> `mcp_error_cases`.
 * `leak_projects` (true): similarity search ranks the characters of every project
   -> `mcp_project_isolation`.
-* `refuse_reconnects` (true): once the server has dropped a connection, it rejects new WebSocket
-  handshakes with HTTP 503 -> `mcp_reconnect`.
+* `refuse_reconnects` (true): once the server has dropped a connection (with the switch on), it
+  rejects new WebSocket handshakes with HTTP 503 -> `mcp_reconnect`.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def _check(name: str, value: Any) -> None:
 class BrainFaults(FaultSwitches):
     def __init__(self, initial: Mapping[str, Any] | None = None) -> None:
         self._rng = random.Random(ERROR_RATE_SEED)
+        # Drops since `refuse_reconnects` was turned on: the service "does not come back" after one.
+        self.dropped_while_refusing = 0
         super().__init__(KNOWN, initial)
 
     def update(self, changes: Mapping[str, Any]) -> None:
@@ -73,10 +75,22 @@ class BrainFaults(FaultSwitches):
         super().update(changes)
         if "error_rate" in changes:
             self._rng = random.Random(ERROR_RATE_SEED)
+        if "refuse_reconnects" in changes:
+            self.dropped_while_refusing = 0
 
     def clear(self) -> None:
         super().clear()
         self._rng = random.Random(ERROR_RATE_SEED)
+        self.dropped_while_refusing = 0
+
+    def dropped(self) -> None:
+        """The server just dropped a connection."""
+        if self.on("refuse_reconnects"):
+            self.dropped_while_refusing += 1
+
+    @property
+    def refusing(self) -> bool:
+        return self.on("refuse_reconnects") and self.dropped_while_refusing > 0
 
     @property
     def latency_s(self) -> float:
