@@ -5,14 +5,12 @@ notebooks 00 and 30 pass against it with no false alarm (the isolation check run
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from wb_testing import run_notebook
+from wb_testing import run_notebook, script_server
 from workbook import mcp
 
 SERVER = Path(__file__).with_name("sdk_server.py")
@@ -21,22 +19,8 @@ SERVER = Path(__file__).with_name("sdk_server.py")
 @pytest.fixture(scope="module")
 def sdk_server() -> Iterator[str]:
     """The SDK server's base address `127.0.0.1:<port>` (ws://…/mcp, http://…/health)."""
-    process = subprocess.Popen([sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("PORT "), f"SDK server did not start: {line!r}"
-        yield f"127.0.0.1:{int(line.split()[1])}"
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+    with script_server(SERVER) as words:
+        yield f"127.0.0.1:{int(words[1])}"
 
 
 def test_the_client_reads_an_sdk_server_right(sdk_server: str) -> None:

@@ -34,6 +34,7 @@ BUDGET_IDS = [check_id for check_id in CHECKS if check_id.startswith("budget_")]
 def run_with(tmp_path: Path, latency: list[probes.ProbeResult], **settings: object) -> PerfRun:
     return PerfRun(PerfSettings.of(**settings), (), tmp_path, latency=latency)  # type: ignore[arg-type]
 
+
 TARGET = HttpTarget("fake", "http://127.0.0.1:9/health")
 
 

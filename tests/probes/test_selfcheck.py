@@ -85,9 +85,12 @@ def test_cpu_is_not_judged_for_the_open_loop_but_explains_lag() -> None:
 
 def test_a_lag_of_too_few_samples_is_reported_not_judged() -> None:
     # Issue 16: ~37 loop-lag samples in a 190 ms level; their p99 is one wake-up of a busy machine.
-    assert judge_client_bound(
-        cpu_fraction=0.2, loop_lag_p99_s=0.05, timer_lag_p99_s=None, thresholds=LIMITS, loop_lag_samples=37
-    ) == ()
+    assert (
+        judge_client_bound(
+            cpu_fraction=0.2, loop_lag_p99_s=0.05, timer_lag_p99_s=None, thresholds=LIMITS, loop_lag_samples=37
+        )
+        == ()
+    )
     (lag,) = judge_client_bound(
         cpu_fraction=0.2, loop_lag_p99_s=0.05, timer_lag_p99_s=None, thresholds=LIMITS, loop_lag_samples=50
     )

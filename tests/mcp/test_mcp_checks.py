@@ -5,7 +5,6 @@ false alarm."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from workbook import Checks, probes
-from workbook.sandbox import Sandbox, clear_faults, set_faults
+from workbook.sandbox import set_faults
 
 MCP_CHECKS = [check_id for check_id in probes.CHECKS if check_id.startswith("mcp_")]
 SMALL = {
@@ -26,19 +25,10 @@ SMALL = {
 SDK_SHAPES = {"result_shape": "fastmcp", "ranking": "distance", "log_notifications": True, "server_pings": True}
 
 
-@pytest.fixture(scope="module")
-def brain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-        with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain")) as sandbox:
-            yield dict(sandbox.outputs["brain"])
-
-
 @pytest.fixture
-def admin(brain: dict[str, str]) -> Iterator[str]:
-    yield brain["admin_url"]
-    clear_faults(brain["admin_url"])
-    httpx.delete(brain["admin_url"] + "/_sandbox/options", timeout=5).raise_for_status()
+def admin(brain: dict[str, str]) -> str:
+    """The stand-in's admin URL; the `brain` fixture resets switches and options around each test."""
+    return brain["admin_url"]
 
 
 def run_mcp_checks(brain: dict[str, str], tmp_path: Path, **settings: Any) -> dict[str, Any]:
