@@ -33,7 +33,9 @@ class ClientBoundThresholds:
     # connection, which are the target's doing).
     timer_lag_p99_s: float = 0.005
     # A p99 of fewer samples is the worst of a handful of wake-ups, i.e. one hiccup of a shared
-    # machine: below this many samples a lag is reported as too short to judge, never as client-bound.
+    # machine: a window too short for this many samples is reported as too short to judge, never as
+    # client-bound. (The loop-lag count is the window's, wall / interval: a saturated loop records
+    # fewer ticks than it should, and that must not hide the saturation.)
     min_lag_samples: int = 50
     # A CPU share measured over a shorter window is a handful of callbacks, not saturation (a level
     # whose connections were all refused ends in about a millisecond of pure bookkeeping).
@@ -121,16 +123,24 @@ def _too_few(samples: int | None, thresholds: ClientBoundThresholds) -> bool:
 
 
 def unjudged_lags(
-    thresholds: ClientBoundThresholds, *, loop_lag: LatencyStats, timer_lag: LatencyStats | None = None
+    thresholds: ClientBoundThresholds,
+    *,
+    loop_lag: LatencyStats,
+    timer_lag: LatencyStats | None = None,
+    loop_window_samples: int | None = None,
 ) -> tuple[str, ...]:
-    """One note per lag figure with too few samples to call the run client-bound."""
+    """One note per lag figure with too few samples to call the run client-bound (the loop lag's
+    count is `loop_window_samples`, what the window allows, when given)."""
     notes = []
-    for name, stats in (("event-loop lag", loop_lag), ("send scheduler lag", timer_lag)):
-        if stats is not None and _too_few(stats.count, thresholds):
+    counts = (
+        ("event-loop lag", loop_lag, loop_lag.count if loop_window_samples is None else loop_window_samples),
+        ("send scheduler lag", timer_lag, timer_lag.count if timer_lag else 0),
+    )
+    for name, stats, count in counts:
+        if stats is not None and _too_few(count, thresholds):
             shown = f", p99 {stats.p99_s * 1e3:.2f} ms" if stats.p99_s is not None else ""
             notes.append(
-                f"{name}: {stats.count} samples{shown}, too short to judge "
-                f"(at least {thresholds.min_lag_samples} needed)"
+                f"{name}: {count} samples{shown}, too short to judge (at least {thresholds.min_lag_samples} needed)"
             )
     return tuple(notes)
 
@@ -208,13 +218,14 @@ class SelfMonitor:
     async def finish(self, timer_lag: LatencyStats | None = None) -> SelfCheck:
         wall, cpu_s, cpu_fraction, proc_fraction = self.cpu.stop()
         loop_lag = await self.loop.stop()
+        window_samples = int(wall / self.loop.interval_s)
         reasons = judge_client_bound(
             cpu_fraction=cpu_fraction,
             judge_cpu=self.judge_cpu,
             loop_lag_p99_s=loop_lag.p99_s,
             timer_lag_p99_s=timer_lag.p99_s if timer_lag else None,
             thresholds=self.thresholds,
-            loop_lag_samples=loop_lag.count,
+            loop_lag_samples=window_samples,
             timer_lag_samples=timer_lag.count if timer_lag else None,
             wall_s=wall,
         )
@@ -227,5 +238,7 @@ class SelfMonitor:
             timer_lag=timer_lag,
             client_bound=bool(reasons),
             reasons=reasons,
-            notes=unjudged_lags(self.thresholds, loop_lag=loop_lag, timer_lag=timer_lag),
+            notes=unjudged_lags(
+                self.thresholds, loop_lag=loop_lag, timer_lag=timer_lag, loop_window_samples=window_samples
+            ),
         )
