@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,12 +10,26 @@ from typing import Any
 
 import pytest
 
+from workbook import repo_root
 from workbook.checks import Checks, CheckStatus
-from workbook.persistence import CHECK_FUNCTIONS, CHECKS, PersistenceRun, PersistenceSettings
+from workbook.params import notebook_parameters
+from workbook.persistence import CHECKS, PersistenceRun, PersistenceSettings
+from workbook.persistence._catalog import CHECK_FUNCTIONS
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 from workbook.sandbox._faults import FAULTS_ENV
 
 SERVICE_IMPORT = "workbook.sandbox.refbackend:AssetPersistenceService"
+NOTEBOOK = repo_root() / "notebooks" / "10_persistence.ipynb"
+
+
+def notebook_defaults() -> dict[str, Any]:
+    """The parameters cell of notebook 10 as the kernel would see it (the one place defaults live)."""
+    return {name: ast.literal_eval(parameter.default) for name, parameter in notebook_parameters(NOTEBOOK).items()}
+
+
+def settings_of(**values: Any) -> PersistenceSettings:
+    """Settings as the notebook builds them, from its defaults with `values` set."""
+    return PersistenceSettings.from_namespace(notebook_defaults(), **values)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +64,7 @@ def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
         "presign_budget_ms": 50.0,
     }
     values.update(overrides)
-    return PersistenceSettings(**values)
+    return settings_of(**values)
 
 
 RunChecks = Callable[..., dict[str, tuple[CheckStatus, str]]]

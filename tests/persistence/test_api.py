@@ -8,7 +8,8 @@ import json
 import httpx
 import pytest
 
-from workbook.persistence import ApiError, BackendUnreachableError, CharacterApi, missing_cloud_fields
+from workbook.persistence._api import CharacterApi, GeneratedImage, missing_cloud_fields
+from workbook.persistence._errors import ApiError, BackendUnreachableError
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -60,8 +61,6 @@ def test_config_debug_missing_is_none(api: CharacterApi) -> None:
 
 
 def test_bad_base64_names_the_image() -> None:
-    from workbook.persistence import GeneratedImage
-
     with pytest.raises(ValueError, match="image x: base64 does not decode"):
         GeneratedImage(id="x", base64="***").decoded()
 

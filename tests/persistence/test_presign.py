@@ -8,12 +8,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from workbook.persistence import (
-    PresignedUrlError,
-    parse_presigned_url,
-    tampered_signature,
-    verify_presigned_url,
-)
+from workbook.persistence._errors import PresignedUrlError
+from workbook.persistence._presign import parse_presigned_url, tampered_signature, verify_presigned_url
 
 ACCESS_KEY = "AKIDEXAMPLE0000"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

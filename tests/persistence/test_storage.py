@@ -9,7 +9,9 @@ import httpx
 import pytest
 from botocore.exceptions import BotoCoreError
 
-from workbook.persistence import S3Inspector, make_s3_client, sha256_hex, tampered_signature, verify_presigned_url
+from workbook.persistence._inspect import sha256_hex
+from workbook.persistence._presign import tampered_signature, verify_presigned_url
+from workbook.persistence._s3 import S3Inspector, make_s3_client
 from workbook.sandbox import FaultSwitches, Sandbox
 from workbook.sandbox.refbackend import FAULTS, AssetPersistenceService, Settings
 from workbook.sandbox.refbackend._images import render_png

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from .._s3 import s3_client
+from ._inspect import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,6 @@ class ObjectInfo:
     size: int
     sha256: str
     content_type: str
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def make_s3_client(*, endpoint_url: str, region: str, access_key: str, secret_key: str) -> Any:
