@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,9 +23,14 @@ SERVICE_IMPORT = "workbook.sandbox.refbackend:AssetPersistenceService"
 NOTEBOOK = repo_root() / "notebooks" / "10_persistence.ipynb"
 
 
+@functools.cache
+def _parameters_cell() -> dict[str, str]:
+    return {name: parameter.default for name, parameter in notebook_parameters(NOTEBOOK).items()}
+
+
 def notebook_defaults() -> dict[str, Any]:
     """The parameters cell of notebook 10 as the kernel would see it (the one place defaults live)."""
-    return {name: ast.literal_eval(parameter.default) for name, parameter in notebook_parameters(NOTEBOOK).items()}
+    return {name: ast.literal_eval(source) for name, source in _parameters_cell().items()}
 
 
 def settings_of(**values: Any) -> PersistenceSettings:
@@ -53,6 +59,8 @@ def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
         "expected_expiry_s": 3,
         "num_images": 2,
         "service_import": SERVICE_IMPORT,
+        # Backend and notebook share one clock here: only the 1 s resolution of X-Amz-Date remains.
+        "signing_tolerance_s": 2.0,
     }
 
 

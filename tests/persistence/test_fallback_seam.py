@@ -10,7 +10,7 @@ import pytest
 from workbook.checks import CheckStatus
 from workbook.persistence._session import sandbox_storage_switch
 
-from .offline import FakeBackend, open_run, run_check
+from .offline import FakeBackend, open_run, run_check, run_checks
 
 
 def test_fallback_passes_when_the_backend_serves_locally_while_storage_is_cut(
@@ -46,10 +46,18 @@ def test_storage_is_restored_when_the_request_itself_fails(monkeypatch: pytest.M
 
 
 def test_storage_already_down_proves_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Down from the start: the GET serves locally, so no cloud serving is seen to fall back from.
     backend = FakeBackend()
     backend.storage_up = False
-    status, detail = run_check("fallback", open_run(backend, monkeypatch), tmp_path)
-    assert status is CheckStatus.FAIL and "did not serve from cloud" in detail
+    results = run_checks(["serving_mode", "fallback"], open_run(backend, monkeypatch), tmp_path)
+    assert results["fallback"][0] is CheckStatus.SKIP and results["serving_mode"][0] is CheckStatus.FAIL
+    # Down after cloud serving was seen: the check's own GET before the cut shows it.
+    backend = FakeBackend()
+    run = open_run(backend, monkeypatch)
+    run.observe_serving()
+    backend.storage_up = False
+    status, detail = run_check("fallback", run, tmp_path)
+    assert status is CheckStatus.FAIL and "before storage was cut the backend did not serve from cloud" in detail
     assert backend.switch_calls == []
 
 

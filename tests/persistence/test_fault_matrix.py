@@ -15,6 +15,15 @@ from .conftest import RunChecks
 # switch -> a phrase the failing check's detail must contain (it names the defect).
 DEFECT_DETAIL = {
     "non_unique_ids": "ids are not unique",
+    "aspect_ratio_ignored": "not aspect ratio 16:9",
+    "lenient_generate": "answered 200 (accepted an invalid request)",
+    "bad_input_500": "answered 500, expected a 4xx",
+    "serves_locally": "serves images locally",
+    "debug_says_local": "config/debug misreports the serving mode",
+    "debug_leaks_secret": "exposes a value under 'AWS_SECRET_ACCESS_KEY'",
+    "cached_presign": "the backend caches presigned URLs",
+    "no_content_type": "the service sent no ContentType",
+    "redirect_permanent": "a permanent redirect that browsers and proxies cache",
     "base64_mismatch": "base64 in the response differs from the bytes served",
     "corrupt_local_bytes": "local GET bytes differ",
     "wrong_local_content_type": "content type 'application/octet-stream', expected image/png",
@@ -67,10 +76,11 @@ def test_fallback_check_restores_storage_and_needs_cloud_serving_first(run_check
     results = run_checks(["generate", "fallback"])
     assert results["fallback"][0] is CheckStatus.PASS, results["fallback"][1]
     assert httpx.get(admin_url + "/_sandbox/faults").json()["faults"] == {}
-    # Storage already down before the check: it cannot tell fallback from plain local serving.
-    results = run_checks(["generate", "fallback"], faults={"storage_unreachable": True})
-    assert results["fallback"][0] is CheckStatus.FAIL
-    assert "did not serve from cloud" in results["fallback"][1]
+    # Storage already down from the start: images are served locally, so there is no cloud serving to
+    # fall back from; the fallback check cannot pass and the serving-mode check fails the run.
+    results = run_checks(["generate", "serving_mode", "fallback"], faults={"storage_unreachable": True})
+    assert results["fallback"][0] is CheckStatus.SKIP
+    assert results["serving_mode"][0] is CheckStatus.FAIL and "serves images locally" in results["serving_mode"][1]
 
 
 def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:

@@ -9,6 +9,7 @@ from ._inspect import convert_image, file_hashes, key_of, sha256_hex
 from ._presign import SIGV4_ALGORITHM, parse_presigned_url
 from ._session import PersistenceRun
 from ._settings import EXTENSION_FORMATS, EXTENSION_TYPES
+from ._uploads import content_type_problems
 
 NO_SERVICE = "no service_import configured: the service-driven part of the guide cannot run"
 
@@ -34,6 +35,9 @@ def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
         run.track(expected_key)
         upload_url = run.call("persist_character_reference", image_id, str(local_path), None)
         run.track(key_of(upload_url, s.storage_bucket) or "")
+        sent = run.uploads.for_key(s.storage_bucket, expected_key)
+        infers = run.store_infers_content_type()
+        c.expect_none(content_type_problems(extension, expected_key, expected_type, sent, store_infers=infers))
         info = run.inspector.object_info(expected_key)
         if info is None:
             c.expect(False, f"{extension}: no object at {expected_key!r} after persist_character_reference")
@@ -57,8 +61,12 @@ def check_extensions(c: CheckContext, run: PersistenceRun) -> None:
                 served_type == expected_type,
                 f"{extension}: served as {served_type!r}, expected {expected_type!r}",
             )
-        measured[extension] = {"key_ok": key == expected_key, "content_type": served_type}
-    c.measure(extensions=measured)
+        measured[extension] = {
+            "key_ok": key == expected_key,
+            "content_type_sent": sent[-1].content_type if sent else "(not seen)",
+            "content_type_served": served_type,
+        }
+    c.measure(extensions=measured, store_infers_content_type=run.store_infers_content_type())
 
 
 def check_job_association(c: CheckContext, run: PersistenceRun) -> None:

@@ -1,68 +1,57 @@
-"""Serving checks: what the backend's HTTP API hands out for an image id (generate, local GET,
-unknown ids, fallback when storage is down)."""
+"""Serving checks: how the backend's HTTP API serves an image id (the serving mode seen from the
+GET, what config/debug claims and leaks, local GET, unknown ids, fallback when storage is down)."""
 
 from __future__ import annotations
 
 import uuid
 
 from ..checks import CheckContext
-from ._inspect import is_uuid, png_problems, sha256_hex
-from ._session import PersistenceRun, StoredImage
+from ._config import secret_problems, walk
+from ._inspect import sha256_hex
+from ._serving import observe_serving
+from ._session import PersistenceRun
 
 
-def _served_bytes(run: PersistenceRun, image_id: str) -> tuple[bytes | None, str]:
-    """The bytes the backend serves for an image: local GET, else via the cloud URL."""
-    local = run.local_api()
-    if local is not None:
-        response = local.get_reference(image_id)
-        return (response.content if response.status_code == 200 else None), f"local GET {response.status_code}"
-    response = run.api.get_reference(image_id)
-    if response.status_code != 200:
-        return None, f"GET {response.status_code}"
-    if response.headers.get("content-type", "").startswith("application/json"):
-        fetched = run.fetch(response.json().get("image_url", ""))
-        return (fetched.content if fetched.status_code == 200 else None), f"presigned GET {fetched.status_code}"
-    return response.content, "GET 200"
-
-
-def check_generate(c: CheckContext, run: PersistenceRun) -> None:
+def check_serving_mode(c: CheckContext, run: PersistenceRun) -> None:
     s = run.settings
-    result = run.api.generate(s.character_description, s.num_images, s.aspect_ratio)
-    run.images = []
-    for image in result.images:
-        try:
-            data: bytes | None = image.decoded()
-        except ValueError as error:
-            c.expect(False, str(error))
-            data = None
-        run.images.append(StoredImage(image, data))
-    ids = [image.id for image in result.images]
-    c.measure(images=len(ids), ids=ids, metadata=result.metadata)
-    c.expect(len(ids) == s.num_images, f"expected {s.num_images} images, got {len(ids)}")
-    c.expect(
-        result.metadata.get("num_images_generated") == len(ids),
-        f"metadata.num_images_generated={result.metadata.get('num_images_generated')!r}, images={len(ids)}",
+    observed, claim = run.serving_mode(), run.claim
+    c.measure(
+        serving=observed.mode, evidence=observed.evidence, config_key=claim.key, config_says=claim.serves_from_cloud
     )
-    c.expect(len(set(ids)) == len(ids), f"ids are not unique: {len(set(ids))} distinct of {len(ids)}")
-    not_uuid = [image_id for image_id in ids if not is_uuid(image_id)]
-    c.expect(not not_uuid, f"ids that are not UUIDs: {not_uuid}")
-    for stored in run.images:
-        if stored.data is None:
-            continue
-        c.expect_none(f"image {stored.id} {problem}" for problem in png_problems(stored.data, s.aspect_ratio))
-        served, how = _served_bytes(run, stored.id)
-        c.expect(served is not None, f"image {stored.id}: could not fetch the served bytes ({how})")
-        if served is not None:
-            c.expect(
-                sha256_hex(served) == sha256_hex(stored.data),
-                f"image {stored.id}: base64 in the response differs from the bytes served ({how})",
-            )
+    if observed.mode == "local":
+        c.expect(
+            False,
+            f"storage is configured (bucket {s.storage_bucket!r}) but api_base_url serves images locally "
+            f"({observed.evidence}): every cloud check would be skipped; point api_base_url at the "
+            "SERVE_FROM_CLOUD=true deployment (and a local one at local_api_base_url)",
+        )
+    elif observed.mode == "unknown":
+        c.expect(False, f"cannot tell how api_base_url serves images: {observed.evidence}")
+    if claim.serves_from_cloud is None:
+        c.note(f"{claim.why}; decided from the GET alone ({observed.evidence})")
+    elif observed.mode != "unknown" and claim.serves_from_cloud != (observed.mode == "cloud"):
+        c.expect(False, f"{claim.describe()} but {observed.evidence}: config/debug misreports the serving mode")
+
+
+def check_config_secrets(c: CheckContext, run: PersistenceRun) -> None:
+    config = run.config
+    if config is None:
+        c.fail("config/debug was never read (PersistenceRun.open reads it)")
+        return
+    known = run.known_secrets()
+    c.measure(status=config.status, keys=sum(1 for _ in walk(config.body)), known_secrets_searched=len(known))
+    c.expect_none(secret_problems(config, known))
+    if config.body is None:
+        c.note(f"{config.problem}: only its text was searched for known secrets")
 
 
 def check_local_get(c: CheckContext, run: PersistenceRun) -> None:
     local = run.local_api()
     if local is None:
-        c.skip("the API serves from cloud and no local_api_base_url is set (no locally-serving deployment)")
+        c.skip(
+            f"no locally-serving deployment: api_base_url serves from cloud ({run.serving_mode().evidence}) "
+            "and local_api_base_url is empty"
+        )
         return
     for stored in run.require_images():
         response = local.get_reference(stored.id)
@@ -95,22 +84,21 @@ def check_unknown_id(c: CheckContext, run: PersistenceRun) -> None:
 
 
 def check_fallback(c: CheckContext, run: PersistenceRun) -> None:
-    api = run.cloud_api()
-    if api is None:
-        c.skip("the API serves locally; there is no cloud serving to fall back from")
-        return
-    if run.storage_switch is None and not run.settings.fallback_check_live:
-        c.skip("live mode: storage cannot be made unreachable from here (set fallback_check_live when it is)")
-        return
     stored = run.require_images()[0]
     if run.storage_switch is None:
-        response = api.get_reference(stored.id)
+        if not run.settings.fallback_check_live:
+            c.skip("live mode: storage cannot be made unreachable from here (set fallback_check_live when it is)")
+        c.note("storage unreachable as fallback_check_live states; this notebook did not cut it off")
+        response = run.api.get_reference(stored.id)
     else:
-        # Without cloud serving first, a locally served image would prove nothing about fallback.
-        before = api.get_reference(stored.id)
-        if not before.headers.get("content-type", "").startswith("application/json"):
-            c.fail(f"before storage was cut the backend did not serve from cloud (HTTP {before.status_code})")
+        api = run.cloud_api()
+        if api is None:
+            c.skip(run.cloud_skip_reason())
             return
+        # Without cloud serving first, a locally served image would prove nothing about fallback.
+        before = observe_serving(api.get_reference(stored.id))
+        if before.mode != "cloud":
+            c.fail(f"before storage was cut the backend did not serve from cloud ({before.evidence})")
         with run.storage_unreachable():
             response = api.get_reference(stored.id)
     content_type = response.headers.get("content-type", "").split(";")[0]

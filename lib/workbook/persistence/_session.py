@@ -15,15 +15,18 @@ import httpx
 import pandas as pd
 
 from .._env import env_overlay
-from .._secrets import read_secret
+from .._secrets import read_secret, seen_secrets
 from .._sync import run_sync
 from ..sandbox import set_faults
 from ._adapter import load_service, seed_env
-from ._api import CharacterApi, GeneratedImage
+from ._api import CharacterApi, DebugConfig, GeneratedImage
 from ._bench import BenchmarkRun
+from ._config import ConfigClaim, config_claim, redacted_config
 from ._errors import RunStateError
 from ._s3 import S3Inspector, make_s3_client
+from ._serving import ServingObservation, observe_serving
 from ._settings import PersistenceSettings
+from ._uploads import UploadRecorder
 
 T = TypeVar("T")
 # Makes storage unreachable for the backend under test (True) or reachable again (False).
@@ -62,13 +65,17 @@ class PersistenceRun:
     # How the fallback check cuts storage off; None when it cannot (live, unless you did it yourself).
     storage_switch: StorageSwitch | None = None
     images: list[StoredImage] = field(default_factory=list)
-    server_config: dict[str, Any] | None = None
+    config: DebugConfig | None = None
+    serving: ServingObservation | None = None
     created_keys: set[str] = field(default_factory=set)
     created_prefixes: set[str] = field(default_factory=set)
     benchmark: list[BenchmarkRun] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="wb-persistence-")))
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     transport: httpx.BaseTransport | None = None
+    # What the user's service sends to S3 (its botocore clients are hooked while it runs).
+    uploads: UploadRecorder = field(default_factory=UploadRecorder)
+    _store_infers_content_type: bool | None = None
     _service: Any = None
     _local_api: CharacterApi | None = None
 
@@ -106,30 +113,59 @@ class PersistenceRun:
             or (sandbox_storage_switch(settings.admin_url) if settings.admin_url else None),
             transport=transport,
         )
-        run.server_config = run.api.config_debug()
+        run.config = run.api.config_debug()
         return run
 
     # --- which deployment serves how --------------------------------------------------------
 
     @property
-    def api_serves_from_cloud(self) -> bool | None:
-        """What config/debug says about the main API (None if the backend has no debug endpoint)."""
-        if self.server_config is None:
-            return None
-        return bool(self.server_config.get("serve_from_cloud"))
+    def claim(self) -> ConfigClaim:
+        """What config/debug says about serving from cloud (a claim, never the decision)."""
+        return config_claim(self.config.body if self.config else None, self.config.problem if self.config else "")
+
+    def observe_serving(self) -> ServingObservation:
+        """GET the first generated image from the main API and decide how it serves."""
+        self.serving = observe_serving(self.api.get_reference(self.require_images()[0].id))
+        return self.serving
+
+    def serving_mode(self) -> ServingObservation:
+        return self.serving or self.observe_serving()
 
     def local_api(self) -> CharacterApi | None:
         """The deployment that serves images locally, if there is one."""
         if self.settings.local_api_base_url:
             if self._local_api is None:
                 self._local_api = CharacterApi(
-                    self.settings.local_api_base_url, timeout_s=self.settings.request_timeout_s, transport=self.transport
+                    self.settings.local_api_base_url,
+                    timeout_s=self.settings.request_timeout_s,
+                    transport=self.transport,
                 )
             return self._local_api
-        return self.api if self.api_serves_from_cloud is False else None
+        return self.api if self.serving_mode().mode == "local" else None
 
     def cloud_api(self) -> CharacterApi | None:
-        return None if self.api_serves_from_cloud is False else self.api
+        """The main API unless it was seen serving locally (unknown serving runs the cloud checks)."""
+        return None if self.serving_mode().mode == "local" else self.api
+
+    def cloud_skip_reason(self) -> str:
+        claim = self.claim.describe()
+        return f"api_base_url serves images locally ({self.serving_mode().evidence}; {claim}): needs cloud serving"
+
+    def known_secrets(self) -> dict[str, str]:
+        """Secret values this run holds, labelled for details that never show them."""
+        known = {
+            f"the storage secret key (from ${self.settings.s3_secret_key_env})": self.secret_key,
+            f"the storage access key (from ${self.settings.s3_access_key_env})": self.access_key,
+        }
+        for index, value in enumerate(sorted(seen_secrets() - set(known.values())), start=1):
+            known[f"secret #{index} this kernel read from the environment"] = value
+        return known
+
+    def config_view(self) -> Any:
+        """config/debug as it may be shown: secret-looking values hidden, known secrets masked."""
+        if self.config is None or self.config.body is None:
+            return self.claim.why
+        return redacted_config(self.config.body, set(self.known_secrets().values()))
 
     # --- the user's service ------------------------------------------------------------------
 
@@ -152,9 +188,10 @@ class PersistenceRun:
     @property
     def service(self) -> Any:
         if self._service is None:
-            self._service = load_service(
-                self.settings.service_import, self.settings.service_sys_path, self.service_env()
-            )
+            with self.uploads.recording():
+                self._service = load_service(
+                    self.settings.service_import, self.settings.service_sys_path, self.service_env()
+                )
         return self._service
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -162,8 +199,16 @@ class PersistenceRun:
         return self.run_async(getattr(self.service, method)(*args, **kwargs))
 
     def run_async(self, coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
-        with env_overlay(self.service_env()):
+        with env_overlay(self.service_env()), self.uploads.recording():
             return run_sync(coroutine, timeout_s=timeout_s, what="a persistence service call")
+
+    def store_infers_content_type(self) -> bool:
+        """Whether the store makes up a type for untyped uploads (probed once, see S3Inspector)."""
+        if self._store_infers_content_type is None:
+            key = f"{self.settings.standalone_prefix}wb-{self.run_id}-content-type-probe.png"
+            self.track(key)
+            self._store_infers_content_type = self.inspector.infers_content_type(key)
+        return self._store_infers_content_type
 
     # --- bookkeeping -------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from .._settings import NotebookSettings
-from ._inspect import ratio_of
+from ._inspect import RATIO_TOLERANCE, ratio_of
 
 # Extensions the extension check knows how to produce (Pillow format) and their content types.
 EXTENSION_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
@@ -44,7 +44,9 @@ class PersistenceSettings(NotebookSettings):
     s3_secret_key_env: str
     expected_expiry_s: Annotated[int, Field(ge=1, le=MAX_EXPIRES_S)]
     num_images: Annotated[int, Field(ge=1, le=MAX_IMAGES)]
+    max_num_images: Annotated[int, Field(ge=1, le=MAX_IMAGES)]
     aspect_ratio: str
+    other_aspect_ratio: str
     character_description: str
     extensions: tuple[str, ...]
     service_import: str
@@ -60,6 +62,7 @@ class PersistenceSettings(NotebookSettings):
     presign_budget_ms: Positive
     benchmark_max_s: Positive
     request_timeout_s: Positive
+    signing_tolerance_s: Positive
 
     @field_validator("api_base_url", "local_api_base_url", "admin_url", "storage_endpoint")
     @classmethod
@@ -87,6 +90,25 @@ class PersistenceSettings(NotebookSettings):
     def _ratio(cls, value: str) -> str:
         if ratio_of(value) is None:
             raise ValueError("expected an aspect ratio W:H such as '1:1' or '16:9'")
+        return value
+
+    @field_validator("max_num_images")
+    @classmethod
+    def _max_images(cls, value: int, info: ValidationInfo) -> int:
+        count = info.data.get("num_images")
+        if count is not None and count > value:
+            raise ValueError(f"expected at least num_images (num_images {count} is above max_num_images {value})")
+        return value
+
+    @field_validator("other_aspect_ratio")
+    @classmethod
+    def _other_ratio(cls, value: str, info: ValidationInfo) -> str:
+        ratio = ratio_of(value)
+        if ratio is None or abs(ratio - 1) < RATIO_TOLERANCE:
+            raise ValueError("expected a non-square ratio W:H such as '16:9' (a backend ignoring it must fail)")
+        first = ratio_of(str(info.data.get("aspect_ratio", "")))
+        if first is not None and abs(ratio - first) < RATIO_TOLERANCE * first:
+            raise ValueError("expected a ratio other than aspect_ratio (it is tried in addition)")
         return value
 
     @field_validator("extensions")
