@@ -22,7 +22,7 @@ from ._presign import (
     tampered_signature,
     verify_presigned_url,
 )
-from ._session import PersistenceRun
+from ._session import PersistenceRun, StoredImage
 
 TEMPORARY_REDIRECTS = (302, 303, 307)
 # Browsers and proxies cache these: a permanent redirect to a URL that expires breaks later loads.
@@ -83,6 +83,17 @@ def _fresh(
     )
     c.expect_none(f"{label} {problem}" for problem in problems)
     return parsed
+
+
+def _fetch_same_bytes(c: CheckContext, run: PersistenceRun, url: str, stored: StoredImage, what: str) -> None:
+    """GET `url` from the store: 200 with the generated image's bytes."""
+    response = run.fetch(url)
+    c.expect(response.status_code == 200, f"{what} answered {response.status_code}: {response.text[:160]}")
+    if response.status_code == 200:
+        c.expect(
+            stored.data is not None and sha256_hex(response.content) == sha256_hex(stored.data),
+            f"{what}: bytes differ from the generated image",
+        )
 
 
 def check_cloud_get(c: CheckContext, run: PersistenceRun) -> None:
@@ -165,13 +176,7 @@ def check_presigned_url(c: CheckContext, run: PersistenceRun) -> None:
         )
         c.expect_none(f"offline verification: {problem}" for problem in verification.problems)
     _fresh(c, run, "presigned URL", url, served.requested_at, served.received_at)
-    fresh = run.fetch(url)
-    c.expect(fresh.status_code == 200, f"presigned GET answered {fresh.status_code}: {fresh.text[:160]}")
-    if fresh.status_code == 200:
-        c.expect(
-            stored.data is not None and sha256_hex(fresh.content) == sha256_hex(stored.data),
-            "presigned GET bytes differ from the generated image",
-        )
+    _fetch_same_bytes(c, run, url, stored, "presigned GET")
     tampered = run.fetch(tampered_signature(url))
     c.measure(tampered_status=tampered.status_code)
     c.expect(tampered.status_code == 403, f"tampered signature answered {tampered.status_code}, expected 403")
@@ -298,10 +303,4 @@ def check_redirect(c: CheckContext, run: PersistenceRun) -> None:
         if host != expected_host:
             c.fail(f"Location host {host!r} is not the storage endpoint host {expected_host!r}; not following it")
             return
-    fetched = run.fetch(location)
-    c.expect(fetched.status_code == 200, f"following the redirect answered {fetched.status_code}")
-    if fetched.status_code == 200:
-        c.expect(
-            stored.data is not None and sha256_hex(fetched.content) == sha256_hex(stored.data),
-            "bytes behind the redirect differ from the generated image",
-        )
+    _fetch_same_bytes(c, run, location, stored, "following the redirect")
