@@ -1,4 +1,5 @@
-"""Fixtures for persistence tests: one real sandbox (SeaweedFS + reference backend) per test module."""
+"""Fixtures for persistence tests: one real sandbox (SeaweedFS + reference backend) for the whole
+session (a start and stop cost ~15 s); tests that set fault switches clear them before and after."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def settings_of(**values: Any) -> PersistenceSettings:
     return PersistenceSettings.from_namespace(notebook_defaults(), **values)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(["s3", "refbackend"]) as running:
         yield running

@@ -11,6 +11,7 @@ thread on a pre-bound 127.0.0.1 socket, against the sandbox's SeaweedFS.
 from __future__ import annotations
 
 import base64
+import shutil
 import socket
 import tempfile
 import threading
@@ -67,6 +68,10 @@ class SeedBackend:
                 connect_timeout=1,
             ),
         )
+
+    def close(self) -> None:
+        self._dead_socket.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     @property
     def s3(self) -> Any:

@@ -23,21 +23,22 @@ SERVICE_CHECKS = {"extensions", "job_association", "presign_benchmark"}
 
 
 @pytest.fixture(scope="module")
-def seed_backend() -> Iterator[tuple[SeedBackend, str, Sandbox]]:
-    with Sandbox(["s3"]) as sandbox:
-        s3 = sandbox.outputs["s3"]
-        backend = SeedBackend(
-            endpoint=s3["endpoint"],
-            bucket=s3["bucket"],
-            region=s3["region"],
-            access_key=sandbox.secrets["SANDBOX_S3_ACCESS_KEY"],
-            secret_key=sandbox.secrets["SANDBOX_S3_SECRET_KEY"],
-        )
-        server = ServerThread(backend.app).start()
-        try:
-            yield backend, server.url, sandbox
-        finally:
-            server.stop()
+def seed_backend(sandbox: Sandbox) -> Iterator[tuple[SeedBackend, str, Sandbox]]:
+    # The session's SeaweedFS; the reference backend in the same sandbox is not used here.
+    s3 = sandbox.outputs["s3"]
+    backend = SeedBackend(
+        endpoint=s3["endpoint"],
+        bucket=s3["bucket"],
+        region=s3["region"],
+        access_key=sandbox.secrets["SANDBOX_S3_ACCESS_KEY"],
+        secret_key=sandbox.secrets["SANDBOX_S3_SECRET_KEY"],
+    )
+    server = ServerThread(backend.app).start()
+    try:
+        yield backend, server.url, sandbox
+    finally:
+        server.stop()
+        backend.close()
 
 
 def open_against(seed_backend: tuple[SeedBackend, str, Sandbox], **overrides: Any) -> PersistenceRun:
