@@ -121,4 +121,5 @@ def check_invalid_input(c: CheckContext, run: PersistenceRun) -> None:
             c.expect(False, f"{case}: answered {response.status_code}, expected a 4xx with a detail")
         else:
             c.expect(_has_detail(body), f"{case}: answered {response.status_code} without a JSON detail")
-    c.measure(statuses=statuses)
+    refused = sum(1 for status in statuses.values() if 400 <= status < 500)
+    c.measure(refused=refused, sent=len(statuses), statuses=statuses)
