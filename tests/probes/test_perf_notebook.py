@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from wb_testing import run_notebook
+from workbook import probes
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
 pytestmark = pytest.mark.notebook
@@ -30,6 +31,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
             "interactive": False,
             "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
             "ws_url": brain["ws_url"],
+            "brain_admin_url": brain["admin_url"],
             "arrival_rate_rps": 50.0,
             "latency_duration_s": 0.5,
             "latency_max_requests": 25,
@@ -58,7 +60,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
         finally:
             clear_faults(brain["admin_url"])
     assert {check["status"] for check in good.values()} == {"pass"}, {k: c["detail"] for k, c in good.items()}
-    assert len(good) == 7
+    assert set(good) == set(probes.CHECKS)
     assert good["budget_health_response"]["measured"]["measured"] > 0
     assert bad["budget_ws_round_trip"]["status"] == "fail"
     assert bad["budget_ws_round_trip"]["measured"]["measured"] >= 0.3
@@ -67,3 +69,32 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
     assert bad["budget_http_success"]["measured"]["measured"] == 0.0
     # Budgets the faults do not touch still pass: failures point at the defect, not everywhere.
     assert bad["budget_ws_success"]["status"] == "pass"
+
+
+def test_the_notebook_shards_its_http_probes_over_dask_workers(tmp_path: Path) -> None:
+    import json
+
+    with Sandbox(["brain"]) as sandbox:
+        brain = sandbox.outputs["brain"]
+        checks = execute(
+            tmp_path,
+            "sharded",
+            {
+                "interactive": False,
+                "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
+                "ws_url": "",
+                "arrival_rate_rps": 40.0,
+                "latency_duration_s": 0.5,
+                "latency_max_requests": 20,
+                "concurrency_levels": [4],
+                "throughput_duration_s": 0.3,
+                "throughput_max_requests": 100,
+                "warmup_s": 0.0,
+                "shards": 2,
+            },
+        )
+    assert checks["budget_health_response"]["status"] == "pass", checks["budget_health_response"]["detail"]
+    evidence = json.loads((tmp_path / "sharded" / "evidence" / "probes.json").read_text())
+    latency = evidence["latency"][0]
+    assert len(latency["shards"]) == 2 and latency["sent"] == sum(shard["sent"] for shard in latency["shards"])
+    assert len(evidence["throughput"][0]["shards"]) == 2
