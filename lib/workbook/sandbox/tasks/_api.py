@@ -13,8 +13,10 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.retry import Retry
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .._faults_http import faults_router
 from . import _keys as keys
@@ -44,7 +46,12 @@ def create_app(config: TasksConfig, switches: MirroredSwitches) -> FastAPI:
     def new_client(*, retries: int) -> aioredis.Redis:
         retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), retries) if retries else Retry(NoBackoff(), 0)
         return aioredis.Redis.from_url(
-            config.redis_url, password=config.password, socket_timeout=2.0, socket_connect_timeout=1.0, retry=retry
+            config.redis_url,
+            password=config.password,
+            socket_timeout=2.0,
+            socket_connect_timeout=1.0,
+            retry=retry,
+            retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError],
         )
 
     client = new_client(retries=3)
