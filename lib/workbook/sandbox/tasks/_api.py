@@ -147,7 +147,7 @@ def create_app(config: TasksConfig, switches: MirroredSwitches) -> FastAPI:
         meta = await client.hgetall(keys.meta(task_id))
         if not meta:
             raise HTTPException(404, f"no task {task_id!r} was submitted here")
-        meta = {key.decode(): value.decode() for key, value in meta.items()}
+        meta = {_text(key): _text(value) for key, value in meta.items()}
         raw = await client.get(keys.celery_meta(task_id))
         backend = json.loads(raw) if raw else {}
         last_raw = await client.lindex(keys.events(task_id), -1)
@@ -230,3 +230,7 @@ async def _wait_closed(websocket: WebSocket) -> None:
             await websocket.receive_text()
     except (WebSocketDisconnect, RuntimeError):
         return
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -37,7 +37,7 @@ events_client = redis.Redis.from_url(
 )
 
 
-class PipelineTask(Task):  # type: ignore[misc]
+class PipelineTask(Task):
     reject_on_worker_lost = True
 
     @property
