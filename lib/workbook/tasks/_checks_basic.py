@@ -158,7 +158,10 @@ def check_scaling(c: CheckContext, run: TaskPipelineRun) -> None:
     if not run.settings.chaos_enabled:
         c.skip("scaling takes workers off the queue: only with chaos_enabled (it changes live capacity)")
     count = run.settings.scaling_tasks
-    params = [run.job_params() for _ in range(count)]
+    # Run time must dominate submission and WebSocket overheads, or the ratio measures those.
+    params = [
+        run.job_params(frames=max(5, run.settings.frames), step_s=max(0.1, run.settings.step_s)) for _ in range(count)
+    ]
     measured: dict[str, Any] = {}
     run.control.cancel_consumer(run.settings.queue, names[1:])
     run.mark("scale to 1 worker")

@@ -227,7 +227,7 @@ def check_readiness(c: CheckContext, run: TaskPipelineRun) -> None:
     proxy_name = run.settings.fault_proxy_redis
     live, problems = sample_health(run, "live")
     c.expect(live == "pass", f"/health/live is {live!r} before any fault")
-    took, found = wait_ready(run, "pass", 10.0)
+    took, found = wait_ready(run, "pass", run.settings.ready_timeout_s)
     c.expect(took is not None, "/health/ready is not pass before any fault")
     c.expect_none(problems + found)
     listen = toxiproxy.proxy(proxy_name)["listen"]
@@ -237,7 +237,7 @@ def check_readiness(c: CheckContext, run: TaskPipelineRun) -> None:
         run.mark("redis link down")
         down_at = time.monotonic()
         c.expect(refused(listen), f"Redis at {listen} still accepts connections with the proxy down")
-        to_fail, found = wait_ready(run, "fail", 10.0)
+        to_fail, found = wait_ready(run, "fail", run.settings.ready_timeout_s)
         c.expect_none(found)
         for _ in range(3):
             lives.append(sample_health(run, "live")[0])

@@ -79,8 +79,6 @@ def health_problems(status_code: int, content_type: str, body: Any) -> list[str]
     if not isinstance(checks, Mapping):
         return [*problems, "checks is not an object"]
     for key, entries in checks.items():
-        if ":" not in key:
-            problems.append(f"check key {key!r} is not componentName:measurementName")
         if not isinstance(entries, list) or not all(isinstance(entry, Mapping) for entry in entries):
             problems.append(f"check {key!r} is not an array of objects")
             continue

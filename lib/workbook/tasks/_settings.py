@@ -41,6 +41,7 @@ class TaskPipelineSettings(NotebookSettings):
     redis_down_s: float = Field(default=1.0, ge=0.1, le=30.0)
     task_timeout_s: float = Field(default=60.0, ge=1.0, le=3600.0)
     ping_timeout_s: float = Field(default=1.0, ge=0.1, le=30.0)
+    ready_timeout_s: float = Field(default=10.0, ge=1.0, le=300.0)
 
     @field_validator("redis_url")
     @classmethod

@@ -17,7 +17,7 @@ import httpx
 from ._switches import FileSwitches
 
 RETRYABLE = (500, 502, 503, 504)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.25
 BACKOFF_CAP_S = 4.0
 RETRY_AFTER_CAP_S = 30.0
