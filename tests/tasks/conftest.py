@@ -3,6 +3,7 @@ shared by every test in this folder, and a helper to run notebook 50's checks ag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -101,8 +102,14 @@ def injected_anywhere(sandbox: Sandbox) -> list[str]:
         switches = httpx.get(outputs[service]["admin_url"] + "/_sandbox/faults", timeout=10).json()["faults"]
         if switches:
             left.append(f"{service} switches still on: {switches}")
-    ready = httpx.get(outputs["tasks"]["url"] + "/health/ready", timeout=10).json()
-    consuming = ready["checks"]["workers:consuming"][0]["observedValue"]
+    # Workers reconnect on their own after an outage: give them the time a rollback may take.
+    deadline = time.monotonic() + 20.0
+    while True:
+        ready = httpx.get(outputs["tasks"]["url"] + "/health/ready", timeout=10).json()
+        consuming = ready["checks"]["workers:consuming"][0]["observedValue"]
+        if consuming == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     if consuming != 2:
         left.append(f"{consuming} of 2 workers consume the queue")
     return left
