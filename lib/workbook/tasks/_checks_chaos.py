@@ -61,19 +61,29 @@ def _record(c: CheckContext, run: TaskPipelineRun, journal: Journal) -> None:
 
 def check_chaos_worker_kill(c: CheckContext, run: TaskPipelineRun) -> None:
     _require_chaos(c, run)
-    params = run.job_params(frames=max(10, run.settings.frames), step_s=max(0.1, run.settings.step_s))
-    others = [run.job_params() for _ in range(2)]
+    long_frames = max(10, run.settings.frames)
+    params = run.job_params(frames=long_frames, step_s=max(0.1, run.settings.step_s))
+    others = [run.job_params(frames=long_frames // 2) for _ in range(2)]
+    # The long task is the target: its progress messages read "frame i/<long_frames>".
+    target_suffix = f"/{long_frames}"
 
     def method(journal: Journal) -> list[str]:
         killed: dict[str, Any] = {}
 
         async def on_event(event: dict[str, Any]) -> None:
-            if killed or event.get("state") in TERMINAL or float(event.get("progress", 0)) < INJECT_AT_PROGRESS:
+            if (
+                "pid" in killed
+                or event.get("state") in TERMINAL
+                or float(event.get("progress", 0)) < INJECT_AT_PROGRESS
+            ):
+                return
+            if not str(event.get("message", "")).endswith(target_suffix):
                 return
             killed["task_id"] = event["task_id"]
+            # `inspect active` may miss a task for a moment; the next progress event tries again.
             found = await asyncio.to_thread(run.control.pid_running, event["task_id"])
             if found is None or not psutil.pid_exists(found[1]):
-                killed["error"] = f"the process running {event['task_id']} is not visible on this host ({found})"
+                killed["lookup"] = f"the process running {event['task_id']} is not visible on this host ({found})"
                 return
             os.kill(found[1], signal.SIGKILL)
             killed.update(worker=found[0], pid=found[1], time=time.time())
@@ -81,10 +91,9 @@ def check_chaos_worker_kill(c: CheckContext, run: TaskPipelineRun) -> None:
             journal.action("sigkill", worker=found[0], pid=found[1], task_id=event["task_id"])
 
         observed = run.run_tasks("chaos: worker kill", [params, *others], on_event=on_event)
-        if "error" in killed:
-            raise RuntimeError(killed["error"])
         if "pid" not in killed:
-            return ["the tasks ended before the kill could be injected (make them longer: frames/step_s)"]
+            why = killed.get("lookup", "the tasks ended before the kill could be injected (make them longer)")
+            raise RuntimeError(f"not injected: {why}")
         target = next(o for o in observed if o.task_id == killed["task_id"])
         rest = [o for o in observed if o is not target]
         deviations = []
