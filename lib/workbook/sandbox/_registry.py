@@ -20,6 +20,7 @@ SERVICES: dict[str, str] = {
     "refbackend": "workbook.sandbox.refbackend",
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
+    "studio": "workbook.sandbox.studio",
     # Task pipeline (notebook 50): real Redis, the fault proxy in front of it, a mock upstream, the task service.
     "redis": "workbook.sandbox.redisd",
     "faultproxy": "workbook.sandbox.faultproxy",
