@@ -38,6 +38,8 @@ run: setup
 run-live: setup
 	$(PY) -m workbook run --params params/live.yaml --env-file .env $(RUN_ARGS)
 
+# Two workers (this machine has 2 cores); each tests/<folder> stays on one worker (tests/conftest.py).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
