@@ -19,7 +19,7 @@ from aiohttp import web
 
 from .._faults import FAULTS_PATH
 from ._config import Timings
-from ._rest import EMULATOR_KEY
+from ._emulator import EMULATOR_KEY
 
 ADMIN_PREFIX = "/admin"
 
@@ -39,8 +39,8 @@ async def health(request: web.Request) -> web.Response:
             "status": "ok",
             "service": "discord",
             "messages": len(emulator.store),
-            "jobs_running": len(emulator.bot.scheduler.running),
-            "jobs_waiting": len(emulator.bot.scheduler.waiting),
+            "jobs_running": len(emulator.bot.core.scheduler.running),
+            "jobs_waiting": len(emulator.bot.core.scheduler.waiting),
             "gateway_sessions": len(emulator.gateway.sessions),
             "time_scale": emulator.settings.time_scale,
         }
