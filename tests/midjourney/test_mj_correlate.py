@@ -6,7 +6,7 @@ import itertools
 import time
 from typing import Any
 
-from workbook.midjourney import Correlator, JobState, Phase
+from workbook.midjourney._correlate import Correlator, JobState, Phase
 from workbook.midjourney._parse import snowflake_at
 
 BOT = "936929561302675456"

@@ -6,14 +6,16 @@ from typing import Any
 
 import pytest
 
-from workbook.midjourney import Notice, classify_notice, normalize_prompt
 from workbook.midjourney._parse import (
+    Notice,
     button_custom_id,
+    classify_notice,
     echoed_prompt,
     hash_from_url,
     interaction_id_of,
     is_grid,
     job_hash,
+    normalize_prompt,
     parse_progress,
     reference_id_of,
     snowflake_at,

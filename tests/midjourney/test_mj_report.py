@@ -11,8 +11,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from workbook.midjourney import JobResult, RunReport
+from workbook.midjourney import RunReport
 from workbook.midjourney._parse import snowflake_at
+from workbook.midjourney._report import JobResult
 from workbook.midjourney._storage import StoredImage, save_image
 
 NOW = time.time()

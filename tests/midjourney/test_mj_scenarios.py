@@ -16,14 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from workbook.midjourney import (
-    DiscordAuthError,
-    RunConfig,
-    RunReport,
-    Session,
-    plan_jobs,
-)
+from workbook.midjourney import RunConfig, RunReport, plan_jobs
+from workbook.midjourney._errors import DiscordAuthError
 from workbook.midjourney._parse import snowflake_time
+from workbook.midjourney._sync_client import SyncClient
 from workbook.sandbox import Sandbox, set_faults
 
 TIME_SCALE = 1000.0
@@ -62,8 +58,8 @@ def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
 
 
 def run(out: dict[str, str], folder: Path, prompts: list[str], indexes: list[int], **overrides: Any) -> RunReport:
-    with Session(config(out, folder, **overrides), token_env=TOKEN_ENV) as session:
-        report = session.run(plan_jobs(prompts, indexes))
+    with SyncClient(config(out, folder, **overrides), token_env=TOKEN_ENV) as client:
+        report = client.run(plan_jobs(prompts, indexes))
     report.write_summary(folder)
     token = os.environ[TOKEN_ENV].encode()
     leaked = [path.name for path in folder.rglob("*") if path.is_file() and token in path.read_bytes()]
@@ -240,10 +236,10 @@ def test_queue_full(discord: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
-    with Session(config(discord, tmp_path), token_env=TOKEN_ENV) as session:
-        session.resolve_command()  # caches today's version
+    with SyncClient(config(discord, tmp_path), token_env=TOKEN_ENV) as client:
+        client.resolve_command()  # caches today's version
         set_faults(discord["admin_url"], {"stale_command_version": True})  # then Midjourney deploys
-        report = session.run(plan_jobs(["v1", "v2", "v3"], [1]))
+        report = client.run(plan_jobs(["v1", "v2", "v3"], [1]))
     assert {j.failure_kind for j in report.jobs} == {"stale_command_version"}
     assert "outdated" in (report.jobs[0].failure or "")
     assert admin(discord, "/stats")["rest_calls"].get("POST /interactions") == 1  # no retry loop
@@ -251,10 +247,10 @@ def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
 
 def test_bad_token(discord: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WRONG_DISCORD_TOKEN", "bad." + os.environ[TOKEN_ENV][4:])
-    with Session(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as session:
+    with SyncClient(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as client:
         with pytest.raises(DiscordAuthError, match="401"):
-            session.validate_token()
-        report = session.run(plan_jobs(["never sent"] * 2, [1]))
+            client.validate_token()
+        report = client.run(plan_jobs(["never sent"] * 2, [1]))
     assert {j.failure_kind for j in report.jobs} == {"bad_token"}
     assert admin(discord, "/stats")["rest_calls_total"] == 1  # one 401, then the token is never used again
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._secrets import redact, seen_secrets
-from ._parse import job_hash, snowflake_time
-from ._storage import StoredImage
+from ._correlate import Correlator, JobState, Phase
+from ._parse import job_hash, reference_id_of, snowflake_time, upscale_index_in
+from ._storage import StoredImage, StoredJob
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from ._rest import DiscordRest
+    from ._watch import Watcher
 
 
 @dataclass(frozen=True)
@@ -284,5 +289,70 @@ class RunReport:
         }
 
 
-def grid_hash_of(message: dict[str, Any] | None) -> str | None:
-    return job_hash(message) if message else None
+def job_result(job: JobState, stored: StoredJob) -> JobResult:
+    """A finished job's result: its state, and facts read from its own grid and upscale messages."""
+    upscale_text = str((job.upscale or {}).get("content") or "")
+    return JobResult(
+        key=job.key,
+        prompt=job.prompt,
+        upscale_index=job.upscale_index,
+        status="stored" if job.phase is Phase.STORED else "failed",
+        failure_kind=job.failure_kind,
+        failure=job.failure,
+        nonce=job.nonce,
+        interaction_id=job.interaction_id,
+        job_hash=job.job_hash,
+        mode=job.mode,
+        prompt_echoed=job.prompt_echoed,
+        progress_message_id=job.progress_message_id,
+        queued_message_id=job.queued_message_id,
+        grid_message_id=job.grid_message_id,
+        grid_hash=job_hash(job.grid) if job.grid else None,
+        grid_match=job.grid_match,
+        upscale_nonce=job.upscale_nonce,
+        upscale_message_id=job.upscale_message_id,
+        upscale_reference=reference_id_of(job.upscale) if job.upscale else None,
+        upscale_index_echoed=upscale_index_in(upscale_text) if job.upscale else None,
+        upscale_match=job.upscale_match,
+        submitted_at=job.submitted_at,
+        grid_received_at=job.grid_received_at,
+        upscale_received_at=job.upscale_received_at,
+        grid=stored.grid,
+        upscale=stored.upscale,
+        metadata_file=stored.metadata_file,
+        ambiguous=tuple(job.ambiguous),
+    )
+
+
+def build_report(
+    jobs: list[JobState],
+    stored: dict[str, StoredJob],
+    *,
+    rest: DiscordRest,
+    correlator: Correlator,
+    watcher: Watcher | None,
+    watch: str,
+    started_at: float,
+    stop_reason: str | None,
+) -> RunReport:
+    limiter = rest.limiter
+    return RunReport(
+        jobs=[job_result(job, stored.get(job.key, StoredJob())) for job in jobs],
+        rest_calls=dict(rest.calls),
+        downloads=rest.downloads,
+        rate_limited=limiter.rate_limited_total,
+        invalid_requests=limiter.invalid_total,
+        retries=rest.retries,
+        status_counts=dict(rest.status_counts),
+        watch=watch,
+        watch_log=list(watcher.log) if watcher else [],
+        gateway=watcher.gateway_stats() if watcher else {"used": False},
+        polls=watcher.poller.polls if watcher else 0,
+        ignored_old_messages=correlator.ignored_old,
+        foreign_ignored=correlator.foreign_ignored,
+        unmatched_messages=list(correlator.unmatched),
+        match_keys=dict(correlator.match_keys),
+        started_at=started_at,
+        elapsed_s=time.time() - started_at,
+        stop_reason=stop_reason,
+    )

@@ -41,6 +41,15 @@ class StoredImage:
         }
 
 
+@dataclass(frozen=True)
+class StoredJob:
+    """What a job left in the evidence folder: its images (None when it failed) and metadata file."""
+
+    grid: StoredImage | None = None
+    upscale: StoredImage | None = None
+    metadata_file: str | None = None
+
+
 def first_attachment(message: dict[str, Any]) -> dict[str, Any]:
     attachments = message.get("attachments") or []
     if not attachments:
@@ -115,3 +124,16 @@ def write_metadata(folder: Path, job: JobState, metadata: dict[str, Any], extra_
     text = json.dumps(metadata, indent=2, ensure_ascii=False, default=str)
     path.write_text(redact(text, seen_secrets() | extra_secrets), encoding="utf-8")
     return path
+
+
+def record_job(
+    folder: Path,
+    job: JobState,
+    grid: StoredImage | None = None,
+    upscale: StoredImage | None = None,
+    *,
+    extra_secrets: set[str],
+) -> StoredJob:
+    """Write the job's metadata JSON (secrets scrubbed) next to its images."""
+    path = write_metadata(folder, job, job_metadata(job, grid, upscale), extra_secrets)
+    return StoredJob(grid, upscale, path.name)

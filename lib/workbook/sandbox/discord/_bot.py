@@ -7,30 +7,16 @@ after validating an interaction and before it answers 204.
 
 from __future__ import annotations
 
-from .._faults import FaultSwitches
 from ._bot_faults import FaultBehaviours
 from ._botcore import BotCore, Json
 from ._buttons import Buttons
-from ._config import EmulatorConfig, Settings
 from ._flow import JobFlow
-from ._gateway import GatewayHub
-from ._snowflake import SnowflakeGenerator
 from ._stale import StaleHistory
-from ._store import ChannelStore, Observability
 
 
 class MidjourneyBot:
-    def __init__(
-        self,
-        config: EmulatorConfig,
-        settings: Settings,
-        faults: FaultSwitches,
-        store: ChannelStore,
-        gateway: GatewayHub,
-        obs: Observability,
-        ids: SnowflakeGenerator,
-    ) -> None:
-        self.core = BotCore(config, settings, faults, store, gateway, obs, ids)
+    def __init__(self, core: BotCore) -> None:
+        self.core = core
         self.stale = StaleHistory(self.core)
         self.flow = JobFlow(self.core, FaultBehaviours(self.core), self.stale)
         self.buttons = Buttons(self.core, self.flow)

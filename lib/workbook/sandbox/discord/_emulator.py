@@ -15,6 +15,7 @@ from aiohttp import web
 from .._faults import FaultSwitches
 from . import _images
 from ._bot import MidjourneyBot
+from ._botcore import BotCore
 from ._config import FAULT_SWITCHES, EmulatorConfig, Settings
 from ._gateway import GatewayHub
 from ._ratelimit import RateLimiter
@@ -33,7 +34,7 @@ class Emulator:
         self.ids = SnowflakeGenerator()
         self.limiter = RateLimiter(settings.time_scale)
         self.gateway = GatewayHub(config, settings, self.faults, self.obs)
-        self.bot = MidjourneyBot(config, settings, self.faults, self.store, self.gateway, self.obs, self.ids)
+        self.bot = MidjourneyBot(BotCore(config, settings, self.faults, self.store, self.gateway, self.obs, self.ids))
 
     def consume_fault(self, name: str) -> None:
         """One occurrence of a count-valued switch was used (counted in /stats)."""
