@@ -16,7 +16,7 @@ from PIL import Image
 from workbook import read_secret
 from workbook.midjourney import DiscordConfigError, RunConfig, SpendRefusedError, plan_jobs
 from workbook.midjourney._config import guard_spend
-from workbook.midjourney._correlate import JobState, Phase
+from workbook.midjourney._jobstate import JobState, Phase
 from workbook.midjourney._poller import ChannelPoller
 from workbook.midjourney._rest import DiscordRest
 from workbook.midjourney._storage import job_metadata, save_image, write_metadata

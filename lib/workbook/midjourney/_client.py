@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 
 from ._config import JobSpec, RunConfig
-from ._correlate import Correlator, JobState
+from ._correlate import Correlator
 from ._errors import MidjourneyError
 from ._job_flow import RUN_STOPPERS, JobFlow, RunContext, RunControl, failure_kind
+from ._jobstate import JobState
 from ._ratelimit import RateLimiter
 from ._report import RunReport, build_report
 from ._rest import Command, DiscordRest

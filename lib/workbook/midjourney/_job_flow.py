@@ -14,13 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._config import RunConfig
-from ._correlate import Correlator, JobState, Phase
+from ._correlate import Correlator
 from ._errors import DiscordAuthError, InvalidRequestBudgetError, MidjourneyError, StaleCommandVersionError
+from ._jobstate import JobState, Phase
 from ._parse import button_custom_id
 from ._payloads import button_payload, imagine_payload
 from ._rest import Command, DiscordRest, new_nonce
 from ._storage import StoredImage, StoredJob, first_attachment, record_job, save_image
 
+# A "Slow Down!" names a whole second; press a little after it.
+RETRY_MARGIN_S = 0.25
+# Presses of one U button at most (the first and the retries a "Slow Down!" asked for).
+MAX_PRESSES = 4
 # Errors after which no further job may be submitted: the same call would fail the same way.
 RUN_STOPPERS = (DiscordAuthError, InvalidRequestBudgetError, StaleCommandVersionError)
 
@@ -116,18 +121,44 @@ class JobFlow:
             if job.grid is None:
                 job.fail("timeout", self._timeout_reason(job, "grid", config.job_timeout_s))
                 return nothing
-            await self._press_upscale(job)
-            if job.phase is Phase.FAILED:
-                return nothing
-            await self._wait(job, lambda: job.upscale is not None, loop.time() + config.upscale_timeout_s)
-            if job.phase is Phase.FAILED:
-                return nothing
-            if job.upscale is None:
-                job.fail("timeout", f"no upscale U{job.upscale_index} after {config.upscale_timeout_s:.0f} s")
+            if not await self._upscale(job, loop.time() + config.upscale_timeout_s):
                 return nothing
         grid_image, upscale_image = await self._download(job)
         job.phase = Phase.STORED
         return grid_image, upscale_image
+
+    async def _upscale(self, job: JobState, deadline: float) -> bool:
+        """Press the job's U button and wait for the result; a "Slow Down!" is waited out and the
+        button pressed again while the deadline allows. True when the upscale arrived."""
+        loop = asyncio.get_running_loop()
+        timeout_s = self.context.config.upscale_timeout_s
+        for _ in range(MAX_PRESSES):
+            await self._press_upscale(job)
+            if job.phase is Phase.FAILED:
+                return False
+            await self._wait(job, lambda: job.upscale is not None or job.upscale_retry_at is not None, deadline)
+            if job.phase is Phase.FAILED:
+                return False
+            if job.upscale is not None:
+                return True
+            if job.upscale_retry_at is None:
+                break
+            wait_s = job.upscale_retry_at - time.time() + RETRY_MARGIN_S
+            if loop.time() + wait_s >= deadline:
+                job.fail(
+                    "slow_down",
+                    f"Midjourney asked to press U{job.upscale_index} again in {wait_s:.0f} s, after the "
+                    f"{timeout_s:.0f} s upscale deadline",
+                )
+                return False
+            await asyncio.sleep(max(0.0, wait_s))
+        if job.upscale_retry_at is not None:
+            job.fail(
+                "slow_down", f"still told to slow down after {job.upscale_presses} presses of U{job.upscale_index}"
+            )
+        else:
+            job.fail("timeout", f"no upscale U{job.upscale_index} after {timeout_s:.0f} s")
+        return False
 
     async def _submit_imagine(self, job: JobState) -> None:
         ctx = self.context

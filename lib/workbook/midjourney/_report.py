@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._secrets import redact, seen_secrets
-from ._correlate import Correlator, JobState, Phase
-from ._parse import job_hash, reference_id_of, snowflake_time, upscale_index_in
+from ._correlate import Correlator
+from ._jobstate import JobState, Phase
+from ._parse import interaction_id_of, reference_id_of, snowflake_time, upscale_index_in
 from ._storage import StoredImage, StoredJob
 
 if TYPE_CHECKING:
@@ -52,6 +53,15 @@ class JobResult:
     upscale: StoredImage | None
     metadata_file: str | None
     ambiguous: tuple[str, ...] = ()
+    # Evidence the job recorded before its grid was assigned (never derived from the grid).
+    start_match: str | None = None  # how its first reply was found (nonce, interaction_id, prompt)
+    preview_hash: str | None = None  # the hash its own progress messages showed
+    interaction_source: str | None = None  # how its interaction id was learned
+    # Facts read from the grid message itself.
+    grid_reference: str | None = None  # the message the grid replies to
+    grid_interaction_id: str | None = None
+    upscale_presses: int = 0
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -87,6 +97,7 @@ class RunReport:
     elapsed_s: float
     foreign_ignored: int = 0
     stop_reason: str | None = None
+    unknown_notices: list[str] = field(default_factory=list)
 
     @property
     def rest_calls_total(self) -> int:
@@ -102,24 +113,25 @@ class RunReport:
     # -- verifications (each returns the problems found; empty means verified) --
 
     def ownership_problems(self) -> list[str]:
-        """Each stored job has its own grid (by job hash) and its own upscale (by reply reference)."""
+        """Each stored job has its own grid and its own upscale, judged by evidence recorded before
+        and independently of the assignment: the grid must agree with the job's own preview hash,
+        reply to the job's own waiting message, carry the interaction id Discord reported for the
+        job's nonce — at least one of these, and contradict none; no two jobs share a grid; the
+        upscale replies to that grid and shows the requested image number."""
         problems: list[str] = []
         seen_hash: dict[str, str] = {}
         for job in self.succeeded:
-            if not job.grid_hash:
-                problems.append(f"{job.key}: grid {job.grid_message_id} carries no job hash")
-            elif job.job_hash != job.grid_hash:
-                problems.append(f"{job.key}: job hash {job.job_hash} differs from its grid's {job.grid_hash}")
-            elif job.grid_hash in seen_hash:
+            problems += _grid_evidence_problems(job)
+            if job.grid_hash and job.grid_hash in seen_hash:
                 problems.append(f"{job.key}: job hash {job.grid_hash} also used by {seen_hash[job.grid_hash]}")
-            else:
+            elif job.grid_hash:
                 seen_hash[job.grid_hash] = job.key
             if job.upscale_reference != job.grid_message_id:
                 problems.append(
                     f"{job.key}: upscale {job.upscale_message_id} replies to {job.upscale_reference}, "
                     f"not to its grid {job.grid_message_id}"
                 )
-            if job.upscale_index_echoed != job.upscale_index:
+            if job.upscale_index_echoed is not None and job.upscale_index_echoed != job.upscale_index:
                 problems.append(f"{job.key}: asked for U{job.upscale_index}, got Image #{job.upscale_index_echoed}")
         return problems
 
@@ -284,9 +296,47 @@ class RunReport:
             "other_users_messages_ignored": self.foreign_ignored,
             "unmatched_messages": self.unmatched_messages,
             "match_keys": self.match_keys,
+            "unknown_notices": self.unknown_notices,
             "elapsed_s": round(self.elapsed_s, 3),
             "stop_reason": self.stop_reason,
         }
+
+
+def _grid_evidence_problems(job: JobResult) -> list[str]:
+    grid = f"{job.key}: grid {job.grid_message_id}"
+    if not job.grid_hash:
+        return [f"{grid} carries no job hash"]
+    problems: list[str] = []
+    evidence: list[str] = []
+    if job.preview_hash:
+        if job.grid_hash == job.preview_hash:
+            evidence.append("preview hash")
+        else:
+            problems.append(
+                f"{grid} has hash {job.grid_hash}, but the job's own progress preview showed {job.preview_hash}"
+            )
+    if job.grid_reference and job.progress_message_id:
+        if job.grid_reference == job.progress_message_id:
+            evidence.append("reply to its waiting message")
+        else:
+            problems.append(
+                f"{grid} replies to message {job.grid_reference}, not to the job's own waiting message "
+                f"{job.progress_message_id} (found by {job.start_match})"
+            )
+    if job.grid_interaction_id and job.interaction_id:
+        if job.grid_interaction_id == job.interaction_id:
+            evidence.append("interaction id")
+        else:
+            problems.append(
+                f"{grid} belongs to interaction {job.grid_interaction_id}, but the job's interaction is "
+                f"{job.interaction_id} (from the {job.interaction_source})"
+            )
+    if not evidence and not problems:
+        problems.append(
+            f"{grid} cannot be tied to the job by evidence recorded before the match (no preview hash, no "
+            f"reply to its waiting message, no interaction id); it was matched by {job.grid_match}"
+        )
+    return problems
 
 
 def job_result(job: JobState, stored: StoredJob) -> JobResult:
@@ -302,12 +352,19 @@ def job_result(job: JobState, stored: StoredJob) -> JobResult:
         nonce=job.nonce,
         interaction_id=job.interaction_id,
         job_hash=job.job_hash,
+        preview_hash=job.preview_hash,
+        start_match=job.start_match,
+        interaction_source=job.interaction_source,
+        grid_reference=reference_id_of(job.grid) if job.grid else None,
+        grid_interaction_id=interaction_id_of(job.grid) if job.grid else None,
+        upscale_presses=job.upscale_presses,
+        notices=tuple(job.notices),
         mode=job.mode,
         prompt_echoed=job.prompt_echoed,
         progress_message_id=job.progress_message_id,
         queued_message_id=job.queued_message_id,
         grid_message_id=job.grid_message_id,
-        grid_hash=job_hash(job.grid) if job.grid else None,
+        grid_hash=job.grid_hash,
         grid_match=job.grid_match,
         upscale_nonce=job.upscale_nonce,
         upscale_message_id=job.upscale_message_id,
@@ -355,4 +412,5 @@ def build_report(
         started_at=started_at,
         elapsed_s=time.time() - started_at,
         stop_reason=stop_reason,
+        unknown_notices=list(correlator.unknown_notices),
     )

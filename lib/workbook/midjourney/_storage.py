@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image
 
 from .._secrets import redact, seen_secrets
-from ._correlate import JobState
+from ._jobstate import JobState
 from ._parse import reference_id_of, snowflake_time
 
 
@@ -91,7 +91,10 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
         "prompt_echoed": job.prompt_echoed,
         "nonce": job.nonce,
         "interaction_id": job.interaction_id,
+        "interaction_source": job.interaction_source,
+        "start_match": job.start_match,
         "job_hash": job.job_hash,
+        "preview_hash": job.preview_hash,
         "mode": job.mode,
         "progress_message_id": job.progress_message_id,
         "queued_message_id": job.queued_message_id,
@@ -99,10 +102,13 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
         "grid_match": job.grid_match,
         "upscale_index": job.upscale_index,
         "upscale_nonce": job.upscale_nonce,
+        "upscale_presses": job.upscale_presses,
+        "upscale_ack_id": job.upscale_ack_id,
         "upscale_message_id": job.upscale_message_id,
         "upscale_reply_reference": reference_id_of(job.upscale) if job.upscale else None,
         "upscale_match": job.upscale_match,
         "ambiguous_matches": list(job.ambiguous),
+        "notices": list(job.notices),
         "timestamps": {
             "submitted_at": _iso(job.submitted_at),
             "started_at": _iso(job.started_at),
