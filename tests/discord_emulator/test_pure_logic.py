@@ -21,7 +21,7 @@ def test_normalise_rewrites_em_dash_whitespace_and_appends_suffix() -> None:
 
 
 def test_normalise_does_not_append_a_parameter_already_given() -> None:
-    assert normalise("cat --v 5.2", "--v 6.1 --style raw") == "cat --v 5.2 --style raw"
+    assert normalise("cat --v 5.2", "--v 6.1 --style raw") == "cat --v 5.2 --raw"
 
 
 def test_normalise_rewrites_image_urls_to_short_links() -> None:

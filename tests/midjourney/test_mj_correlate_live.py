@@ -123,6 +123,20 @@ def test_action_grids_of_the_same_prompt_are_not_taken_as_the_imagine_grid() -> 
     assert job.grid is not None and job.grid["id"] == own["id"] and job.grid_match == "prompt"
 
 
+def test_without_its_waiting_message_only_the_action_phrase_keeps_an_action_grid_out() -> None:
+    """Polling missed the job's short-lived waiting message; the action grids reply to a message
+    nobody owns and carry no interaction metadata: the phrase is what tells them apart."""
+    corr, (job,) = setup([BIRD])
+    unseen = sid(0.5)
+    for phrase in ("Variations (Strong) by ", "Zoom Out by ", "Pan Right by ", "Remix (Subtle) by "):
+        action = v7_final(sid(3), BIRD_ECHO, hashes(9)[8], unseen, phrase=phrase)
+        assert corr.handle("MESSAGE_CREATE", action, T0) == set()
+    assert job.grid is None
+    own = v7_final(sid(4), BIRD_ECHO, hashes(1)[0], unseen)
+    corr.handle("MESSAGE_CREATE", own, T0)
+    assert job.grid is not None and job.grid["id"] == own["id"]
+
+
 def test_slow_down_on_the_upscale_asks_for_a_retry_and_unknown_notices_are_recorded() -> None:
     prompt = "slow prompt"
     corr, (job,) = setup([prompt])

@@ -16,9 +16,6 @@ from ._parse import interaction_id_of, reference_id_of, snowflake_time, upscale_
 from ._storage import StoredImage, StoredJob
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.figure import Figure
-
     from ._rest import DiscordRest
     from ._watch import Watcher
 
@@ -227,53 +224,6 @@ class RunReport:
         text = json.dumps(self.summary(), indent=2, default=str)
         path.write_text(redact(text, seen_secrets() | (extra_secrets or set())), encoding="utf-8")
         return path
-
-    # -- display --
-
-    def table(self) -> pd.DataFrame:
-        import pandas as pd
-
-        rows = [
-            {
-                "job": j.key,
-                "prompt": j.prompt if len(j.prompt) <= 48 else j.prompt[:47] + "…",
-                "status": j.status,
-                "reason": j.failure or "",
-                "hash": (j.job_hash or "")[:8],
-                "grid msg": j.grid_message_id or "",
-                "grid by": j.grid_match or "",
-                "U": j.upscale_index,
-                "upscale msg": j.upscale_message_id or "",
-                "upscale by": j.upscale_match or "",
-                "grid px": f"{j.grid.width}x{j.grid.height}" if j.grid else "",
-                "upscale px": f"{j.upscale.width}x{j.upscale.height}" if j.upscale else "",
-                "mode": j.mode or "",
-            }
-            for j in self.jobs
-        ]
-        return pd.DataFrame(rows)
-
-    def thumbnails(self, *, size: float = 2.2) -> Figure:
-        """Grid and upscale side by side for every job (failed jobs show their reason)."""
-        import matplotlib.pyplot as plt
-        from PIL import Image
-
-        count = max(len(self.jobs), 1)
-        figure, axes = plt.subplots(count, 2, figsize=(2 * size, count * size), squeeze=False)
-        for row, job in enumerate(self.jobs):
-            for col, image in enumerate((job.grid, job.upscale)):
-                axis = axes[row][col]
-                axis.set_axis_off()
-                if image is not None:
-                    with Image.open(image.path) as picture:
-                        picture.thumbnail((256, 256))
-                        axis.imshow(picture.convert("RGB"))
-                    label = f"{job.key} grid" if col == 0 else f"U{job.upscale_index}"
-                    axis.set_title(label, fontsize=8)
-                elif col == 0:
-                    axis.text(0, 0.5, f"{job.key}: {job.failure_kind or 'no image'}", fontsize=8, wrap=True)
-        figure.tight_layout()
-        return figure
 
     def summary(self) -> dict[str, Any]:
         return {

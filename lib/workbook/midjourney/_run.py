@@ -9,16 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._client import OnUpdate
 from ._config import MidjourneySettings, guard_spend
+from ._display import report_table, thumbnails
 from ._errors import MidjourneyError
 from ._report import RunReport
 from ._rest import Command
 from ._sync_client import SyncClient
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -79,6 +84,14 @@ class MidjourneyRun:
         if self.report is None:
             raise MidjourneyError("the jobs have not run: call run.run_jobs() first")
         return self.report
+
+    def table(self) -> pd.DataFrame:
+        """One row per job."""
+        return report_table(self.require_report())
+
+    def thumbnails(self) -> Figure:
+        """Each job's grid beside its upscale (a failed job shows its reason)."""
+        return thumbnails(self.require_report())
 
     def summary_line(self) -> str:
         report = self.require_report()

@@ -25,6 +25,7 @@ class MidjourneyBot:
         self.core.reset()
         self.flow.reset()
         self.stale.reset()
+        self.buttons.reset()
 
     async def shutdown(self) -> None:
         await self.core.shutdown()

@@ -2,14 +2,33 @@
 
 * `out_of_order`: among jobs with the same echoed prompt, later submissions post their grid first.
 * `gateway_drop_mid_job`: at a job's first progress update every gateway connection is dropped.
+* `action_grids`: at a job's first progress update, grids of the same prompt made by buttons
+  (Variations (Strong), Zoom Out, Pan Right, Remix (Subtle), 🔄 reroll) appear in the channel, by
+  the same user, newer than the job: what a busy account's channel looks like.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import time
+import uuid
 
 from ._botcore import BotCore, Job
+from ._prompt import filename_slug
+from ._replies import final_grid, grid_filename, grid_kind, reply_to
+
+# (label, echoed-prompt rewrite) of the action grids the `action_grids` fault posts; pan widens
+# the canvas and Midjourney rewrites `--ar` (live v7 capture), the reroll has no label.
+ACTIONS = (
+    ("Variations (Strong) by ", None),
+    ("Zoom Out by ", None),
+    ("Pan Right by ", "3:2"),
+    ("Remix (Subtle) by ", None),
+    ("", None),
+)
+_AR = re.compile(r"\s--(?:ar|aspect)\s+\S+")
 
 # Bound on how long a finished job may be held back by the out_of_order fault (emulated seconds).
 MAX_HOLD_EMULATED_S = 600.0
@@ -64,3 +83,37 @@ class FaultBehaviours:
             return
         self.core.use_fault("gateway_drop_mid_job")
         self.core.gateway.drop_all()
+
+    async def post_action_grids(self, job: Job) -> None:
+        """The `action_grids` fault: button-made grids of `job`'s prompt, replying to an older upscale
+        (the reroll to its own, unseen, waiting message); none of them is `job`'s result."""
+        core = self.core
+        solo = str(core.ids.past(time.time() - 600))
+        for label, ratio in ACTIONS:
+            echoed = job.echoed if ratio is None else _AR.sub("", job.echoed) + f" --ar {ratio}"
+            other = core.add(
+                Job(
+                    job_id=str(uuid.uuid4()),
+                    kind="action",
+                    prompt=job.prompt,
+                    echoed=echoed,
+                    parameters=job.parameters,
+                    mode=job.mode,
+                    interaction_id=str(core.ids.next()),
+                    interaction_type=3,
+                    nonce=None,
+                    session_id=None,
+                    submitted_at=time.time(),
+                    size=job.size,
+                    label=label,
+                    status="done",
+                )
+            )
+            width, height = other.size
+            slug = grid_filename(core, filename_slug(core.config.username, echoed, other.job_id))
+            image = await core.emit.attachment(grid_kind(core), other.job_id, 0, width, height, slug)
+            reply = str(core.ids.next()) if not label else solo
+            message = final_grid(core, other, image, None)
+            message.update(reply_to(core, reply), type=19)
+            core.create(message, "action_grid", other)
+        core.obs.faults_fired["action_grids"] += 1

@@ -3,13 +3,19 @@ moderation Appeal button. A used button turns blurple (style 1) by an edit of it
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import uuid
 
-from . import _messages
+from . import _messages, _texts
 from ._botcore import BotCore, Job, Json
 from ._flow import JobFlow
+from ._prompt import find_marker
+from ._replies import embed_reply
+
+# The per-image cooldown a "Slow Down!" imposes (emulated seconds; `mjtest:slow_down` prompts).
+SLOW_DOWN_S = 10.0
 
 _CUSTOM_ID = re.compile(r"^MJ::JOB::(?P<action>[a-z_0-9]+)::(?P<index>\d+)::(?P<hash>[0-9a-f-]{36})(?:::SOLO)?$")
 _APPEAL = re.compile(r"^MJ::Prompts::Appeal::(?P<job>[0-9a-f-]{36})$")
@@ -19,6 +25,10 @@ class Buttons:
     def __init__(self, core: BotCore, flow: JobFlow) -> None:
         self.core = core
         self.flow = flow
+        self._cooldown_until: dict[str, int] = {}  # parent job hash -> epoch second of the "<t:...:R>"
+
+    def reset(self) -> None:
+        self._cooldown_until.clear()
 
     @staticmethod
     def find(message: Json, custom_id: str) -> bool:
@@ -69,6 +79,8 @@ class Buttons:
             )
         )
         core.interaction_events(job)
+        if action == "upsample" and self._slowed_down(job, message):
+            return
         self._mark_used(message, custom_id, job)
         if action == "upsample":
             core.obs.jobs["upscale"] += 1
@@ -83,6 +95,31 @@ class Buttons:
             job.label = f"Variations ({strength}) by "
             core.obs.jobs["variation"] += 1
             await self.flow.generate(job)
+
+    def _slowed_down(self, job: Job, message: Json) -> bool:
+        """A `mjtest:slow_down` prompt's first U press, and every press before the cooldown it names
+        has passed, get "Slow Down!" as a reply to the grid (as Mutiny-SDK's capture shows)."""
+        core = self.core
+        assert job.parent_hash is not None
+        if find_marker(job.prompt) != "slow_down":
+            return False
+        now = time.time()
+        until = self._cooldown_until.get(job.parent_hash)
+        if until is not None and now >= until:
+            return False
+        if until is None:
+            until = math.ceil(now + core.settings.scaled(SLOW_DOWN_S))
+            self._cooldown_until[job.parent_hash] = until
+        text = f"{_texts.SLOW_DOWN_TEXT} <t:{until}:R>"
+        reply = embed_reply(
+            core, job, message["id"], _texts.SLOW_DOWN_TITLE, text, _messages.WARNING_COLOR, referenced=message
+        )
+        if job.nonce:
+            reply["nonce"] = job.nonce
+        core.create(reply, "slow_down", job)
+        job.status = "error:slow_down"
+        core.obs.jobs["slow_down"] += 1
+        return True
 
     def _mark_used(self, message: Json, custom_id: str, job: Job) -> None:
         current = self.core.store.get(message["id"])

@@ -1,23 +1,37 @@
 """The job flow: /imagine (and rerolls, variations) from admission to the final grid, and upscales.
 
-Per job (reference notes §3.1): INTERACTION_CREATE + INTERACTION_SUCCESS, a "(Waiting to start)"
-message carrying the nonce, progress edits "(N%) (fast)" with a WebP preview `<hash>_grid_0.webp`,
-deletion of that message, and a NEW final grid message whose U/V/🔄 buttons carry the job hash.
-The scheduler limits running jobs (3) and waiting jobs (10); prompt markers and invalid
-parameters produce the error embeds of §3.7.
+Per job (reference notes §3.1, shapes per era in `_eras`/`_replies`): INTERACTION_CREATE +
+INTERACTION_SUCCESS, a "(Waiting to start)" message carrying the nonce, progress edits
+"(N%) (fast)" with a WebP preview `<hash>_grid_0.webp`, deletion of that message, and a NEW final
+grid message whose U/V/🔄 buttons carry the job hash (in v7 a reply to the waiting message). An
+upscale is acknowledged ("Upscaling image #N with ...", v7 and v4) before its result. The
+scheduler limits running jobs (3) and waiting jobs (10); prompt markers and invalid parameters
+produce the error embeds and notices of §3.7.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 import uuid
 
-from . import _images, _messages
+from . import _images, _messages, _texts
 from ._bot_faults import FaultBehaviours
-from ._botcore import BotCore, Job
-from ._config import PROGRESS_LADDER
+from ._botcore import BotCore, Job, Json
 from ._prompt import check_prompt, filename_slug, find_marker, image_size
-from ._replies import upscale_message
+from ._replies import (
+    cancel_row,
+    embed_reply,
+    era,
+    final_grid,
+    grid_filename,
+    grid_kind,
+    mode_status,
+    progress_content,
+    upscale_ack,
+    upscale_message,
+)
 from ._scheduler import Admission
 from ._stale import StaleHistory
 from ._texts import ERROR_EMBEDS, QUEUE_FULL_TEXT, QUEUED_TEXT
@@ -80,6 +94,11 @@ class JobFlow:
             self.pending_appeals[job.job_id] = job
             self.error_reply(job, "action_needed", ephemeral=True, components=[{"type": 1, "components": [appeal]}])
             return
+        if marker == "captcha":
+            # Human verification: ephemeral (gateway only), with the iframe button trueai describes.
+            verify = _messages.button(f"MJ::iframe::{secrets.token_urlsafe(12)}", "Verify", style=1)
+            self.error_reply(job, "captcha", ephemeral=True, components=[{"type": 1, "components": [verify]}])
+            return
         if marker in ERROR_EMBEDS:
             self.error_reply(job, marker)
             return
@@ -137,6 +156,8 @@ class JobFlow:
     async def _progress_and_finish(self, job: Job, nonce_on_start: bool) -> None:
         core = self.core
         timings = core.settings.timings
+        shapes = era(core)
+        marker = find_marker(job.prompt)
         jitter = self._jitter(job)
         await core.sleep(timings.start_s)
         waiting = core.new_message(
@@ -146,24 +167,33 @@ class JobFlow:
             message_type=_messages.CHAT_INPUT_COMMAND,
         )
         core.create(waiting, "waiting", job)
+        if marker == "decline":
+            await core.sleep(timings.first_progress_s * jitter)
+            self._end_with_notice(job, waiting, _texts.DECLINE_TITLE, _texts.DECLINE_TEXT, _texts.DECLINE_CODE)
+            return
+        if marker == "unknown_notice":
+            notice = embed_reply(
+                core, job, waiting["id"], _texts.UNKNOWN_NOTICE_TITLE, _texts.UNKNOWN_NOTICE_TEXT, _messages.BLURPLE
+            )
+            core.create(notice, "notice", job)
+        if job.mode == "relaxed" and core.settings.relax_paused:
+            waiting["content"] = core.content(job, "paused") + f" ({mode_status(core, job)})"
+            core.update(waiting, "progress", job)
         await core.sleep(timings.first_progress_s * jitter)
-        for step, percent in enumerate(PROGRESS_LADDER):
-            waiting["content"] = core.content(job, f"{percent}%") + f" ({job.mode})"
-            if percent > 0:
-                waiting["attachments"] = [
-                    await core.emit.attachment(
-                        "progress",
-                        job.job_id,
-                        percent,
-                        _images.PROGRESS_SIZE,
-                        _images.PROGRESS_SIZE,
-                        f"{job.job_id}_grid_0.webp",
-                    )
-                ]
+        step_s = timings.progress_s / len(shapes.ladder)
+        for step, percent in enumerate(shapes.ladder):
+            waiting["content"] = progress_content(core, job, percent)
+            if core.settings.progress_hash:
+                if percent >= shapes.preview_from:
+                    waiting["attachments"] = [await self._preview(job, percent)]
+                if shapes.cancel_button:
+                    waiting["components"] = cancel_row(job)
             core.update(waiting, "progress", job)
             if step == 0:
                 self.faults.maybe_drop_gateway()
-            if find_marker(job.prompt) == "moderated" and percent >= 62:
+                if core.faults.on("action_grids"):
+                    await self.faults.post_action_grids(job)
+            if marker == "moderated" and percent >= 62:
                 waiting["content"] = core.content(job, "Stopped")
                 core.update(waiting, "progress", job)
                 await core.sleep(timings.delete_gap_s)
@@ -171,27 +201,42 @@ class JobFlow:
                 job.status = "error:moderated"
                 core.obs.jobs["error:moderated"] += 1
                 return
-            await core.sleep(timings.progress_step_s * jitter)
+            if marker == "output_filter" and percent >= 89:
+                self._end_with_notice(job, waiting, _texts.OUTPUT_FILTER_TITLE, _texts.OUTPUT_FILTER_TEXT)
+                return
+            await core.sleep(step_s * _irregular(job, step) * jitter)
         width, height = job.size
-        grid = await core.emit.attachment(
-            "grid", job.job_id, 0, width, height, filename_slug(core.config.username, job.echoed, job.job_id)
-        )
-        await core.sleep(max(0.0, timings.finish_s - timings.progress_step_s) * jitter)
+        slug = grid_filename(core, filename_slug(core.config.username, job.echoed, job.job_id))
+        grid = await core.emit.attachment(grid_kind(core), job.job_id, 0, width, height, slug)
+        await core.sleep(max(0.0, timings.finish_s - step_s) * jitter)
         # The GPU work is done: free the slot before any out_of_order hold so queued jobs can run.
         core.release(job)
         await self.faults.hold_for_order(job)
-        core.delete(waiting, "progress_delete", job)
-        await core.sleep(timings.delete_gap_s)
-        final = core.new_message(
-            core.content(job, job.mode),
-            job,
-            interaction=core.settings.final_interaction_metadata,
-            attachments=[grid],
-            components=_messages.grid_components(job.job_id),
-        )
-        core.create(final, "grid", job)
+        when = core.settings.progress_delete
+        if when == "before":
+            core.delete(waiting, "progress_delete", job)
+            await core.sleep(timings.delete_gap_s)
+        core.create(final_grid(core, job, grid, waiting["id"]), "grid", job)
+        if when == "after":
+            await core.sleep(timings.delete_gap_s)
+            core.delete(waiting, "progress_delete", job)
         job.status = "done"
         core.obs.jobs["done:" + job.kind] += 1
+
+    async def _preview(self, job: Job, percent: int) -> Json:
+        size = _images.PROGRESS_SIZE
+        return await self.core.emit.attachment("progress", job.job_id, percent, size, size, f"{job.job_id}_grid_0.webp")
+
+    def _end_with_notice(self, job: Job, waiting: Json, title: str, text: str, footer: str | None = None) -> None:
+        """A mid-job error: an embed reply to the waiting message, which then disappears."""
+        core = self.core
+        core.create(
+            embed_reply(core, job, waiting["id"], title, text, _messages.ERROR_COLOR, footer=footer), "error", job
+        )
+        core.delete(waiting, "progress_delete", job)
+        kind = "decline" if footer else "output_filter"
+        job.status = f"error:{kind}"
+        core.obs.jobs[f"error:{kind}"] += 1
 
     # -- upscale -----------------------------------------------------------------------------------
 
@@ -207,6 +252,10 @@ class JobFlow:
                 core.notice(job, "Job queued", QUEUED_TEXT, _messages.INFO_COLOR, kind="queued")
                 await job.started.wait()
             job.status = "running"
+            ack = None
+            if era(core).upscale_flow in ("ack", "legacy"):
+                await core.sleep(min(core.settings.timings.start_s, core.settings.timings.upscale_s / 4))
+                ack = core.create(upscale_ack(core, job), "upscale_ack", job)
             await core.sleep(core.settings.timings.upscale_s)
             width, height = job.size
             assert job.parent_hash is not None and job.parent_message_id is not None
@@ -220,8 +269,16 @@ class JobFlow:
                 filename_slug(core.config.username, job.echoed, job.job_id),
             )
             grid = core.store.get(job.parent_message_id)
+            if ack is not None:
+                core.delete(ack, "upscale_ack_delete", job)
             core.create(upscale_message(core, job, image, grid), "upscale", job)
             job.status = "done"
             core.obs.jobs["done:upscale"] += 1
         finally:
             core.release(job)
+
+
+def _irregular(job: Job, step: int) -> float:
+    """Deterministic per job and step, 0.6-1.4: progress edits do not come at a steady beat."""
+    digest = hashlib.sha256(f"{job.job_id}:{step}".encode()).digest()
+    return 0.6 + 0.8 * digest[0] / 255

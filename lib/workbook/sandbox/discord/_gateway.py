@@ -26,7 +26,9 @@ from ._store import Observability
 Json = dict[str, Any]
 
 HEARTBEAT_INTERVAL_MS = 41250
-MIN_HEARTBEAT_INTERVAL_MS = 1000
+# Scaled heartbeats are floored: a loaded machine can stall a process for a second or two, and a
+# sandbox session must not time out (4009) for that.
+MIN_HEARTBEAT_INTERVAL_MS = 5000
 REPLAY_BUFFER = 5000
 MAX_SESSIONS = 32
 # Bounds on one connection; past them the server asks the client to reconnect (op 7), as Discord

@@ -13,7 +13,7 @@ import uuid
 from . import _messages
 from ._botcore import BotCore, Job
 from ._prompt import check_prompt, filename_slug, image_size
-from ._replies import upscale_message
+from ._replies import final_grid, grid_filename, grid_kind, upscale_message
 
 
 class StaleHistory:
@@ -57,19 +57,13 @@ class StaleHistory:
             )
         )
         width, height = grid_job.size
-        grid_att = await core.emit.attachment(
-            "grid", grid_job.job_id, 0, width, height, filename_slug(core.config.username, echoed, grid_job.job_id)
+        slug = grid_filename(core, filename_slug(core.config.username, echoed, grid_job.job_id))
+        grid_att = await core.emit.attachment(grid_kind(core), grid_job.job_id, 0, width, height, slug)
+        # Its waiting message is long gone: a v7 final replies to a deleted message.
+        grid = final_grid(
+            core, grid_job, grid_att, str(core.ids.past(old - 30)), epoch_s=old, message_id=core.ids.past(old)
         )
-        grid = core.new_message(
-            core.content(grid_job, grid_job.mode),
-            grid_job,
-            epoch_s=old,
-            message_id=core.ids.past(old),
-            attachments=[grid_att],
-            components=_messages.mark_button_used(
-                _messages.grid_components(grid_job.job_id), f"MJ::JOB::upsample::1::{grid_job.job_id}"
-            ),
-        )
+        grid["components"] = _messages.mark_button_used(grid["components"], f"MJ::JOB::upsample::1::{grid_job.job_id}")
         core.store.put(grid)
         up_job = core.add(
             Job(
