@@ -133,3 +133,17 @@ def test_upscale_is_pixel_identical_to_its_grid_quadrant() -> None:
     assert grid.crop((0, 0, 256, 192)).tobytes() != upscale.tobytes()
     preview = Image.open(io.BytesIO(progress_webp("0f8fad5b-d9cb-469f-a165-70867728950e", 31)))
     assert preview.format == "WEBP" and preview.size == (512, 512)
+
+
+def test_count_valued_switches_are_used_up_one_occurrence_at_a_time() -> None:
+    from workbook.sandbox.discord import faults
+
+    switches = faults(
+        {"rate_limit_storm": {"count": 2, "retry_after": 3}, "server_error_burst": 2, "out_of_order": True}
+    )
+    switches.count_down("rate_limit_storm")
+    assert switches.value("rate_limit_storm") == {"count": 1, "retry_after": 3}
+    switches.count_down("rate_limit_storm")
+    switches.count_down("server_error_burst")
+    switches.count_down("out_of_order")
+    assert switches.snapshot()["faults"] == {"server_error_burst": 1}

@@ -162,54 +162,52 @@ class JobFlow:
 
     async def _submit_imagine(self, job: JobState) -> None:
         ctx = self.context
-        config = ctx.config
-        async with self._interaction_lock:
-            if self.control.stop_reason:
-                job.fail(self.control.stop_kind, f"not submitted: {self.control.stop_reason}")
-                return
-            await self._gap()
-            nonce = new_nonce()
-            ctx.correlator.submitted(job, nonce, time.time())
-            self.control.changed()
-            await self._interact(
-                imagine_payload(
-                    application_id=config.application_id,
-                    guild_id=config.guild_id,
-                    channel_id=config.channel_id,
-                    session_id=ctx.session_id(),
-                    nonce=nonce,
-                    command=ctx.command,
-                    prompt=job.prompt,
-                )
-            )
+        await self._send(
+            job,
+            "not submitted",
+            lambda nonce: ctx.correlator.submitted(job, nonce, time.time()),
+            lambda ids: imagine_payload(**ids, command=ctx.command, prompt=job.prompt),
+        )
 
     async def _press_upscale(self, job: JobState) -> None:
         ctx = self.context
-        config = ctx.config
         grid = job.grid
         assert grid is not None
         if button_custom_id(grid, "upsample", job.upscale_index) is None:
             job.fail("no_button", f"grid message {grid.get('id')} has no U{job.upscale_index} button")
             return
+        await self._send(
+            job,
+            "upscale not pressed",
+            lambda nonce: ctx.correlator.upscale_submitted(job, nonce, time.time()),
+            lambda ids: button_payload(**ids, message=grid, button=f"U{job.upscale_index}"),
+        )
+
+    async def _send(
+        self,
+        job: JobState,
+        refused: str,
+        record: Callable[[str], None],
+        payload: Callable[[dict[str, str]], dict[str, Any]],
+    ) -> None:
+        """One interaction at a time: with a fresh nonce recorded on the job before it is sent."""
+        config = self.context.config
         async with self._interaction_lock:
             if self.control.stop_reason:
-                job.fail(self.control.stop_kind, f"upscale not pressed: {self.control.stop_reason}")
+                job.fail(self.control.stop_kind, f"{refused}: {self.control.stop_reason}")
                 return
             await self._gap()
             nonce = new_nonce()
-            ctx.correlator.upscale_submitted(job, nonce, time.time())
+            record(nonce)
             self.control.changed()
-            await self._interact(
-                button_payload(
-                    application_id=config.application_id,
-                    guild_id=config.guild_id,
-                    channel_id=config.channel_id,
-                    session_id=ctx.session_id(),
-                    nonce=nonce,
-                    message=grid,
-                    button=f"U{job.upscale_index}",
-                )
-            )
+            ids = {
+                "application_id": config.application_id,
+                "guild_id": config.guild_id,
+                "channel_id": config.channel_id,
+                "session_id": self.context.session_id(),
+                "nonce": nonce,
+            }
+            await self._interact(payload(ids))
 
     async def _interact(self, payload: dict[str, Any]) -> None:
         try:

@@ -256,32 +256,32 @@ def _grid_evidence_problems(job: JobResult) -> list[str]:
     grid = f"{job.key}: grid {job.grid_message_id}"
     if not job.grid_hash:
         return [f"{grid} carries no job hash"]
-    problems: list[str] = []
-    evidence: list[str] = []
-    if job.preview_hash:
-        if job.grid_hash == job.preview_hash:
-            evidence.append("preview hash")
-        else:
-            problems.append(
-                f"{grid} has hash {job.grid_hash}, but the job's own progress preview showed {job.preview_hash}"
-            )
-    if job.grid_reference and job.progress_message_id:
-        if job.grid_reference == job.progress_message_id:
-            evidence.append("reply to its waiting message")
-        else:
-            problems.append(
-                f"{grid} replies to message {job.grid_reference}, not to the job's own waiting message "
-                f"{job.progress_message_id} (found by {job.start_match})"
-            )
-    if job.grid_interaction_id and job.interaction_id:
-        if job.grid_interaction_id == job.interaction_id:
-            evidence.append("interaction id")
-        else:
-            problems.append(
-                f"{grid} belongs to interaction {job.grid_interaction_id}, but the job's interaction is "
-                f"{job.interaction_id} (from the {job.interaction_source})"
-            )
-    if not evidence and not problems:
+    # (evidence name, what the grid message says, what the job recorded before the match, contradiction)
+    pairs = (
+        (
+            "preview hash",
+            job.grid_hash,
+            job.preview_hash,
+            f"{grid} has hash {job.grid_hash}, but the job's own progress preview showed {job.preview_hash}",
+        ),
+        (
+            "reply to its waiting message",
+            job.grid_reference,
+            job.progress_message_id,
+            f"{grid} replies to message {job.grid_reference}, not to the job's own waiting message "
+            f"{job.progress_message_id} (found by {job.start_match})",
+        ),
+        (
+            "interaction id",
+            job.grid_interaction_id,
+            job.interaction_id,
+            f"{grid} belongs to interaction {job.grid_interaction_id}, but the job's interaction is "
+            f"{job.interaction_id} (from the {job.interaction_source})",
+        ),
+    )
+    known = [(name, said, recorded, problem) for name, said, recorded, problem in pairs if said and recorded]
+    problems = [problem for _, said, recorded, problem in known if said != recorded]
+    if not known:
         problems.append(
             f"{grid} cannot be tied to the job by evidence recorded before the match (no preview hash, no "
             f"reply to its waiting message, no interaction id); it was matched by {job.grid_match}"

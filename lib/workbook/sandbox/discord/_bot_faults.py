@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import re
 import time
-import uuid
 
 from ._botcore import BotCore, Job
 from ._prompt import filename_slug
@@ -92,19 +91,14 @@ class FaultBehaviours:
         for label, ratio in ACTIONS:
             echoed = job.echoed if ratio is None else _AR.sub("", job.echoed) + f" --ar {ratio}"
             other = core.add(
-                Job(
-                    job_id=str(uuid.uuid4()),
+                job.derive(
                     kind="action",
-                    prompt=job.prompt,
                     echoed=echoed,
-                    parameters=job.parameters,
-                    mode=job.mode,
                     interaction_id=str(core.ids.next()),
                     interaction_type=3,
                     nonce=None,
                     session_id=None,
                     submitted_at=time.time(),
-                    size=job.size,
                     label=label,
                     status="done",
                 )

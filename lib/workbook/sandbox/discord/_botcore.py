@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import sys
 import traceback
+import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +51,21 @@ class Job:
     status: str = "submitted"
     messages: list[str] = field(default_factory=list)
     started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def derive(self, **changes: Any) -> Job:
+        """A new job made from this one (a button press, an action, an older copy): same prompt,
+        echo, parameters, mode and size unless changed; a fresh job hash and no messages yet."""
+        fresh: dict[str, Any] = {
+            "job_id": str(uuid.uuid4()),
+            "status": "submitted",
+            "messages": [],
+            "started": asyncio.Event(),
+            "label": "",
+            "index": 0,
+            "parent_message_id": None,
+            "parent_hash": None,
+        }
+        return dataclasses.replace(self, **{**fresh, **changes})
 
     def row(self) -> Json:
         """The job as `GET {admin}/jobs` reports it (the emulator's ground truth)."""

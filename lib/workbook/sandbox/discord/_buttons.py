@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 import time
-import uuid
 
 from . import _messages, _texts
 from ._botcore import BotCore, Job, Json
@@ -60,19 +59,13 @@ class Buttons:
             return
         action, index = match.group("action"), int(match.group("index"))
         job = core.add(
-            Job(
-                job_id=str(uuid.uuid4()),
+            parent.derive(
                 kind="upscale",
-                prompt=parent.prompt,
-                echoed=parent.echoed,
-                parameters=parent.parameters,
-                mode=parent.mode,
                 interaction_id=interaction_id,
                 interaction_type=3,
                 nonce=nonce,
                 session_id=session_id,
                 submitted_at=time.time(),
-                size=parent.size,
                 index=index,
                 parent_message_id=message["id"],
                 parent_hash=parent_hash,

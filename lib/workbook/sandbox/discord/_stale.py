@@ -66,19 +66,11 @@ class StaleHistory:
         grid["components"] = _messages.mark_button_used(grid["components"], f"MJ::JOB::upsample::1::{grid_job.job_id}")
         core.store.put(grid)
         up_job = core.add(
-            Job(
-                job_id=str(uuid.uuid4()),
+            grid_job.derive(
                 kind="upscale",
-                prompt=prompt,
-                echoed=echoed,
-                parameters=parameters,
-                mode=grid_job.mode,
                 interaction_id=str(core.ids.past(old + 5)),
                 interaction_type=3,
-                nonce=None,
-                session_id=None,
                 submitted_at=old + 5,
-                size=grid_job.size,
                 index=1,
                 parent_message_id=grid["id"],
                 parent_hash=grid_job.job_id,
