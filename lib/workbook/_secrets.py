@@ -19,7 +19,7 @@ _seen_values: set[str] = set()
 
 # The one rule for "this name holds a secret", for params keys and environment variable names alike.
 _SECRET_WORDS = frozenset({"token", "secret", "password", "passwd", "credential", "credentials", "apikey"})
-_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key")})
+_SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"), ("signing", "key")})
 
 
 def looks_secret(name: str) -> bool:

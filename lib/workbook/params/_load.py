@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .._errors import ParamsError
 from .._secrets import looks_secret
 from ..sandbox import SERVICES, fault_switch_names, validate_faults, with_dependencies
+from ._matrix import MATRIX_KEY, expand_matrix
 from ._placeholders import placeholders_in
 from ._plan import NotebookPlan, RunPlan
-from ._schema import NotebookParameter, notebook_parameters
+from ._schema import NotebookParameter, notebook_is_exclusive, notebook_parameters
 
 RUNNER_OWNED = ("interactive",)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -154,10 +155,24 @@ def load_plan(
     for name in selected:
         values = {key: value for key, value in shared.items() if key in schemas[name]}
         values.update(sections[name])
-        problems += _check_notebook(file, name, schemas[name], values, parsed.sandbox)
-        plans.append(
-            NotebookPlan(name=name, path=notebooks_dir / f"{name}.ipynb", schema=schemas[name], parameters=values)
-        )
+        combos, matrix_problems = expand_matrix(name, values.pop(MATRIX_KEY, None))
+        problems += [_problem(file, name, None, problem) for problem in matrix_problems]
+        path = notebooks_dir / f"{name}.ipynb"
+        exclusive = notebook_is_exclusive(path)
+        for entry, combo in combos:
+            found = _check_notebook(file, name, schemas[name], {**values, **combo}, parsed.sandbox)
+            problems += [problem for problem in found if problem not in problems]
+            plans.append(
+                NotebookPlan(
+                    name=entry,
+                    path=path,
+                    schema=schemas[name],
+                    parameters={**values, **combo},
+                    notebook=name,
+                    matrix=combo,
+                    exclusive=exclusive,
+                )
+            )
     sandbox = _services_needed(parsed.sandbox, plans) if only else list(parsed.sandbox)
     switches, fault_problems = _faults_by_service(file, faults, sandbox)
     problems += fault_problems

@@ -20,11 +20,21 @@ from ._schema import NotebookParameter
 
 @dataclass(frozen=True)
 class NotebookPlan:
+    # The entry's name in the bundle: the notebook's name, or `<notebook>.<key>=<value>,...` for a matrix run.
     name: str
     path: Path
     schema: Mapping[str, NotebookParameter]
     # Never mutated: `RunPlan.resolved` builds new dicts.
     parameters: Mapping[str, Any]
+    notebook: str = ""
+    # The values this entry takes from its section's `matrix:` (empty for a plain run).
+    matrix: Mapping[str, Any] = field(default_factory=dict)
+    # Runs alone (the notebook's metadata says so: it measures performance).
+    exclusive: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.notebook:
+            object.__setattr__(self, "notebook", self.path.stem)
 
 
 @dataclass(frozen=True)

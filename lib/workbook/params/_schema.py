@@ -78,3 +78,12 @@ def notebook_parameters(path: Path) -> dict[str, NotebookParameter]:
         )
         for name, info in inspected.items()
     }
+
+
+def notebook_is_exclusive(path: Path) -> bool:
+    """True if the notebook's metadata says it must run alone (`"workbook": {"exclusive": true}`):
+    a notebook that measures performance must not share the machine with other notebooks."""
+    import nbformat
+
+    metadata = nbformat.read(path, as_version=4).metadata
+    return bool(metadata.get("workbook", {}).get("exclusive", False))

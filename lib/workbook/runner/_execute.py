@@ -44,6 +44,11 @@ class Ending:
     exit_status: int = 0
 
 
+# The kernel process's own stderr, kept beside the notebook in the bundle.
+KERNEL_LOG = "kernel.log"
+# A kernel that fails to start (a port or socket race, a slow machine) is retried; a notebook that ran is not.
+KERNEL_START_ATTEMPTS = 3
+
 # An executor runs one notebook into its bundle folder and returns its entry (the runner's seam).
 Executor = Callable[[NotebookPlan, Path, KernelContext], NotebookEntry]
 
@@ -56,18 +61,25 @@ def execute_notebook(plan: NotebookPlan, out_dir: Path, context: KernelContext) 
     heartbeat = Heartbeat(plan.name, context.emit)
     heartbeat.start()
     try:
-        execute_with_papermill(
-            plan.path,
-            output,
-            parameters={**plan.parameters, "interactive": False},
-            env=context.env,
-            cell_timeout_s=context.cell_timeout_s,
-            kernel_name=context.kernel_name,
-            stdout=stdout,  # type: ignore[arg-type]
-        )
-        ending = Ending()
-    except BaseException as error:
-        ending = ending_of(error, context.cell_timeout_s)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                execute_with_papermill(
+                    plan.path,
+                    output,
+                    parameters={**plan.parameters, "interactive": False},
+                    env=context.env,
+                    cell_timeout_s=context.cell_timeout_s,
+                    kernel_name=context.kernel_name,
+                    stdout=stdout,  # type: ignore[arg-type]
+                    kernel_log=out_dir / KERNEL_LOG,
+                )
+                ending = Ending()
+                break
+            except BaseException as error:
+                ending = ending_of(error, context.cell_timeout_s)
+                if attempt == KERNEL_START_ATTEMPTS or not kernel_never_started(error, output):
+                    break
+                context.emit(f"  {plan.name}: kernel failed to start ({type(error).__name__}: {error}); retrying")
     finally:
         heartbeat.stop()
         stdout.flush()
@@ -79,8 +91,27 @@ def execute_notebook(plan: NotebookPlan, out_dir: Path, context: KernelContext) 
     results = finalise_results_file(out_dir / RESULTS_FILE, ending)
     export_html_or_note(output, out_dir / f"{plan.name}.html")
     return settle_entry(
-        plan.name, ending, results, started_at=started_at, duration_s=round(time.monotonic() - started, 3)
+        plan.name,
+        ending,
+        results,
+        started_at=started_at,
+        duration_s=round(time.monotonic() - started, 3),
+        notebook=plan.notebook,
+        matrix=plan.matrix,
     )
+
+
+def kernel_never_started(error: BaseException, output: Path) -> bool:
+    """True when `error` came before any cell ran (so running again cannot repeat a side effect)."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(error, KeyboardInterrupt | papermill.PapermillExecutionError | CellTimeoutError | DeadKernelError):
+        return False
+    if not output.exists():
+        return True
+    notebook = nbformat.read(output, as_version=4)
+    return not any(cell.get("execution_count") for cell in notebook.cells if cell.cell_type == "code")
 
 
 def ending_of(error: BaseException, cell_timeout_s: float) -> Ending:
@@ -113,7 +144,14 @@ def finalise_results_file(path: Path, ending: Ending) -> NotebookResults | None:
 
 
 def settle_entry(
-    name: str, ending: Ending, results: NotebookResults | None, *, started_at: str | None, duration_s: float | None
+    name: str,
+    ending: Ending,
+    results: NotebookResults | None,
+    *,
+    started_at: str | None,
+    duration_s: float | None,
+    notebook: str = "",
+    matrix: Mapping[str, object] | None = None,
 ) -> NotebookEntry:
     """The notebook's manifest entry: the ending decides, unless the notebook ran to its end (then its checks do)."""
     if ending.status == "completed":
@@ -127,6 +165,8 @@ def settle_entry(
         )
     return NotebookEntry(
         name=name,
+        notebook=notebook or name,
+        matrix=dict(matrix or {}),
         status=status,
         reason=reason,
         exception_class=ending.exception_class,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Dict
+from traitlets import Dict, Unicode
 
 KERNEL_NAME = "workbook"
 KERNEL_START_TIMEOUT_S = 120
@@ -24,10 +24,17 @@ class RunKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel process gets `run_env` on top of the parent's environment."""
 
     run_env = Dict(config=True, help="variables added to the kernel's environment (never to the parent's)")
+    stderr_path = Unicode("", config=True, help="file that receives the kernel process's own stderr")
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         kw.setdefault("env", {**os.environ, **self.run_env})
-        await super().start_kernel(**kw)
+        if not self.stderr_path:
+            await super().start_kernel(**kw)
+            return
+        # The kernel's own complaints (e.g. a traceback while it is shut down after a timeout) are
+        # evidence for the bundle, not noise for the console. The child keeps its copy of the file.
+        with open(self.stderr_path, "ab") as stderr:
+            await super().start_kernel(stderr=stderr, **kw)
 
 
 def execute_with_papermill(
@@ -39,6 +46,7 @@ def execute_with_papermill(
     cell_timeout_s: float | None,
     kernel_name: str = KERNEL_NAME,
     stdout: IO[str] | None = None,
+    kernel_log: Path | None = None,
 ) -> None:
     """Execute `notebook` into `output` with papermill in a fresh kernel that sees `env`.
 
@@ -53,7 +61,7 @@ def execute_with_papermill(
         config = Config(
             {
                 "KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")},
-                "RunKernelManager": {"run_env": dict(env)},
+                "RunKernelManager": {"run_env": dict(env), "stderr_path": str(kernel_log or "")},
             }
         )
         papermill.execute_notebook(

@@ -18,9 +18,11 @@ from .._errors import SandboxError
 from .._secrets import MIN_SECRET_LENGTH, looks_secret, secret_values_in_env
 from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts
 from ..params import RunPlan
+from ..report import summary_text
 from ..sandbox import Sandbox
 from ._execute import Executor, KernelContext, execute_notebook
 from ._kernel import KERNEL_NAME
+from ._schedule import Job, Schedule, sequential
 from ._seal import exit_code_for, seal, settle_run
 
 Emit = Callable[[str], None]
@@ -40,12 +42,16 @@ def run(
     emit: Emit = print,
     kernel_name: str = KERNEL_NAME,
     execute: Executor = execute_notebook,
+    schedule: Schedule = sequential,
+    signing_key_env: str | None = None,
 ) -> RunOutcome:
     """Execute `plan`. Params problems raise ParamsError before anything starts; everything after
     that is recorded in the bundle and reflected in the exit code (0 only if every check passed).
 
     `execute` runs one notebook and returns its entry (the default starts a papermill kernel);
     tests pass a fake to exercise sealing, classification and scrubbing without a kernel.
+    `schedule` decides where and in which order (default: one after another here;
+    `DaskSchedule(workers=N)` or `DaskSchedule(scheduler=URL)` runs them as Dask tasks).
     """
     sandbox = Sandbox(plan.sandbox, time_scale=plan.time_scale, faults=plan.faults, report=emit)
     sandbox.build()
@@ -78,7 +84,7 @@ def run(
                     emit=emit,
                     kernel_name=kernel_name,
                 )
-                manifest, interrupted = _run_notebooks(resolved, bundle, manifest, context, execute, emit)
+                manifest, interrupted = _run_notebooks(resolved, bundle, manifest, context, execute, schedule)
                 if interrupted:
                     raise KeyboardInterrupt
                 manifest = settle_run(manifest)
@@ -91,34 +97,50 @@ def run(
             finally:
                 sandbox.stop()
     finally:
-        manifest = seal(
-            bundle, manifest, logs_dir=sandbox.logs_dir, secrets=secrets, duration_s=time.monotonic() - started
+        sealed = seal(
+            bundle,
+            manifest,
+            logs_dir=sandbox.logs_dir,
+            secrets=secrets,
+            duration_s=time.monotonic() - started,
+            signing_key_env=signing_key_env,
         )
         sandbox.cleanup()
-    _print_summary(manifest, bundle, emit)
-    return RunOutcome(exit_code=exit_code_for(manifest.status), bundle=bundle.path, manifest=manifest)
+    _print_summary(sealed.manifest, summary_text(sealed.report.summary), bundle, emit)
+    return RunOutcome(exit_code=exit_code_for(sealed.manifest.status), bundle=bundle.path, manifest=sealed.manifest)
 
 
 def _run_notebooks(
-    plan: RunPlan, bundle: Bundle, manifest: RunManifest, context: KernelContext, execute: Executor, emit: Emit
+    plan: RunPlan,
+    bundle: Bundle,
+    manifest: RunManifest,
+    context: KernelContext,
+    execute: Executor,
+    schedule: Schedule,
 ) -> tuple[RunManifest, bool]:
-    """Run each notebook in order; returns the manifest with every entry so far and whether Ctrl-C stopped it."""
+    """Run every notebook through `schedule`; returns the manifest with every entry so far and
+    whether Ctrl-C stopped it."""
+    jobs = [
+        Job(
+            index=index,
+            plan=notebook,
+            out_dir=bundle.notebook_dir(notebook.name),
+            context=replace(
+                context,
+                env={
+                    **context.env,
+                    EVIDENCE_DIR_ENV: str(bundle.path / notebook.name),
+                    RUN_ID_ENV: bundle.run_id,
+                },
+            ),
+        )
+        for index, notebook in enumerate(plan.notebooks)
+    ]
     try:
-        for index, notebook in enumerate(plan.notebooks):
-            out_dir = bundle.notebook_dir(notebook.name)
-            emit(f"▶ {notebook.name} started")
-            run_env = {**context.env, EVIDENCE_DIR_ENV: str(out_dir), RUN_ID_ENV: bundle.run_id}
-            try:
-                entry = execute(notebook, out_dir, replace(context, env=run_env))
-            except KeyboardInterrupt:
-                entry = NotebookEntry(
-                    name=notebook.name, status="interrupted", reason="run interrupted while this notebook ran"
-                )
-            manifest = _with_entry(manifest, index, entry)
+        for job, entry in schedule(jobs, execute):
+            manifest = _with_entry(manifest, job.index, entry)
             bundle.write_manifest(manifest)
-            emit(f"■ {summary_line(entry)}")
-            if entry.status == "interrupted":
-                return manifest, True
+            context.emit(f"■ {summary_line(entry)}")
     except KeyboardInterrupt:
         return manifest, True
     return manifest, False
@@ -153,7 +175,10 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
         },
         faults={service: dict(switches) for service, switches in plan.faults.items()},
         runner={"pid": os.getpid(), "host": socket.gethostname()},
-        notebooks=[NotebookEntry(name=notebook.name) for notebook in plan.notebooks],
+        notebooks=[
+            NotebookEntry(name=notebook.name, notebook=notebook.notebook, matrix=dict(notebook.matrix))
+            for notebook in plan.notebooks
+        ],
     )
 
 
@@ -180,9 +205,9 @@ def summary_line(entry: NotebookEntry) -> str:
     return line + (f"  ({entry.reason})" if entry.status != "passed" and entry.reason else "")
 
 
-def _print_summary(manifest: RunManifest, bundle: Bundle, emit: Emit) -> None:
+def _print_summary(manifest: RunManifest, verdict: str, bundle: Bundle, emit: Emit) -> None:
     emit("")
-    emit(f"Run {manifest.run_id}: {manifest.status.upper()}" + (f" — {manifest.reason}" if manifest.reason else ""))
+    emit(f"Run {manifest.run_id}: {verdict}" + (f" — {manifest.reason}" if manifest.reason else ""))
     for entry in manifest.notebooks:
         emit("  " + summary_line(entry))
     emit(f"Evidence bundle: {bundle.path}")

@@ -20,6 +20,7 @@ SERVICES: dict[str, str] = {
     "refbackend": "workbook.sandbox.refbackend",
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
+    "studio": "workbook.sandbox.studio",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
