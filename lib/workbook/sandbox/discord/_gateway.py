@@ -51,7 +51,7 @@ class _Connection:
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, zlib_stream: bool) -> None:
         self.ws = ws
         self.request = request
-        self.session: _Session | None = None
+        self.session: _ResumableSession | None = None
         self.version = 10
         self._compressor = zlib.compressobj() if zlib_stream else None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
@@ -98,7 +98,10 @@ class _Connection:
         self.writer.cancel()
 
 
-class _Session:
+class _ResumableSession:
+    """A gateway session: its sequence numbers and recent dispatches, kept across connections so a
+    client that lost its connection can RESUME and get what it missed."""
+
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
         self.seq = 0
@@ -119,7 +122,7 @@ class GatewayHub:
         self.settings = settings
         self.faults = faults
         self.obs = obs
-        self.sessions: dict[str, _Session] = {}
+        self.sessions: dict[str, _ResumableSession] = {}
         self.connections: set[_Connection] = set()
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -251,7 +254,7 @@ class GatewayHub:
             await connection.close(AUTHENTICATION_FAILED, "Authentication failed.")
             return False
         self.obs.gateway["identifies"] += 1
-        session = _Session(secrets.token_hex(16))
+        session = _ResumableSession(secrets.token_hex(16))
         self._remember(session)
         session.connection = connection
         connection.session = session
@@ -285,13 +288,13 @@ class GatewayHub:
         session.dispatch("RESUMED", {})
         return True
 
-    def _remember(self, session: _Session) -> None:
+    def _remember(self, session: _ResumableSession) -> None:
         self.sessions[session.session_id] = session
         idle = [s for s in self.sessions.values() if s.connection is None]
         while len(self.sessions) > MAX_SESSIONS and idle:
             self.sessions.pop(idle.pop(0).session_id, None)
 
-    def _ready_payload(self, session: _Session, version: int) -> Json:
+    def _ready_payload(self, session: _ResumableSession, version: int) -> Json:
         config = self.config
         return {
             "v": version,
