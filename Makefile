@@ -39,7 +39,9 @@ run: setup
 run-live: setup
 	$(PY) -m workbook run --params params/live.yaml --env-file .env $(RUN_ARGS)
 
+# Two workers (this machine has 2 cores); each tests/<folder> stays on one worker (tests/conftest.py).
 # The browser test runs on its own (make test-browser; CI runs it after make test).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
@@ -49,7 +51,7 @@ test-browser: setup
 		echo "installing chromium and chromium-driver"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
-	$(PY) -m pytest -m browser tests/interactive $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser tests/interactive $(BROWSER_PYTEST_ARGS)
 
 # Uses the sandbox of a running `make sandbox-up`, or starts one (params/sandbox.yaml's stand-ins, or
 # SANDBOX=s3,refbackend) and stops it when the lab ends, Ctrl-C included. LAB_ARGS go to jupyter lab.

@@ -21,10 +21,19 @@ SERVICES: dict[str, str] = {
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
     "studio": "workbook.sandbox.studio",
+    # Task pipeline (notebook 50): real Redis, the fault proxy in front of it, a mock upstream, the task service.
+    "redis": "workbook.sandbox.redisd",
+    "faultproxy": "workbook.sandbox.faultproxy",
+    "upstream": "workbook.sandbox.upstream",
+    "tasks": "workbook.sandbox.tasks",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
-DEPENDS_ON: dict[str, tuple[str, ...]] = {"refbackend": ("s3",)}
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "refbackend": ("s3",),
+    "faultproxy": ("redis",),
+    "tasks": ("redis", "faultproxy", "upstream"),
+}
 
 
 def with_dependencies(names: list[str]) -> list[str]:
