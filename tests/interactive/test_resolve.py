@@ -119,7 +119,8 @@ def test_live_profile_takes_secrets_from_dotenv_without_overriding_the_environme
         "live", "20_midjourney", tmp_path / "none", dotenv=dotenv, environ={"AWS_ACCESS_KEY_ID": "already-set"}
     )
     assert resolution.env == {"DISCORD_TOKEN": "from-dotenv-123456"}
-    assert resolution.values["api_url"] == "https://discord.com/api/v10" and not resolution.needs_sandbox
+    live = load_plan(PARAMS / "live.yaml", notebooks_dir=NOTEBOOKS, only=["20_midjourney"]).notebooks[0]
+    assert resolution.values == live.parameters and not resolution.needs_sandbox
     assert sandbox_condition(resolution, None, tmp_path, lambda pid: True).state == "live"
 
 
