@@ -18,7 +18,9 @@ from typing import Any
 
 from .._faults import FaultSwitches
 
-KNOWN = ("added_latency_ms", "drop_connections", "error_rate")
+# `unrelated_embeddings` (true): every text gets a vector unrelated to its meaning (see _embeddings.py)
+# -> notebook 60 `embedding_quality`.
+KNOWN = ("added_latency_ms", "drop_connections", "error_rate", "unrelated_embeddings")
 ERROR_RATE_SEED = 20261121
 
 
