@@ -20,10 +20,17 @@ SERVICES: dict[str, str] = {
     "refbackend": "workbook.sandbox.refbackend",
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
+    # Cross-service flow (notebook 60): the movie platform's character and story services.
+    "characters": "workbook.sandbox.characters",
+    "story": "workbook.sandbox.story",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
-DEPENDS_ON: dict[str, tuple[str, ...]] = {"refbackend": ("s3",)}
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "refbackend": ("s3",),
+    "characters": ("brain",),
+    "story": ("brain", "characters"),
+}
 
 
 def with_dependencies(names: list[str]) -> list[str]:
