@@ -9,6 +9,7 @@ value is never shown).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -41,7 +42,7 @@ def describe_validation_error(owner: str, error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or "(settings)"
-        shown = "(hidden)" if looks_secret(field) else repr(item.get("input"))
+        shown = "(hidden)" if looks_secret(field) else repr(_without_userinfo(item.get("input")))
         if item["type"] == "extra_forbidden":
             lines.append(f"{owner}: unknown setting {field!r}")
         elif item["type"] == "missing":
@@ -50,3 +51,8 @@ def describe_validation_error(owner: str, error: ValidationError) -> str:
             message = str(item["msg"]).removeprefix("Value error, ")
             lines.append(f"{owner}: setting {field!r}: value {shown}: {message}")
     return "\n".join(lines)
+
+
+def _without_userinfo(value: Any) -> Any:
+    """A URL's `user:password@` part masked, so a credential in a URL is never echoed."""
+    return re.sub(r"(?<=://)[^/@\s]*@", "***@", value) if isinstance(value, str) else value

@@ -13,7 +13,8 @@ import pytest
 
 from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults
-from workbook.sandbox.brain import BrainApp, BrainFaults, HashingEmbedder, Session
+from workbook.sandbox.brain import BrainApp, HashingEmbedder, Session
+from workbook.sandbox.brain import faults as brain_faults
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
 
@@ -41,7 +42,7 @@ def serve_in_thread(
     store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
 ) -> Iterator[str]:
     """A brain server on a private event loop in a worker thread; yields its ws_url."""
-    app = BrainApp(HashingEmbedder(), BrainFaults({}), store)
+    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
     port, admin_port = ServiceContext.free_port(), ServiceContext.free_port()
     started = threading.Event()
     state: dict[str, object] = {}

@@ -20,6 +20,11 @@ SERVICES: dict[str, str] = {
     "refbackend": "workbook.sandbox.refbackend",
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
+    # Task pipeline (notebook 50): real Redis, the fault proxy in front of it, a mock upstream, the task service.
+    "redis": "workbook.sandbox.redisd",
+    "faultproxy": "workbook.sandbox.faultproxy",
+    "upstream": "workbook.sandbox.upstream",
+    "tasks": "workbook.sandbox.tasks",
     # Cross-service flow (notebook 60): the movie platform's character and story services.
     "characters": "workbook.sandbox.characters",
     "story": "workbook.sandbox.story",
@@ -28,6 +33,8 @@ SERVICES: dict[str, str] = {
 # Services a stand-in cannot run without (started first, even if no notebook names them).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "refbackend": ("s3",),
+    "faultproxy": ("redis",),
+    "tasks": ("redis", "faultproxy", "upstream"),
     "characters": ("brain",),
     "story": ("brain", "characters"),
 }

@@ -1,0 +1,61 @@
+"""The launcher's factory for the `redis` stand-in: a Redis port, an admin socket, a password."""
+
+from __future__ import annotations
+
+import sys
+
+from .._faults import no_faults
+from .._spec import ServiceContext, ServiceSpec
+
+NAME = "redis"
+PASSWORD_ENV = "SANDBOX_REDIS_PASSWORD"
+
+# Redis has no defect switches of its own: faults are injected on its link (faultproxy) or by
+# restarting it through the admin endpoint.
+faults = no_faults
+
+
+def service(ctx: ServiceContext) -> ServiceSpec:
+    home = ctx.service_dir(NAME)
+    port = ctx.free_port()
+    admin = ctx.listening_socket()
+    admin_url = f"http://127.0.0.1:{admin.getsockname()[1]}"
+    password = ctx.new_secret(32)
+    return ServiceSpec(
+        name=NAME,
+        argv=[
+            sys.executable,
+            "-m",
+            "workbook.sandbox.redisd",
+            "--port",
+            str(port),
+            "--admin-fd",
+            str(admin.fileno()),
+            "--dir",
+            str(home),
+        ],
+        ready_url=f"{admin_url}/health",
+        outputs={
+            "url": f"redis://127.0.0.1:{port}/0",
+            "host": "127.0.0.1",
+            "port": str(port),
+            "admin_url": admin_url,
+            "password_env": PASSWORD_ENV,
+        },
+        env={PASSWORD_ENV: password},
+        secrets={PASSWORD_ENV: password},
+        ready_check=lambda: _ping(port, password),
+        ready_timeout_s=20.0,
+        stop_timeout_s=5.0,
+        sockets=[admin],
+    )
+
+
+def _ping(port: int, password: str) -> None:
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, password=password, socket_timeout=1.0)
+    try:
+        client.ping()
+    finally:
+        client.close()
