@@ -9,6 +9,7 @@ function (in its own module) and `register(JobType(...))` it from `JOB_MODULES`'
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -154,3 +155,9 @@ def _split(total: int, parts: int) -> list[int]:
 
 
 register(JobType("render_clip", RenderClipParams, render_clip, "fetch an asset, render frames, write clip.bin"))
+
+
+# Job types kept in modules of their own register themselves when imported here.
+JOB_MODULES = ("workbook.sandbox.tasks._job_scene",)
+for _module in JOB_MODULES:
+    importlib.import_module(_module)
