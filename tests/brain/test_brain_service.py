@@ -68,7 +68,7 @@ def test_fault_switch_contract(brain: Sandbox) -> None:
     faults_url = admin + "/_sandbox/faults"
     assert httpx.get(faults_url).json() == {
         "faults": {},
-        "known": ["added_latency_ms", "drop_connections", "error_rate", "unrelated_embeddings"],
+        "known": ["added_latency_ms", "drop_connections", "error_rate", "leak_projects", "unrelated_embeddings"],
     }
     assert set_faults(admin, {"added_latency_ms": 5, "error_rate": 0.5}) == {
         "added_latency_ms": 5,

@@ -101,12 +101,16 @@ def check_flow(c: CheckContext, run: CrossServiceRun) -> None:
         elif member["character"].get("description_sha256") != character["sha256"]:
             problems.append(f"the story holds another description hash for {character['id']}")
     scene_ids: list[str] = []
+    job_entry: dict[str, Any] = {}
     if s.tasks_url:
         job = run_scene_job(
             run.rest, s.tasks_url, project_id=project, story_id=story_id, story_url=s.story_url,
             characters_url=s.characters_url, rid=rid, timeout_s=s.job_timeout_s,
         )  # fmt: skip
         steps["produce scene job"] = job.elapsed_s
+        # Seen from here (submit to result): the task API keeps no per-request log of its own.
+        job_entry = {"service": "orchestrator", "hop": f"produce_scene job ({job.state})", "request_id": rid,
+                     "at": job.started_at, "duration_ms": round(job.elapsed_s * 1000, 3)}  # fmt: skip
         if job.scene is None:
             problems.append(f"produce_scene job {job.task_id or '(not submitted)'} ended {job.state}: {job.error}")
         else:
@@ -138,6 +142,8 @@ def check_flow(c: CheckContext, run: CrossServiceRun) -> None:
         if not from_job:
             problems.append(f"no service recorded a call from the orchestrator under {rid} (lost in the Celery headers)")
     entries = [e for service_entries in logs.values() for e in service_entries]
+    if job_entry:
+        entries.append(job_entry)
     table = hop_table(entries)
     total = sum(steps.values())
     run.flow.update(rid=rid, project=project, created=created, story_id=story_id, scene_ids=scene_ids, hops=table,

@@ -28,6 +28,7 @@ class JobOutcome:
     elapsed_s: float
     submit_status: int
     error: str = ""
+    started_at: float = 0.0  # wall clock, for the waterfall
 
 
 def run_scene_job(
@@ -42,13 +43,13 @@ def run_scene_job(
     timeout_s: float,
 ) -> JobOutcome:
     """Submit, poll until a terminal state or `timeout_s` (bounded), fetch the scene on success."""
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     params = {"project_id": project_id, "story_id": story_id, "story_url": story_url, "characters_url": characters_url}
     reply = rest.call(
         "POST", f"{tasks_url}/tasks", rid=rid, json_body={"type": JOB_TYPE, "params": params, "correlation_id": rid}
     )
     if reply.status != 202 or not isinstance(reply.body, dict):
-        return JobOutcome("", "NOT_SUBMITTED", {}, None, time.perf_counter() - started, reply.status, reply.describe())
+        return JobOutcome("", "NOT_SUBMITTED", {}, None, time.perf_counter() - started, reply.status, reply.describe(), wall)
     task_id = str(reply.body["task_id"])
     body: dict[str, Any] = {}
     deadline = started + timeout_s
@@ -63,6 +64,6 @@ def run_scene_job(
     state_name = str(body.get("state", "PENDING"))
     if state_name != "SUCCESS":
         error = str(body.get("error") or body.get("stuck_reason") or f"no terminal state within {timeout_s:g} s")
-        return JobOutcome(task_id, state_name, body, None, time.perf_counter() - started, reply.status, error)
+        return JobOutcome(task_id, state_name, body, None, time.perf_counter() - started, reply.status, error, wall)
     scene = json.loads(rest.raw(f"{tasks_url}/tasks/{task_id}/result"))
-    return JobOutcome(task_id, state_name, body, scene, time.perf_counter() - started, reply.status)
+    return JobOutcome(task_id, state_name, body, scene, time.perf_counter() - started, reply.status, "", wall)

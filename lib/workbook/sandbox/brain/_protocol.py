@@ -79,7 +79,7 @@ class BrainApp:
         self.embedder = embedder
         self.faults = faults
         self.store = store if store is not None else CharacterStore()  # an empty store is falsy
-        self.tools = ToolRunner(self.store, embedder)
+        self.tools = ToolRunner(self.store, embedder, faults)
         self.stats = Stats()
         # Correlation ids of tool calls (from `params._meta`), served on the admin port.
         self.requests = RequestLog("brain")

@@ -110,14 +110,19 @@ class CharacterStore:
         return True
 
     def similar(
-        self, project_id: str, vector: Vectors, top_k: int, *, exclude: str | None = None
+        self, project_id: str, vector: Vectors, top_k: int, *, exclude: str | None = None, everywhere: bool = False
     ) -> list[tuple[Character, float]]:
-        """Cosine similarity (vectors are unit length) within one project, best first; ties by age."""
-        project = self._projects.get(project_id)
-        if project is None or not project.characters:
+        """Cosine similarity (vectors are unit length) within one project, best first; ties by age.
+
+        `everywhere` ranks every project's characters: the isolation defect a fault switch injects.
+        """
+        projects = list(self._projects.values()) if everywhere else [self._projects.get(project_id)]
+        characters = [c for project in projects if project is not None for c in project.characters]
+        vectors = [v for project in projects if project is not None for v in project.vectors]
+        if not characters:
             return []
-        scores = np.stack(project.vectors) @ np.asarray(vector, dtype=np.float32)
+        scores = np.stack(vectors) @ np.asarray(vector, dtype=np.float32)
         # Stable sort on -score keeps creation order among equal scores: deterministic ranking.
         order = np.argsort(-scores, kind="stable")
-        ranked = [(project.characters[i], float(scores[i])) for i in order]
+        ranked = [(characters[i], float(scores[i])) for i in order]
         return [(c, s) for c, s in ranked if c.id != exclude][:top_k]

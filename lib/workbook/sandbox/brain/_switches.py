@@ -20,7 +20,9 @@ from .._faults import FaultSwitches
 
 # `unrelated_embeddings` (true): every text gets a vector unrelated to its meaning (see _embeddings.py)
 # -> notebook 60 `embedding_quality`.
-KNOWN = ("added_latency_ms", "drop_connections", "error_rate", "unrelated_embeddings")
+# `leak_projects` (true): similarity search ranks the characters of every project -> `isolation`
+# (the same switch as branch probes-mcp adds for notebook 30).
+KNOWN = ("added_latency_ms", "drop_connections", "error_rate", "unrelated_embeddings", "leak_projects")
 ERROR_RATE_SEED = 20261121
 
 

@@ -114,10 +114,16 @@ TOOLS: tuple[Tool, ...] = (
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
 
+class _NoFaults:
+    def on(self, name: str) -> bool:
+        return False
+
+
 class ToolRunner:
-    def __init__(self, store: CharacterStore, embedder: Embedder) -> None:
+    def __init__(self, store: CharacterStore, embedder: Embedder, faults: Any = None) -> None:
         self.store = store
         self.embedder = embedder
+        self.faults = faults if faults is not None else _NoFaults()
         self._handlers: dict[str, Callable[[Any], Awaitable[dict[str, Any]]]] = {
             "create_character": self._create,
             "find_similar_characters": self._find,
@@ -192,7 +198,8 @@ class ToolRunner:
             assert args.query is not None
             vector = await self._embed(args.query, query=True)
             query = {"text": args.query}
-        ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude)
+        everywhere = self.faults.on("leak_projects")
+        ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude, everywhere=everywhere)
         return {
             "project_id": args.project_id,
             "query": query,
