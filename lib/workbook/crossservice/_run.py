@@ -27,14 +27,14 @@ class CrossServiceRun:
     quality: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: CrossServiceSettings) -> CrossServiceRun:
+    def open(cls, settings: CrossServiceSettings, *, evidence: Path | None = None) -> CrossServiceRun:
         eval_set = load_eval_set(settings.eval_set_path or None)
         return cls(
             settings=settings,
             rest=Rest(timeout_s=settings.request_timeout_s),
             brain=BrainTools(settings.brain_ws_url, timeout_s=settings.request_timeout_s),
             eval_set=eval_set,
-            evidence=evidence_dir(NOTEBOOK),
+            evidence=evidence or evidence_dir(NOTEBOOK),
         )
 
     # --- the services' routes, in one place ---------------------------------------------------
