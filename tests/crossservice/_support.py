@@ -15,8 +15,6 @@ SERVICES = ["brain", "characters", "story", "redis", "faultproxy", "upstream", "
 _tags = itertools.count(1)
 
 
-
-
 def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
     o = sandbox.outputs
     values: dict[str, Any] = {

@@ -24,11 +24,14 @@ def test_our_set_meets_the_issue() -> None:
 
 def test_a_users_set_with_mistakes_names_each(tmp_path: Path) -> None:
     bad = {
-        "name": "mine", "license": "mine",
-        "documents": [{"id": "a", "group": "g", "name": "A", "description": "x"},
-                      {"id": "a", "group": "g", "name": "B", "description": "y"}],
+        "name": "mine",
+        "license": "mine",
+        "documents": [
+            {"id": "a", "group": "g", "name": "A", "description": "x"},
+            {"id": "a", "group": "g", "name": "B", "description": "y"},
+        ],
         "queries": [{"id": "q", "text": "t", "relevance": {"zz": 1}}],
-    }  # fmt: skip
+    }
     path = tmp_path / "set.json"
     path.write_text(json.dumps(bad))
     with pytest.raises(UsageError) as raised:

@@ -26,8 +26,15 @@ MATRIX = [
 
 
 def test_all_off_passes(sandbox: Sandbox, tmp_path: Path) -> None:
-    ids = ["flow", "consistency", "error_propagation", "isolation", "embedding_quality", "embedding_behaviour",
-           "clustering"]  # fmt: skip
+    ids = [
+        "flow",
+        "consistency",
+        "error_propagation",
+        "isolation",
+        "embedding_quality",
+        "embedding_behaviour",
+        "clustering",
+    ]
     results = run_checks(sandbox, ids, tmp_path)
     assert {k: (r.status, r.detail) for k, r in results.items() if r.status != CheckStatus.PASS} == {}
     assert results["embedding_quality"].measured["ndcg_at_10"] > 0.6

@@ -78,7 +78,9 @@ class BrainTools:
         payload = self.call(tool, arguments, rid=rid)
         return payload, time.perf_counter() - started
 
-    def similar(self, project_id: str, *, rid: str | None = None, top_k: int = 100, **query: Any) -> list[dict[str, Any]]:
+    def similar(
+        self, project_id: str, *, rid: str | None = None, top_k: int = 100, **query: Any
+    ) -> list[dict[str, Any]]:
         payload = self.call("find_similar_characters", {"project_id": project_id, "top_k": top_k, **query}, rid=rid)
         return list(payload.get("results", []))
 

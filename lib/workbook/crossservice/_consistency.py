@@ -21,8 +21,9 @@ def check_consistency(c: CheckContext, run: CrossServiceRun) -> None:
     rid = new_request_id("consistency")
     problems: list[str] = []
 
-    patch = run.rest.call("PATCH", f"{run.characters(project)}/{updated['id']}", rid=rid,
-                          json_body={"description": NEW_DESCRIPTION})  # fmt: skip
+    patch = run.rest.call(
+        "PATCH", f"{run.characters(project)}/{updated['id']}", rid=rid, json_body={"description": NEW_DESCRIPTION}
+    )
     if patch.status != 200:
         c.fail(f"PATCH character answered {patch.describe()}")
     held = run.brain_ids(project).get(updated["id"])
@@ -32,8 +33,10 @@ def check_consistency(c: CheckContext, run: CrossServiceRun) -> None:
         problems.append(f"stale embedding: the brain still holds the old description of {updated['id']} after PATCH")
     top = run.brain.similar(project, query=NEW_QUERY, top_k=1, rid=rid)
     if not top or top[0]["id"] != updated["id"]:
-        problems.append(f"stale embedding: a query for the new description ranks {top[0]['id'] if top else 'nothing'} "
-                        f"first, not the updated {updated['id']}")  # fmt: skip
+        problems.append(
+            f"stale embedding: a query for the new description ranks {top[0]['id'] if top else 'nothing'} "
+            f"first, not the updated {updated['id']}"
+        )
 
     gone = run.rest.call("DELETE", f"{run.characters(project)}/{deleted['id']}", rid=rid)
     if gone.status != 200:
@@ -51,9 +54,11 @@ def check_consistency(c: CheckContext, run: CrossServiceRun) -> None:
     listed = run.list_characters(project, rid)
     rows = {r["id"] for r in listed.body.get("characters", [])} if listed.ok else set()
     if rows != set(brain_now):
-        problems.append(f"counts disagree: character service holds {len(rows)} in {project!r}, the brain {len(brain_now)} "
-                        f"(only in the service: {sorted(rows - set(brain_now))[:5]}, only in the brain: "
-                        f"{sorted(set(brain_now) - rows)[:5]})")  # fmt: skip
+        problems.append(
+            f"counts disagree: character service holds {len(rows)} in {project!r}, the brain {len(brain_now)} "
+            f"(only in the service: {sorted(rows - set(brain_now))[:5]}, only in the brain: "
+            f"{sorted(set(brain_now) - rows)[:5]})"
+        )
     dangling = sorted(set(cast_ids) - rows)
     if dangling:
         problems.append(f"dangling reference: story {story_id} casts {dangling}, unknown to the character service")

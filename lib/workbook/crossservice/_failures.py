@@ -35,8 +35,9 @@ def answer_problems(reply: Reply, hop: str, what: str, timeout_s: float) -> list
     """A caller's answer while `hop` is down: 503 or 424, naming the hop, in bounded time."""
     problems = []
     if reply.status not in (503, 424):
-        problems.append(f"{what} with {hop} down answered {reply.status} (expected 503/424 naming {hop}): "
-                        f"{reply.describe()}")  # fmt: skip
+        problems.append(
+            f"{what} with {hop} down answered {reply.status} (expected 503/424 naming {hop}): {reply.describe()}"
+        )
     elif not isinstance(reply.body, dict) or reply.body.get("failed_hop") != hop:
         problems.append(f"{what} with {hop} down answered {reply.status} without naming {hop}: {reply.describe()}")
     if reply.elapsed_s > timeout_s:
@@ -77,7 +78,9 @@ def check_error_propagation(c: CheckContext, run: CrossServiceRun) -> None:
 
     with hop_down(s.characters_admin_url, OUTAGE):
         ids = sorted(after)[:1]
-        reply = run.rest.call("POST", run.stories(project), rid=rid, json_body={"title": "Outage", "character_ids": ids})
+        reply = run.rest.call(
+            "POST", run.stories(project), rid=rid, json_body={"title": "Outage", "character_ids": ids}
+        )
         timings["story with characters down"] = reply.elapsed_s
         if ids:
             problems += answer_problems(reply, "characters", "POST stories", budget)
@@ -85,8 +88,10 @@ def check_error_propagation(c: CheckContext, run: CrossServiceRun) -> None:
             job = _job(run, rid)
             timings["job with characters down"] = job.elapsed_s
             if job.state != "FAILURE" or "characters" not in job.error:
-                problems.append(f"produce_scene with characters down ended {job.state} ({job.error!r}); expected "
-                                "FAILURE naming characters")  # fmt: skip
+                problems.append(
+                    f"produce_scene with characters down ended {job.state} ({job.error!r}); expected "
+                    "FAILURE naming characters"
+                )
     stories = run.rest.call("GET", run.stories(project), rid=rid).body.get("stories", [])
     if any(st.get("title") == "Outage" for st in stories):
         problems.append("half-written story: the story created while characters was down exists")
@@ -96,8 +101,9 @@ def check_error_propagation(c: CheckContext, run: CrossServiceRun) -> None:
             job = _job(run, rid)
             timings["job with story down"] = job.elapsed_s
             if job.state != "FAILURE" or "story" not in job.error:
-                problems.append(f"produce_scene with story down ended {job.state} ({job.error!r}); expected FAILURE "
-                                "naming story")  # fmt: skip
+                problems.append(
+                    f"produce_scene with story down ended {job.state} ({job.error!r}); expected FAILURE naming story"
+                )
     c.measure(request_id=rid, seconds={k: round(v, 3) for k, v in timings.items()})
     c.expect_none(problems)
 
@@ -105,7 +111,12 @@ def check_error_propagation(c: CheckContext, run: CrossServiceRun) -> None:
 def _job(run: CrossServiceRun, rid: str) -> Any:
     s = run.settings
     return run_scene_job(
-        run.rest, s.tasks_url, project_id=s.project("a"), story_id=run.flow["story_id"], story_url=s.story_url,
-        characters_url=s.characters_url, rid=rid, timeout_s=s.job_timeout_s,
-    )  # fmt: skip
-
+        run.rest,
+        s.tasks_url,
+        project_id=s.project("a"),
+        story_id=run.flow["story_id"],
+        story_url=s.story_url,
+        characters_url=s.characters_url,
+        rid=rid,
+        timeout_s=s.job_timeout_s,
+    )

@@ -20,13 +20,25 @@ from ._run import CrossServiceRun
 
 # Three characters of project A and the roles a story casts them in (paraphrases, few shared words).
 FLOW_CAST = (
-    ("Sir Aldric", "A noble knight in shining armor who swore an oath to protect the king and his realm.",
-     "hero", "an honourable armoured warrior sworn to defend the monarch"),
-    ("Captain Redbeard", "A fearsome buccaneer who commands a black-sailed galleon and buries stolen gold.",
-     "villain", "a dreaded sea raider hiding plundered treasure"),
-    ("Unit K-7", "A humanoid android built for factory work who slowly begins to feel human emotions.",
-     "sidekick", "a factory machine person discovering feelings"),
-)  # fmt: skip
+    (
+        "Sir Aldric",
+        "A noble knight in shining armor who swore an oath to protect the king and his realm.",
+        "hero",
+        "an honourable armoured warrior sworn to defend the monarch",
+    ),
+    (
+        "Captain Redbeard",
+        "A fearsome buccaneer who commands a black-sailed galleon and buries stolen gold.",
+        "villain",
+        "a dreaded sea raider hiding plundered treasure",
+    ),
+    (
+        "Unit K-7",
+        "A humanoid android built for factory work who slowly begins to feel human emotions.",
+        "sidekick",
+        "a factory machine person discovering feelings",
+    ),
+)
 
 
 def sha256(text: str) -> str:
@@ -78,8 +90,10 @@ def check_flow(c: CheckContext, run: CrossServiceRun) -> None:
     for character in created:
         held = in_brain.get(character["id"])
         if held is None:
-            problems.append(f"{character['name']} ({character['id']}) was created but is not in the brain's project "
-                            f"{project!r}: brain registration lost")  # fmt: skip
+            problems.append(
+                f"{character['name']} ({character['id']}) was created but is not in the brain's project "
+                f"{project!r}: brain registration lost"
+            )
         elif held.get("project_id") != project or sha256(str(held.get("description", ""))) != character["sha256"]:
             problems.append(f"the brain holds {character['id']} with another project or description")
     # The story casts by similarity; each role must get the character it paraphrases.
@@ -97,20 +111,33 @@ def check_flow(c: CheckContext, run: CrossServiceRun) -> None:
         if member is None:
             problems.append(f"role {role!r} was not cast ({cast.describe()})")
         elif member["character_id"] != character["id"]:
-            problems.append(f"role {role!r} went to {member['character_id']}, expected {character['name']} ({character['id']})")
+            problems.append(
+                f"role {role!r} went to {member['character_id']}, expected {character['name']} ({character['id']})"
+            )
         elif member["character"].get("description_sha256") != character["sha256"]:
             problems.append(f"the story holds another description hash for {character['id']}")
     scene_ids: list[str] = []
     job_entry: dict[str, Any] = {}
     if s.tasks_url:
         job = run_scene_job(
-            run.rest, s.tasks_url, project_id=project, story_id=story_id, story_url=s.story_url,
-            characters_url=s.characters_url, rid=rid, timeout_s=s.job_timeout_s,
-        )  # fmt: skip
+            run.rest,
+            s.tasks_url,
+            project_id=project,
+            story_id=story_id,
+            story_url=s.story_url,
+            characters_url=s.characters_url,
+            rid=rid,
+            timeout_s=s.job_timeout_s,
+        )
         steps["produce scene job"] = job.elapsed_s
         # Seen from here (submit to result): the task API keeps no per-request log of its own.
-        job_entry = {"service": "orchestrator", "hop": f"produce_scene job ({job.state})", "request_id": rid,
-                     "at": job.started_at, "duration_ms": round(job.elapsed_s * 1000, 3)}  # fmt: skip
+        job_entry = {
+            "service": "orchestrator",
+            "hop": f"produce_scene job ({job.state})",
+            "request_id": rid,
+            "at": job.started_at,
+            "duration_ms": round(job.elapsed_s * 1000, 3),
+        }
         if job.scene is None:
             problems.append(f"produce_scene job {job.task_id or '(not submitted)'} ended {job.state}: {job.error}")
         else:
@@ -134,20 +161,35 @@ def check_flow(c: CheckContext, run: CrossServiceRun) -> None:
     }
     problems += correlation_problems(logs, expected, rid)
     brain_creates = [e for e in logs.get("brain", []) if e.get("hop") == "tools/call create_character"]
-    if "brain" in logs and {e.get("character_id") for e in brain_creates} != {ch["id"] for ch in created}:
-        problems.append(f"the brain recorded create_character under {rid} for {sorted({str(e.get('character_id')) for e in brain_creates})}, "
-                        f"expected {sorted(ch['id'] for ch in created)} (correlation id dropped on the way to the brain)")  # fmt: skip
+    recorded = sorted({str(e.get("character_id")) for e in brain_creates})
+    if "brain" in logs and set(recorded) != {ch["id"] for ch in created}:
+        problems.append(
+            f"the brain recorded create_character under {rid} for {recorded}, "
+            f"expected {sorted(ch['id'] for ch in created)} (correlation id dropped on the way to the brain)"
+        )
     if s.tasks_url and logs:
-        from_job = [e for service in ("story", "characters") for e in logs.get(service, []) if e.get("caller") == "orchestrator"]
+        from_job = [
+            e for service in ("story", "characters") for e in logs.get(service, []) if e.get("caller") == "orchestrator"
+        ]
         if not from_job:
-            problems.append(f"no service recorded a call from the orchestrator under {rid} (lost in the Celery headers)")
+            problems.append(
+                f"no service recorded a call from the orchestrator under {rid} (lost in the Celery headers)"
+            )
     entries = [e for service_entries in logs.values() for e in service_entries]
     if job_entry:
         entries.append(job_entry)
     table = hop_table(entries)
     total = sum(steps.values())
-    run.flow.update(rid=rid, project=project, created=created, story_id=story_id, scene_ids=scene_ids, hops=table,
-                    steps=steps, entries=entries)  # fmt: skip
+    run.flow.update(
+        rid=rid,
+        project=project,
+        created=created,
+        story_id=story_id,
+        scene_ids=scene_ids,
+        hops=table,
+        steps=steps,
+        entries=entries,
+    )
     if entries:
         keep_figure(waterfall(entries, rid), run.evidence / "flow_waterfall.png")
         table.to_csv(run.evidence / "flow_hops.csv", index=False)

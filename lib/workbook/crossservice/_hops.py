@@ -8,12 +8,17 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-SERVICE_COLOURS = {"workbook": "#777777", "characters": "#1f77b4", "brain": "#d62728", "story": "#2ca02c",
-                   "orchestrator": "#9467bd"}  # fmt: skip
+SERVICE_COLOURS = {
+    "workbook": "#777777",
+    "characters": "#1f77b4",
+    "brain": "#d62728",
+    "story": "#2ca02c",
+    "orchestrator": "#9467bd",
+}
 
 
 def hop_name(entry: Mapping[str, Any]) -> str:
@@ -33,9 +38,7 @@ def hop_table(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=["hop", "service", "calls", "p50_ms", "max_ms"])
     frame = pd.DataFrame(rows)
-    table = frame.groupby(["hop", "service"], as_index=False)["ms"].agg(
-        calls="count", p50_ms="median", max_ms="max"
-    )
+    table = frame.groupby(["hop", "service"], as_index=False)["ms"].agg(calls="count", p50_ms="median", max_ms="max")
     return table.sort_values("p50_ms", ascending=False).reset_index(drop=True)
 
 

@@ -49,13 +49,26 @@ def check_isolation(c: CheckContext, run: CrossServiceRun) -> None:
     def cell(context: str, owner: str, operation: str, leaked: set[str], found: bool, status: Any) -> None:
         diagonal = context == owner
         ok = found if diagonal else not leaked
-        cells.append({"context": context, "owner": owner, "operation": operation, "diagonal": diagonal,
-                      "status": status, "found_or_leaked": sorted(leaked)[:3] if not diagonal else found, "ok": ok})  # fmt: skip
+        cells.append(
+            {
+                "context": context,
+                "owner": owner,
+                "operation": operation,
+                "diagonal": diagonal,
+                "status": status,
+                "found_or_leaked": sorted(leaked)[:3] if not diagonal else found,
+                "ok": ok,
+            }
+        )
         if not ok:
             if diagonal:
-                problems.append(f"{operation} in {context!r} does not find its own {owner!r} resource (status {status})")
+                problems.append(
+                    f"{operation} in {context!r} does not find its own {owner!r} resource (status {status})"
+                )
             else:
-                problems.append(f"{operation} in {context!r} leaks {sorted(leaked)[:3]} of project {owner!r} (status {status})")
+                problems.append(
+                    f"{operation} in {context!r} leaks {sorted(leaked)[:3]} of project {owner!r} (status {status})"
+                )
 
     for context in (a, b):
         for owner in (a, b):
@@ -77,18 +90,30 @@ def check_isolation(c: CheckContext, run: CrossServiceRun) -> None:
             except BrainError:
                 by_id, status = [], "tool error"
             id_hits = {r["id"] for r in by_id}
-            cell(context, owner, "similar (brain, id)", (id_hits & theirs) | ({target["id"]} if by_id and context != owner else set()),
-                 status == "mcp", status)  # fmt: skip
+            cell(
+                context,
+                owner,
+                "similar (brain, id)",
+                (id_hits & theirs) | ({target["id"]} if by_id and context != owner else set()),
+                status == "mcp",
+                status,
+            )
             similar = run.rest.call("GET", f"{run.characters(context)}/{target['id']}/similar", rid=rid)
             sim_ids = {r["id"] for r in similar.body.get("results", [])} if similar.ok else set()
             leaked = (sim_ids & theirs) | ({target["id"]} if similar.ok and context != owner else set())
             cell(context, owner, "similar (character service)", leaked, similar.ok, similar.status)
     # The story service's casting searches its own project only.
-    story = run.rest.call("POST", run.stories(a), rid=rid,
-                          json_body={"title": "Isolation", "roles": [{"role": "r", "description": d} for _, d in B_CHARACTERS]})  # fmt: skip
+    story = run.rest.call(
+        "POST",
+        run.stories(a),
+        rid=rid,
+        json_body={"title": "Isolation", "roles": [{"role": "r", "description": d} for _, d in B_CHARACTERS]},
+    )
     if story.status == 201:
         cast = run.rest.call("POST", f"{run.stories(a)}/{story.body['id']}/cast", rid=rid, params=None)
-        offered = {r["id"] for results in cast.body.get("candidates", {}).values() for r in results} if cast.ok else set()
+        offered = (
+            {r["id"] for results in cast.body.get("candidates", {}).values() for r in results} if cast.ok else set()
+        )
         cell(a, b, "similar (story casting)", offered & {o["id"] for o in owned[b]}, False, cast.status)
     frame = pd.DataFrame(cells)
     frame.to_csv(run.evidence / "isolation_matrix.csv", index=False)

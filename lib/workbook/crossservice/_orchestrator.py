@@ -49,7 +49,9 @@ def run_scene_job(
         "POST", f"{tasks_url}/tasks", rid=rid, json_body={"type": JOB_TYPE, "params": params, "correlation_id": rid}
     )
     if reply.status != 202 or not isinstance(reply.body, dict):
-        return JobOutcome("", "NOT_SUBMITTED", {}, None, time.perf_counter() - started, reply.status, reply.describe(), wall)
+        return JobOutcome(
+            "", "NOT_SUBMITTED", {}, None, time.perf_counter() - started, reply.status, reply.describe(), wall
+        )
     task_id = str(reply.body["task_id"])
     body: dict[str, Any] = {}
     deadline = started + timeout_s

@@ -82,7 +82,12 @@ def check_embedding_quality(c: CheckContext, run: CrossServiceRun) -> None:
         c.fail(problem)  # the scores below would mean nothing
     c.expect_none(
         report.budget_problems(
-            {"ndcg@10": s.ndcg_at_10_min, "recall@1": s.recall_at_1_min, "recall@5": s.recall_at_5_min, "mrr": s.mrr_min}
+            {
+                "ndcg@10": s.ndcg_at_10_min,
+                "recall@1": s.recall_at_1_min,
+                "recall@5": s.recall_at_5_min,
+                "mrr": s.mrr_min,
+            }
         )
     )
 
@@ -107,7 +112,9 @@ def check_embedding_behaviour(c: CheckContext, run: CrossServiceRun) -> None:
     text = (base + BACKSTORY * (s.long_text_chars // len(BACKSTORY) + 1))[: s.long_text_chars]
     project = s.project("eval")
     _, long_s = run.brain.timed(
-        "create_character", {"project_id": project, "character_id": LONG_ID, "name": "long", "description": text}, rid=rid
+        "create_character",
+        {"project_id": project, "character_id": LONG_ID, "name": "long", "description": text},
+        rid=rid,
     )
     held = run.brain_ids(project).get(LONG_ID)
     if held is None or sha256(str(held.get("description", ""))) != sha256(text):
@@ -119,8 +126,10 @@ def check_embedding_behaviour(c: CheckContext, run: CrossServiceRun) -> None:
     group = run.eval_set.document(target).group
     nearest = run.brain.similar(project, character_id=LONG_ID, top_k=1, rid=rid)
     if not nearest or nearest[0]["id"] not in run.eval_set.groups[group]:
-        problems.append(f"the long version of {target} is nearest to {nearest[0]['id'] if nearest else 'nothing'}, "
-                        f"not to a {group} character")  # fmt: skip
+        problems.append(
+            f"the long version of {target} is nearest to {nearest[0]['id'] if nearest else 'nothing'}, "
+            f"not to a {group} character"
+        )
     run.brain.call("delete_character", {"project_id": project, "character_id": LONG_ID}, rid=rid)
     create_ms = [x * 1000 for x in run.quality["create_s"]]
     query_ms = [x * 1000 for x in run.quality["query_s"]]
@@ -167,7 +176,11 @@ def check_clustering(c: CheckContext, run: CrossServiceRun) -> None:
         groups=len(set(labels)),
     )
     if sil_control > 0.02 or acc_control > chance + 0.15:
-        c.fail(f"clustering control broken: shuffled groups score silhouette {sil_control:.3f} / accuracy "
-               f"{acc_control:.3f} (chance {chance:.3f}); the measure does not depend on the groups")  # fmt: skip
+        c.fail(
+            f"clustering control broken: shuffled groups score silhouette {sil_control:.3f} / accuracy "
+            f"{acc_control:.3f} (chance {chance:.3f}); the measure does not depend on the groups"
+        )
     c.expect(sil >= s.silhouette_min, f"silhouette {sil:.3f} is below its budget {s.silhouette_min:g}")
-    c.expect(acc >= s.centroid_accuracy_min, f"nearest-centroid accuracy {acc:.3f} is below {s.centroid_accuracy_min:g}")
+    c.expect(
+        acc >= s.centroid_accuracy_min, f"nearest-centroid accuracy {acc:.3f} is below {s.centroid_accuracy_min:g}"
+    )

@@ -46,7 +46,9 @@ class CrossServiceRun:
         return f"{self.settings.story_url}/projects/{project}/stories"
 
     def create_character(self, project: str, name: str, description: str, rid: str) -> Reply:
-        return self.rest.call("POST", self.characters(project), rid=rid, json_body={"name": name, "description": description})
+        return self.rest.call(
+            "POST", self.characters(project), rid=rid, json_body={"name": name, "description": description}
+        )
 
     def list_characters(self, project: str, rid: str, q: str | None = None) -> Reply:
         return self.rest.call("GET", self.characters(project), rid=rid, params={"q": q} if q else None)

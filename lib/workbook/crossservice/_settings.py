@@ -9,8 +9,13 @@ from pydantic import Field, field_validator, model_validator
 from .._settings import NotebookSettings
 
 URL_FIELDS = (
-    "characters_url", "story_url", "tasks_url", "brain_admin_url", "characters_admin_url", "story_admin_url",
-)  # fmt: skip
+    "characters_url",
+    "story_url",
+    "tasks_url",
+    "brain_admin_url",
+    "characters_admin_url",
+    "story_admin_url",
+)
 
 
 class CrossServiceSettings(NotebookSettings):

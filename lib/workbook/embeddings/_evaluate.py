@@ -27,10 +27,14 @@ class RetrievalReport:
 
     def summary(self) -> pd.DataFrame:
         rows = [
-            {"metric": name, "model": self.scores[name], "control (shuffled relevance)": self.control[name],
-             "chance": self.chance.mean[name]}
+            {
+                "metric": name,
+                "model": self.scores[name],
+                "control (shuffled relevance)": self.control[name],
+                "chance": self.chance.mean[name],
+            }
             for name in self.scores
-        ]  # fmt: skip
+        ]
         return pd.DataFrame(rows).set_index("metric")
 
     def budget_problems(self, budgets: Mapping[str, float]) -> list[str]:
@@ -49,20 +53,26 @@ def evaluate_rankings(rankings: Mapping[str, Sequence[str]], eval_set: EvalSet) 
         raise UsageError(f"no ranking for query id(s) {missing[:5]}")
     top = eval_set.top_grade
     qrels = {q.id: q.relevance for q in eval_set.queries}
-    per_query = []
+    per_query: list[dict[str, Any]] = []
     for query in eval_set.queries:
         ranking = list(rankings[query.id])
         target = next((doc for doc, grade in query.relevance.items() if grade == top), None)
         per_query.append(
-            {"query": query.id, "text": query.text, "top1": ranking[0] if ranking else None,
-             "target_rank": ranking.index(target) + 1 if target in ranking else None,
-             **score_query(ranking, query.relevance, top_grade=top)}
-        )  # fmt: skip
+            {
+                "query": query.id,
+                "text": query.text,
+                "top1": ranking[0] if ranking else None,
+                "target_rank": ranking.index(target) + 1 if target in ranking else None,
+                **score_query(ranking, query.relevance, top_grade=top),
+            }
+        )
     doc_ids = [d.id for d in eval_set.documents]
     chance = chance_level(doc_ids, qrels, top_grade=top)
     control = control_scores(rankings, doc_ids, qrels, top_grade=top)
     return RetrievalReport(
-        scores=mean_scores([{k: row[k] for k in ("ndcg@10", "recall@1", "recall@5", "mrr")} for row in per_query]),
+        scores=mean_scores(
+            [{k: float(row[k]) for k in ("ndcg@10", "recall@1", "recall@5", "mrr")} for row in per_query]
+        ),
         per_query=tuple(per_query),
         chance=chance,
         control=control,

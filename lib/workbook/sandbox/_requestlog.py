@@ -57,7 +57,12 @@ class RequestLog:
             raise
         finally:
             self.record(
-                request_id, hop, at=started, duration_ms=round((time.perf_counter() - began) * 1000, 3), **fields, **extra
+                request_id,
+                hop,
+                at=started,
+                duration_ms=round((time.perf_counter() - began) * 1000, 3),
+                **fields,
+                **extra,
             )
 
     def entries(self, request_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:

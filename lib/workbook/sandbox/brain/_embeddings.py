@@ -145,16 +145,16 @@ def load_cached(key: str, build: Any) -> tuple[Any, bool]:
     if _safe_to_read(path):
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle), True  # noqa: S301 - our own file, checked by _safe_to_read
+                return pickle.load(handle), True
         except Exception:  # a truncated or stale cache is rebuilt, never fatal
             path.unlink(missing_ok=True)
     value = build()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{key}.", delete=False) as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(handle.name, 0o600)
-        os.replace(handle.name, path)  # atomic: a concurrent start reads the old file or the new one
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{key}.", delete=False) as partial:
+            pickle.dump(value, partial, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(partial.name, 0o600)
+        os.replace(partial.name, path)  # atomic: a concurrent start reads the old file or the new one
     except OSError:
         pass  # a read-only home only costs the next start its load time
     return value, False

@@ -39,7 +39,8 @@ class CreateCharacterArgs(BaseModel):
     description: str = Field(min_length=1, max_length=5000, description="Free-text description to embed")
     project_id: ProjectId = Field(description="Project the character belongs to (isolation boundary)")
     character_id: CharacterId | None = Field(
-        default=None, description="The caller's own id for the character (e.g. the character service's); else one is made"
+        default=None,
+        description="The caller's own id for the character (e.g. the character service's); else one is made",
     )
 
 

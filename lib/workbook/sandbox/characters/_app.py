@@ -73,9 +73,13 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
                     await brain(
                         request,
                         "create_character",
-                        {"project_id": project_id, "character_id": row["id"], "name": row["name"],
-                         "description": row["description"]},
-                    )  # fmt: skip
+                        {
+                            "project_id": project_id,
+                            "character_id": row["id"],
+                            "name": row["name"],
+                            "description": row["description"],
+                        },
+                    )
             return row
 
     async def _create_without_rollback(request: Request, body: NewCharacter, project_id: str) -> Any:
@@ -86,9 +90,13 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
             await brain(
                 request,
                 "create_character",
-                {"project_id": project_id, "character_id": row["id"], "name": row["name"],
-                 "description": row["description"]},
-            )  # fmt: skip
+                {
+                    "project_id": project_id,
+                    "character_id": row["id"],
+                    "name": row["name"],
+                    "description": row["description"],
+                },
+            )
         except HopError:
             return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
         return row
@@ -118,9 +126,13 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
                     await brain(
                         request,
                         "update_character",
-                        {"project_id": project_id, "character_id": character_id, "name": name,
-                         "description": description},
-                    )  # fmt: skip
+                        {
+                            "project_id": project_id,
+                            "character_id": character_id,
+                            "name": name,
+                            "description": description,
+                        },
+                    )
             return found(project_id, character_id)
 
     @app.delete("/projects/{project_id}/characters/{character_id}")

@@ -86,9 +86,11 @@ class CharacterDb:
         db.execute("DELETE FROM characters WHERE id = ? AND project_id = ?", (row_id, project_id))
 
     def get(self, project_id: str, row_id: str, *, db: sqlite3.Connection | None = None) -> dict[str, Any] | None:
-        row = (db or self._db).execute(
-            "SELECT * FROM characters WHERE id = ? AND project_id = ?", (row_id, project_id)
-        ).fetchone()
+        row = (
+            (db or self._db)
+            .execute("SELECT * FROM characters WHERE id = ? AND project_id = ?", (row_id, project_id))
+            .fetchone()
+        )
         return public(row) if row else None
 
     def list(self, project_id: str, query: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:

@@ -17,9 +17,16 @@ def service(ctx: ServiceContext) -> ServiceSpec:
     return ServiceSpec(
         name=NAME,
         argv=[
-            sys.executable, "-m", "workbook.sandbox.characters",
-            "--fd", str(sock.fileno()), "--database", str(database), "--brain-ws-url", brain["ws_url"],
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "workbook.sandbox.characters",
+            "--fd",
+            str(sock.fileno()),
+            "--database",
+            str(database),
+            "--brain-ws-url",
+            brain["ws_url"],
+        ],
         ready_url=f"{url}/health",
         outputs={"url": url, "admin_url": url},
         sockets=[sock],

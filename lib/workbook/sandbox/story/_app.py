@@ -102,8 +102,9 @@ def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) 
         if missing:
             raise HTTPException(422, f"unknown character id(s) in project {project_id!r}: {missing}")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-        story = {
-            "id": f"st_{uuid.uuid4().hex[:12]}",
+        story_id = f"st_{uuid.uuid4().hex[:12]}"
+        story: dict[str, Any] = {
+            "id": story_id,
             "project_id": project_id,
             "title": body.title,
             "synopsis": body.synopsis,
@@ -111,7 +112,7 @@ def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) 
             "cast": cast,
             "created_at": now,
         }
-        stories.setdefault(project_id, {})[story["id"]] = story
+        stories.setdefault(project_id, {})[story_id] = story
         return {**story, "dropped": []}
 
     @app.get("/projects/{project_id}/stories")
@@ -148,10 +149,18 @@ def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) 
                 continue
             row = await character(request, project_id, pick["id"])
             if row is None:
-                raise HopError("brain", f"the brain offered {pick['id']!r}, which the character service lacks", status=424)
+                raise HopError(
+                    "brain", f"the brain offered {pick['id']!r}, which the character service lacks", status=424
+                )
             taken.add(pick["id"])
-            cast.append({"role": role["role"], "character_id": pick["id"], "score": pick.get("score"),
-                         "character": snapshot(row)})  # fmt: skip
+            cast.append(
+                {
+                    "role": role["role"],
+                    "character_id": pick["id"],
+                    "score": pick.get("score"),
+                    "character": snapshot(row),
+                }
+            )
         story["cast"] = cast
         return {**(await resolved(request, story)), "candidates": candidates}
 

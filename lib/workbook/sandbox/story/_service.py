@@ -15,9 +15,16 @@ def service(ctx: ServiceContext) -> ServiceSpec:
     return ServiceSpec(
         name=NAME,
         argv=[
-            sys.executable, "-m", "workbook.sandbox.story", "--fd", str(sock.fileno()),
-            "--brain-ws-url", ctx.outputs["brain"]["ws_url"], "--characters-url", ctx.outputs["characters"]["url"],
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "workbook.sandbox.story",
+            "--fd",
+            str(sock.fileno()),
+            "--brain-ws-url",
+            ctx.outputs["brain"]["ws_url"],
+            "--characters-url",
+            ctx.outputs["characters"]["url"],
+        ],
         ready_url=f"{url}/health",
         outputs={"url": url, "admin_url": url},
         sockets=[sock],

@@ -63,8 +63,14 @@ def produce_scene(ctx: JobContext, params: SceneParams) -> ResultFile:
                 raise JobFailed(f"characters answered {response.status_code} for {character_id!r}")
             row = response.json()
             digest = hashlib.sha256(str(row["description"]).encode("utf-8")).hexdigest()
-            cast.append({"role": member.get("role"), "character_id": character_id, "name": row["name"],
-                         "description_sha256": digest})  # fmt: skip
+            cast.append(
+                {
+                    "role": member.get("role"),
+                    "character_id": character_id,
+                    "name": row["name"],
+                    "description_sha256": digest,
+                }
+            )
             ctx.progress(5 + 90 * index / max(len(members), 1), f"read {character_id}")
     scene = {
         "project_id": params.project_id,
