@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +49,25 @@ def run_notebook(name: str, parameters: dict[str, Any], workdir: Path) -> dict[s
     )
     results = json.loads((evidence / "results.json").read_text())
     return {check["id"]: check for check in results["checks"]}
+
+
+@contextmanager
+def script_server(script: Path) -> Iterator[list[str]]:
+    """Run a test server script that prints one line `PORT <n> ...` once listening and exits when
+    its stdin closes (no orphan if pytest dies); yields that line's words."""
+    process = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("PORT "), f"{script.name} did not start: {line!r}"
+        yield line.split()
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()

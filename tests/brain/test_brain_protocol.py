@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from workbook import SandboxError
-from workbook.sandbox.brain import BrainApp, HashingEmbedder, Session, load_embedder
 from workbook.sandbox.brain import faults as BrainFaults
-from workbook.sandbox.brain._embeddings import model_available
+from workbook.sandbox.brain._embeddings import HashingEmbedder, load_embedder, model_available
+from workbook.sandbox.brain._protocol import BrainApp, Session
 from workbook.sandbox.brain._store import CharacterStore, StoreFullError
 
 

@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosedError
 from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults, set_faults
 from workbook.sandbox.brain import service
+from workbook.sandbox.brain._switches import KNOWN
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}}
 
@@ -66,16 +67,13 @@ def test_health_on_the_websocket_port_and_the_admin_port(brain: Sandbox) -> None
 def test_fault_switch_contract(brain: Sandbox) -> None:
     admin = brain.outputs["brain"]["admin_url"]
     faults_url = admin + "/_sandbox/faults"
-    assert httpx.get(faults_url).json() == {
-        "faults": {},
-        "known": ["added_latency_ms", "drop_connections", "error_rate", "leak_projects", "unrelated_embeddings"],
-    }
+    assert httpx.get(faults_url).json() == {"faults": {}, "known": sorted(KNOWN)}
     assert set_faults(admin, {"added_latency_ms": 5, "error_rate": 0.5}) == {
         "added_latency_ms": 5,
         "error_rate": 0.5,
     }
     assert set_faults(admin, {"error_rate": None}) == {"added_latency_ms": 5}
-    for bad in ({"no_such_switch": True}, {"error_rate": 3}, {"drop_connections": "x"}):
+    for bad in ({"no_such_switch": True}, {"error_rate": 3}, {"drop_connections": "x"}, {"leak_projects": 1}):
         response = httpx.put(faults_url, json=bad)
         assert response.status_code == 400
         assert next(iter(bad)) in response.json()["detail"]

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from websockets.http11 import Response
 from websockets.sync.server import serve
 
 from workbook import Checks
@@ -57,6 +58,21 @@ def ws_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def mcp_like_ws_url() -> Iterator[str]:
+    """Like an MCP Python SDK server: answers `Sec-WebSocket-Protocol: mcp` whatever was offered."""
+
+    def always_mcp(connection: object, request: object, response: Response) -> Response:
+        response.headers["Sec-WebSocket-Protocol"] = "mcp"
+        return response
+
+    with serve(lambda connection: None, "127.0.0.1", 0, process_response=always_mcp) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}/mcp"
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, str]]:
     with Sandbox(["s3"]) as sandbox:
         yield {**sandbox.outputs["s3"], **sandbox.secrets}
@@ -84,6 +100,22 @@ def test_unreachable_http_fails() -> None:
 def test_websocket_connects_and_closes(ws_url: str) -> None:
     row = probe_websocket(ws_url, budget_s=2.0)
     assert row.ok, row.detail
+
+
+def test_an_unoffered_subprotocol_is_a_warning_not_down(mcp_like_ws_url: str) -> None:
+    # Issue 16: "connect failed: NegotiationError: no subprotocols supported" for a server that is up.
+    row = probe_websocket(mcp_like_ws_url, budget_s=2.0)
+    assert row.ok, row.detail
+    assert "WARNING: the server answered subprotocol 'mcp', which was not offered" in row.detail
+    offered = probe_websocket(mcp_like_ws_url, budget_s=2.0, subprotocols=["mcp"])
+    assert offered.ok and "warning" not in offered.measured and offered.measured["subprotocol"] == "mcp"
+
+
+def test_the_matrix_offers_mcp_to_an_mcp_url_unless_told_otherwise(mcp_like_ws_url: str) -> None:
+    rows = run_matrix([], [mcp_like_ws_url], 2.0)
+    assert rows["ws-0"].ok and rows["ws-0"].measured["subprotocols_offered"] == ["mcp"]
+    rows = run_matrix([], [mcp_like_ws_url], 2.0, subprotocols={mcp_like_ws_url: []})
+    assert rows["ws-0"].ok and "WARNING" in rows["ws-0"].detail
 
 
 def test_websocket_refused_fails() -> None:

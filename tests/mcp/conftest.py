@@ -9,12 +9,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 
 from wb_testing import live_pids
 from workbook.sandbox import Sandbox, ServiceContext, clear_faults
-from workbook.sandbox.brain import BrainApp, HashingEmbedder, Session
 from workbook.sandbox.brain import faults as brain_faults
+from workbook.sandbox.brain._embeddings import HashingEmbedder
+from workbook.sandbox.brain._protocol import BrainApp, Session
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
 
@@ -31,10 +33,16 @@ def brain_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 
 @pytest.fixture
 def brain(brain_sandbox: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The shared stand-in's outputs (ws_url, admin_url, health_url); all fault switches off around the test."""
-    clear_faults(brain_sandbox["admin_url"])
+    """The shared stand-in's outputs (ws_url, admin_url, health_url); all fault switches off and the
+    shape options at their defaults around the test."""
+    reset(brain_sandbox["admin_url"])
     yield brain_sandbox
-    clear_faults(brain_sandbox["admin_url"])
+    reset(brain_sandbox["admin_url"])
+
+
+def reset(admin_url: str) -> None:
+    clear_faults(admin_url)
+    httpx.delete(admin_url + "/_sandbox/options", timeout=5).raise_for_status()
 
 
 @contextmanager

@@ -14,14 +14,11 @@ from typing import Any
 
 import pytest
 
-from workbook import WorkbookError
+from workbook import UsageError
 from workbook.mcp import (
-    McpBudgets,
     McpClient,
     McpTimeoutError,
     McpUsageError,
-    check_create_and_find,
-    check_project_isolation,
     functional_frame,
     probe_concurrency,
     probe_error_cases,
@@ -29,9 +26,9 @@ from workbook.mcp import (
     probe_reconnect,
     run_functional_checks,
 )
+from workbook.probes import PerfBudgets, evaluate_mcp_budgets
 from workbook.sandbox import ServiceContext, set_faults
-from workbook.sandbox.brain import Session
-from workbook.sandbox.brain._protocol import INVALID_PARAMS, METHOD_NOT_FOUND, PARSE_ERROR, RpcError
+from workbook.sandbox.brain._protocol import INVALID_PARAMS, METHOD_NOT_FOUND, PARSE_ERROR, RpcError, Session
 from workbook.sandbox.brain._store import Character, CharacterStore
 
 InThread = Callable[..., AbstractContextManager[str]]
@@ -44,8 +41,9 @@ SMALL: dict[str, Any] = {
 }
 
 
-def by_budget(report: Any, budgets: McpBudgets | None = None) -> dict[str, Any]:
-    return {result.budget: result for result in report.evaluate(budgets)}
+def by_budget(report: Any, budgets: PerfBudgets | None = None) -> dict[str, Any]:
+    """The one verdict on a report: `workbook.probes` judges what `workbook.mcp` measured."""
+    return {outcome.id: outcome for outcome in evaluate_mcp_budgets(report, budgets or PerfBudgets())}
 
 
 def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
@@ -60,7 +58,7 @@ def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
     assert report.connect.succeeded == 5 and report.connect.errors == {}
     assert report.handshake.ok and report.handshake.negotiated_version == "2025-11-25"
     assert report.handshake.server_info["name"] == "workbook-brain-standin"
-    assert report.tools.names == ["create_character", "find_similar_characters"]
+    assert report.tools.names == ["create_character", "find_similar_characters", "update_character", "delete_character"]
     assert report.tools.embedding is not None and report.tools.embedding["kind"] == "deterministic-fallback"
     for summary in report.tool_calls.values():
         assert summary.attempted == summary.succeeded == 5
@@ -81,15 +79,16 @@ def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
         "bad_params",
         "unknown_tool",
         "bad_tool_arguments",
+        "missing_tool_argument",
         "malformed_json",
         "invalid_request",
     }
     assert all(case.accepted and case.spec_exact and case.usable_after for case in cases.values())
     assert (cases["unknown_method"].code, cases["malformed_json"].code) == (-32601, -32700)
-    assert all(result.passed for result in report.evaluate()), report.budget_frame()
+    assert all(outcome.passed for outcome in by_budget(report).values()), by_budget(report)
     # Every view a notebook shows, and the JSON form for results.json.
     assert list(report.latency_frame()["operation"])[:3] == ["connect", "initialize", "tools/list"]
-    assert len(report.concurrency_frame()) == 4 and len(report.error_cases_frame()) == 6
+    assert len(report.concurrency_frame()) == 4 and len(report.error_cases_frame()) == 7
     document = json.loads(json.dumps(report.to_dict()))
     assert document["tools"]["embedding"]["kind"] == "deterministic-fallback"
     assert len(document["tool_calls"]["create_character"]["samples_s"]) == 5
@@ -103,10 +102,10 @@ def test_added_latency_is_measured_in_every_round_trip(brain: dict[str, str]) ->
     for summary in report.tool_calls.values():
         assert summary.succeeded == 3 and min(summary.samples_s) >= floor
     assert min(report.concurrency[0].round_trip.samples_s) >= floor
-    budgets = by_budget(report, McpBudgets(round_trip_s=0.1))
-    assert not budgets["message round trip"].passed
-    assert budgets["websocket connect"].passed  # the switch delays replies, not the WebSocket opening
-    assert by_budget(report)["message round trip"].passed
+    budgets = by_budget(report, PerfBudgets(ws_round_trip_s=0.1))
+    assert not budgets["budget_ws_round_trip"].passed
+    assert budgets["budget_ws_connect"].passed  # the switch delays replies, not the WebSocket opening
+    assert by_budget(report)["budget_ws_round_trip"].passed
 
 
 def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, str]) -> None:
@@ -125,8 +124,8 @@ def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, s
     assert level.errors == {"connection_closed": 5}
 
     report = probe_mcp(brain["ws_url"], **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
-    rate = by_budget(report)["success rate at 5 connections"]
-    assert not rate.passed and rate.measured == "80.0% (20/25)"
+    rate = by_budget(report)["budget_ws_success"]
+    assert not rate.passed and rate.measured == 0.8 and rate.values["per_level"] == {"5 connections": 0.8}
     # The main session: initialize + initialized + tools/list + 3 calls, then the 4th call is dropped.
     assert sum(summary.succeeded for summary in report.tool_calls.values()) == 3
     assert sum(s.errors.get("connection_closed", 0) for s in report.tool_calls.values()) == 3
@@ -230,7 +229,7 @@ def test_unreachable_target_is_reported_not_raised() -> None:
     assert not report.handshake.ok and report.handshake.error is not None
     assert all(summary.succeeded == 0 and summary.attempted == 3 for summary in report.tool_calls.values())
     assert report.concurrency[0].success_rate == 0.0
-    assert not any(result.passed for result in report.evaluate())
+    assert not any(outcome.passed for outcome in by_budget(report).values())
 
 
 def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: dict[str, str]) -> None:
@@ -245,19 +244,23 @@ def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: dict[str, st
 @pytest.mark.parametrize(
     ("call", "needle"),
     [
-        (lambda: probe_mcp("http://127.0.0.1:1/mcp"), "'http://127.0.0.1:1/mcp'"),
-        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", protocol_version="2026-07-28"), "'2026-07-28'"),
-        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", compression="gzip"), "'gzip'"),
-        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", calls_per_tool=0), "calls_per_tool"),
-        (lambda: probe_concurrency("ws://127.0.0.1:1/mcp", (5, 0)), "got 0"),
-        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", tool_calls={}), "tool_calls"),
-        (lambda: check_create_and_find("ws://127.0.0.1:1/mcp", top_k=1), "top_k"),
+        (lambda: probe_mcp("http://127.0.0.1:1/mcp"), "'ws_url': value 'http://127.0.0.1:1/mcp'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", protocol_version="2026-07-28"), "value '2026-07-28'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", compression="gzip"), "'compression': value 'gzip'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", calls_per_tool=0), "'calls_per_tool': value 0"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", calls_per_tool=True), "'calls_per_tool': value True"),
+        (lambda: probe_concurrency("ws://127.0.0.1:1/mcp", (5, 0)), "'levels.1': value 0"),
+        (lambda: probe_concurrency("ws://127.0.0.1:1/mcp", (500,)), "'levels.0': value 500"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", tool_calls={}), "'tool_calls'"),
+        (lambda: probe_mcp("ws://127.0.0.1:1/mcp", no_such_option=1), "unknown setting 'no_such_option'"),
+        (lambda: run_functional_checks("ws://127.0.0.1:1/mcp", top_k=1), "'top_k': value 1"),
+        (lambda: run_functional_checks("ws://127.0.0.1:1/mcp", ranking="score"), "FIELD:asc|desc"),
     ],
 )
 def test_bad_arguments_raise_one_clear_error(call: Callable[[], object], needle: str) -> None:
     with pytest.raises(McpUsageError, match=needle) as raised:
         call()
-    assert isinstance(raised.value, WorkbookError)
+    assert isinstance(raised.value, UsageError)
 
 
 def test_sync_calls_work_inside_a_running_event_loop(brain: dict[str, str]) -> None:
@@ -265,7 +268,7 @@ def test_sync_calls_work_inside_a_running_event_loop(brain: dict[str, str]) -> N
         # What ipykernel does: the sync API is called while this thread runs a loop.
         return len(probe_error_cases(brain["ws_url"], no_reply_timeout_s=1.0))
 
-    assert asyncio.run(notebook_cell()) == 6
+    assert asyncio.run(notebook_cell()) == 7
 
 
 # --- functional checks ---------------------------------------------------------------------------
@@ -275,17 +278,18 @@ def test_functional_checks_pass_on_the_stand_in(brain: dict[str, str]) -> None:
     results = run_functional_checks(brain["ws_url"])
     assert [(r.check, r.passed) for r in results] == [
         ("tools_listed", True),
-        ("create_and_find", True),
+        ("tool_execution", True),
         ("project_isolation", True),
     ], functional_frame(results)
     assert results[1].data["embedding"]["kind"] == "deterministic-fallback"
-    assert check_create_and_find(brain["ws_url"]).passed and check_project_isolation(brain["ws_url"]).passed
+    (only,) = run_functional_checks(brain["ws_url"], checks=("project_isolation",))
+    assert only.check == "project_isolation" and only.passed
 
 
 class LeakyStore(CharacterStore):
     """A broken backend: searches every project."""
 
-    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None) -> Any:
+    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None, **_: Any) -> Any:
         hits: list[tuple[Character, float]] = []
         for other in list(self._projects):
             hits += super().similar(other, vector, top_k, exclude=exclude)
@@ -295,25 +299,25 @@ class LeakyStore(CharacterStore):
 class UpsideDownStore(CharacterStore):
     """A broken backend: returns the least similar first."""
 
-    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None) -> Any:
+    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None, **_: Any) -> Any:
         return list(reversed(super().similar(project_id, vector, 1000, exclude=exclude)))[:top_k]
 
 
 def test_functional_checks_fail_on_a_leaky_backend(in_thread_brain: InThread) -> None:
     with in_thread_brain(store=LeakyStore()) as ws_url:
-        result = check_project_isolation(ws_url)
+        (result,) = run_functional_checks(ws_url, checks=("project_isolation",))
     assert not result.passed and "returned" in result.detail
 
 
 def test_functional_checks_fail_on_a_wrong_ranking(in_thread_brain: InThread) -> None:
     with in_thread_brain(store=UpsideDownStore()) as ws_url:
-        result = check_create_and_find(ws_url)
+        (result,) = run_functional_checks(ws_url, checks=("tool_execution",))
     assert not result.passed
     assert "not ranked by descending score" in result.detail or "was not the most similar" in result.detail
 
 
 def test_functional_checks_fail_cleanly_when_the_service_is_down() -> None:
     ws_url = f"ws://127.0.0.1:{ServiceContext.free_port()}/mcp"
-    results = run_functional_checks(ws_url, timeout_s=2.0)
+    results = run_functional_checks(ws_url, open_timeout_s=2.0)
     assert [r.passed for r in results] == [False, False, False]
     assert all("could not open an MCP session" in r.detail for r in results)

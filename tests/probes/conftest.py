@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from wb_testing import script_server
 
 SERVER = Path(__file__).with_name("target_server.py")
 
@@ -16,23 +16,8 @@ SERVER = Path(__file__).with_name("target_server.py")
 @pytest.fixture(scope="session")
 def target_server() -> Iterator[tuple[str, str]]:
     """(main URL, URL of the listener that closes every connection after answering)."""
-    process = subprocess.Popen([sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("PORT "), f"target server did not start: {line!r}"
-        words = line.split()
+    with script_server(SERVER) as words:
         yield f"http://127.0.0.1:{int(words[1])}", f"http://127.0.0.1:{int(words[3])}"
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.fixture

@@ -9,21 +9,31 @@ from pathlib import Path
 
 import pytest
 
-from workbook import Checks
+from probes.mcp_reports import level, report
+from workbook import Checks, probes
 from workbook.probes import (
-    BUDGET_CHECKS,
+    CHECKS,
     SEED_BUDGETS,
     HttpTarget,
-    Outcome,
     PerfBudgets,
+    PerfRun,
+    PerfSettings,
     ProbeConfigError,
     budget_table,
     evaluate_http_budgets,
     evaluate_mcp_budgets,
     latency_probe,
-    record_budget_checks,
     throughput_probe,
 )
+from workbook.probes._transport import Outcome
+from workbook.timing import ClientBoundThresholds
+
+BUDGET_IDS = [check_id for check_id in CHECKS if check_id.startswith("budget_")]
+
+
+def run_with(tmp_path: Path, latency: list[probes.ProbeResult], **settings: object) -> PerfRun:
+    return PerfRun(PerfSettings.of(**settings), (), tmp_path, latency=latency)  # type: ignore[arg-type]
+
 
 TARGET = HttpTarget("fake", "http://127.0.0.1:9/health")
 
@@ -105,48 +115,88 @@ def test_nothing_measured_fails_never_passes() -> None:
 
 def test_each_budget_is_one_check_with_measured_values(tmp_path: Path) -> None:
     lat = latency_probe(TARGET, rate_rps=100, duration_s=0.2, max_requests=20, transport=FakeTransport)
-    outcomes = evaluate_http_budgets([lat], [], SEED_BUDGETS) + evaluate_mcp_budgets(None, SEED_BUDGETS)
-    checks = Checks("30_perf_probes", BUDGET_CHECKS, results_dir=tmp_path)
-    record_budget_checks(checks, outcomes)
+    run = run_with(tmp_path, [lat])
+    checks = Checks("30_perf_probes", CHECKS, results_dir=tmp_path)
+    for check_id in BUDGET_IDS:
+        with checks.run(check_id) as c:
+            getattr(probes, f"check_{check_id}")(c, run)
     results = json.loads((tmp_path / "results.json").read_text())
     by_id = {c["id"]: c for c in results["checks"]}
-    assert set(by_id) == set(BUDGET_CHECKS)
+    assert set(by_id) == set(BUDGET_IDS)
     assert by_id["budget_health_response"]["status"] == "pass"
     assert by_id["budget_health_response"]["measured"]["measured"] == lat.latency.max_s
+    assert by_id["budget_health_response"]["service"] == "HTTP services"
     assert by_id["budget_ws_connect"]["status"] == "fail"
     assert "not measured" in by_id["budget_ws_connect"]["detail"]
-    table = budget_table(outcomes)
+    table = budget_table(run.outcomes())
     assert list(table["result"]) == ["PASS", "PASS", "FAIL", "FAIL", "FAIL", "FAIL"]
 
 
 def test_bad_budget_values_are_rejected_by_name() -> None:
-    with pytest.raises(ProbeConfigError, match=r"ws_min_success_rate.*80"):
-        PerfBudgets(ws_min_success_rate=80)
-    with pytest.raises(ProbeConfigError, match=r"budget keys.*health_s"):
-        PerfBudgets.from_dict({"health_s": 2})
-    with pytest.raises(ProbeConfigError, match="statistic"):
-        PerfBudgets.from_dict({"statistic": "p95"})
+    with pytest.raises(ProbeConfigError, match=r"'ws_min_success_rate': value 80"):
+        PerfBudgets.of(ws_min_success_rate=80)
+    with pytest.raises(ProbeConfigError, match=r"unknown setting 'health_s'"):
+        PerfBudgets.of(health_s=2)
+    with pytest.raises(ProbeConfigError, match="'statistic': value 'p95'"):
+        PerfBudgets.of(statistic="p95")
+    with pytest.raises(ProbeConfigError, match=r"'budgets\.embedding_s': value 0"):
+        PerfSettings.of(budgets={"embedding_s": 0})
 
 
 def test_self_check_fails_only_when_the_probes_own_delay_could_change_a_verdict(tmp_path: Path) -> None:
-    from workbook.probes import PERF_CHECKS, ClientBoundThresholds, record_self_check
-
     # Thresholds of zero mark any run client-bound; the loop's ~1 ms timer lag is then its delay.
-    touchy = ClientBoundThresholds(cpu_fraction=0.0, loop_lag_p99_s=0.0, timer_lag_p99_s=0.0)
+    touchy = ClientBoundThresholds(cpu_fraction=0.0, loop_lag_p99_s=0.0, timer_lag_p99_s=0.0, min_lag_samples=1)
     lat = latency_probe(
         TARGET, rate_rps=100, duration_s=0.3, max_requests=30, transport=FakeTransport, thresholds=touchy
     )
     assert lat.client_bound
 
-    lenient = Checks("30_perf_probes", PERF_CHECKS, results_dir=tmp_path / "a")
-    record_self_check(lenient, [lat], [], SEED_BUDGETS)
+    lenient = Checks("30_perf_probes", CHECKS, results_dir=tmp_path / "a")
+    with lenient.run("probe_self_check") as c:
+        probes.check_probe_self_check(c, run_with(tmp_path, [lat]))
     (passed,) = lenient.results
     assert passed.status == "pass"
     assert "CLIENT-BOUND" in passed.detail
     assert passed.measured["latency_client_bound"] == {"fake @ 100 req/s": True}
 
-    strict = Checks("30_perf_probes", PERF_CHECKS, results_dir=tmp_path / "b")
-    record_self_check(strict, [lat], [], PerfBudgets(health_response_s=0.000_1))
+    strict = Checks("30_perf_probes", CHECKS, results_dir=tmp_path / "b")
+    with strict.run("probe_self_check") as c:
+        probes.check_probe_self_check(c, run_with(tmp_path, [lat], budgets={"health_response_s": 0.000_1}))
     (failed,) = strict.results
     assert failed.status == "fail"
     assert "can change a verdict" in failed.detail
+
+
+# --- the one MCP verdict (what tests/mcp/test_mcp_models.py used to judge there) -----------------
+
+
+def by_id(outcomes: list[probes.ProbeResult] | list) -> dict:  # type: ignore[type-arg]
+    return {outcome.id: outcome for outcome in outcomes}
+
+
+def test_mcp_budgets_compare_the_chosen_statistic() -> None:
+    outcomes = by_id(evaluate_mcp_budgets(report(), SEED_BUDGETS))
+    assert outcomes["budget_ws_connect"].passed and outcomes["budget_ws_connect"].measured == 1.5
+    assert not by_id(evaluate_mcp_budgets(report(), PerfBudgets(ws_connect_s=1.0)))["budget_ws_connect"].passed
+    p50 = PerfBudgets(ws_connect_s=1.0, statistic="p50")
+    assert by_id(evaluate_mcp_budgets(report(), p50))["budget_ws_connect"].passed
+    assert "1 tool calls failed" in outcomes["budget_ws_round_trip"].detail
+
+
+def test_mcp_success_budget_is_strictly_greater_and_only_up_to_the_limit() -> None:
+    levels = (level(5, 21), level(10, 40), level(20, 10))
+    success = by_id(evaluate_mcp_budgets(report(levels), SEED_BUDGETS))["budget_ws_success"]
+    # 84 % at 5 connections, exactly 80 % at 10 (not > 80 %); 20 connections is a load level.
+    assert not success.passed and success.measured == 0.8
+    assert success.values["per_level"] == {"5 connections": 0.84, "10 connections": 0.8}
+
+
+def test_mcp_nothing_measured_never_passes() -> None:
+    outcomes = by_id(evaluate_mcp_budgets(report(rtt=()), SEED_BUDGETS))
+    assert not outcomes["budget_ws_round_trip"].passed and outcomes["budget_ws_round_trip"].measured is None
+    assert not outcomes["budget_ws_success"].passed and "not measured" in outcomes["budget_ws_success"].detail
+
+
+def test_mcp_client_bound_levels_are_named_in_the_verdict() -> None:
+    success = by_id(evaluate_mcp_budgets(report((level(10, 50, cpu=0.95),)), SEED_BUDGETS))["budget_ws_success"]
+    assert success.passed and success.client_bound and "CLIENT-BOUND run(s) ['10 connections']" in success.detail

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from workbook import WorkbookError
+from workbook import UsageError, WorkbookError
 from workbook.probes import Bounds, HttpTarget, ProbeConfigError, check_url, latency_probe, parse_targets
 
 
 def test_bounds_require_duration_and_count() -> None:
-    with pytest.raises(ProbeConfigError, match="duration_s: got 0"):
-        Bounds(duration_s=0, max_requests=10)
-    with pytest.raises(ProbeConfigError, match="max_requests: got None; expected a positive integer"):
-        Bounds(duration_s=1, max_requests=None)  # type: ignore[arg-type]
-    with pytest.raises(ProbeConfigError, match="duration_s: got inf"):
-        Bounds(duration_s=float("inf"), max_requests=10)
-    assert issubclass(ProbeConfigError, WorkbookError)
+    with pytest.raises(ProbeConfigError, match="'duration_s': value 0: Input should be greater than 0"):
+        Bounds.of(duration_s=0, max_requests=10)
+    with pytest.raises(ProbeConfigError, match="'max_requests': value None: Input should be a valid integer"):
+        Bounds.of(duration_s=1, max_requests=None)
+    with pytest.raises(ProbeConfigError, match="'duration_s': value inf"):
+        Bounds.of(duration_s=float("inf"), max_requests=10)
+    with pytest.raises(ProbeConfigError, match="'max_requests' is required"):
+        Bounds.of(duration_s=1)
+    assert issubclass(ProbeConfigError, WorkbookError) and issubclass(ProbeConfigError, UsageError)
 
 
 def test_non_loopback_refused_in_sandbox_mode() -> None:
@@ -34,10 +36,12 @@ def test_target_parsing() -> None:
     assert target.method == "POST"
     assert target.body == b'{"a": 1}'
     assert target.headers["Content-Type"] == "application/json"
-    with pytest.raises(ProbeConfigError, match=r"method.*'FETCH'"):
+    with pytest.raises(ProbeConfigError, match=r"'method': value 'FETCH': expected one of"):
         parse_targets([{"method": "FETCH", "url": "http://127.0.0.1/"}], loopback_only=True)
-    with pytest.raises(ProbeConfigError, match=r"keys.*'uri'"):
+    with pytest.raises(ProbeConfigError, match=r"unknown setting 'uri'"):
         parse_targets([{"uri": "http://127.0.0.1/"}], loopback_only=True)
+    with pytest.raises(ProbeConfigError, match=r"'expect_status.0': value 42"):
+        parse_targets([{"url": "http://127.0.0.1/", "expect_status": 42}], loopback_only=True)
     with pytest.raises(ProbeConfigError, match="unique"):
         parse_targets([{"name": "a", "url": "http://127.0.0.1/"}] * 2, loopback_only=True)
     with pytest.raises(ProbeConfigError, match="placeholder"):

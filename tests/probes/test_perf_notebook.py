@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from wb_testing import run_notebook
+from workbook import probes
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
 pytestmark = pytest.mark.notebook
@@ -30,6 +31,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
             "interactive": False,
             "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
             "ws_url": brain["ws_url"],
+            "brain_admin_url": brain["admin_url"],
             "arrival_rate_rps": 50.0,
             "latency_duration_s": 0.5,
             "latency_max_requests": 25,
@@ -58,7 +60,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
         finally:
             clear_faults(brain["admin_url"])
     assert {check["status"] for check in good.values()} == {"pass"}, {k: c["detail"] for k, c in good.items()}
-    assert len(good) == 7
+    assert set(good) == set(probes.CHECKS)
     assert good["budget_health_response"]["measured"]["measured"] > 0
     assert bad["budget_ws_round_trip"]["status"] == "fail"
     assert bad["budget_ws_round_trip"]["measured"]["measured"] >= 0.3

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbook import save_figure
 from workbook.probes import (
     HttpTarget,
     latency_probe,
     plot_latency_histogram,
     plot_throughput_vs_concurrency,
     plot_timeline,
-    save_figure,
     throughput_probe,
 )
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import time
 
-from workbook.probes import (
-    AiohttpTransport,
-    ClientBoundThresholds,
-    HttpTarget,
-    Outcome,
-    judge_client_bound,
-    latency_probe,
-    results_table,
-    throughput_probe,
-)
+from workbook.probes import HttpTarget, latency_probe, results_table, throughput_probe
+from workbook.probes._aiohttp import AiohttpTransport
+from workbook.probes._transport import Outcome
+from workbook.timing import ClientBoundThresholds, LatencyStats, judge_client_bound, unjudged_lags
 
 LIMITS = ClientBoundThresholds(cpu_fraction=0.85, loop_lag_p99_s=0.005, timer_lag_p99_s=0.005)
 
@@ -87,3 +81,20 @@ def test_cpu_is_not_judged_for_the_open_loop_but_explains_lag() -> None:
     )
     (starved,) = judge_client_bound(cpu_fraction=0.2, loop_lag_p99_s=0.02, timer_lag_p99_s=None, thresholds=LIMITS)
     assert "did not run it promptly" in starved
+
+
+def test_a_lag_of_too_few_samples_is_reported_not_judged() -> None:
+    # Issue 16: ~37 loop-lag samples in a 190 ms level; their p99 is one wake-up of a busy machine.
+    assert (
+        judge_client_bound(
+            cpu_fraction=0.2, loop_lag_p99_s=0.05, timer_lag_p99_s=None, thresholds=LIMITS, loop_lag_samples=37
+        )
+        == ()
+    )
+    (lag,) = judge_client_bound(
+        cpu_fraction=0.2, loop_lag_p99_s=0.05, timer_lag_p99_s=None, thresholds=LIMITS, loop_lag_samples=50
+    )
+    assert "event-loop lag" in lag
+    (note,) = unjudged_lags(LIMITS, loop_lag=LatencyStats.from_samples([0.05] * 37))
+    assert "37 samples" in note and "too short to judge" in note
+    assert unjudged_lags(LIMITS, loop_lag=LatencyStats.from_samples([0.05] * 50)) == ()

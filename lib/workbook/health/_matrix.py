@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._errors import SecretMissingError
 from .._secrets import read_secret
 from ..checks import Checks
-from ._probes import HealthRow, probe_http, probe_s3, probe_websocket
+from ._probes import HealthRow, default_subprotocols, probe_http, probe_s3, probe_websocket
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,21 @@ def run_matrix(
     websocket_urls: Sequence[str],
     budget_s: float,
     s3: S3Target | None = None,
+    *,
+    subprotocols: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, HealthRow]:
-    """Probe every target; keys match `check_ids`."""
+    """Probe every target; keys match `check_ids`. `subprotocols` maps a WebSocket URL to the
+    subprotocols to offer it; an unlisted URL gets `default_subprotocols(url)` (`mcp` for /mcp)."""
+    chosen = dict(subprotocols or {})
     rows: dict[str, HealthRow] = {f"http-{index}": probe_http(url, budget_s) for index, url in enumerate(http_urls)}
     if s3 is not None:
         rows["s3"] = _probe_s3_target(s3, budget_s)
-    rows.update({f"ws-{index}": probe_websocket(url, budget_s) for index, url in enumerate(websocket_urls)})
+    rows.update(
+        {
+            f"ws-{index}": probe_websocket(url, budget_s, subprotocols=chosen.get(url, default_subprotocols(url)))
+            for index, url in enumerate(websocket_urls)
+        }
+    )
     return rows
 
 

@@ -6,10 +6,15 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import NegotiationError, WebSocketException
+from websockets.typing import Subprotocol
 
 from .._sync import run_sync
 
@@ -114,38 +119,80 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
     )
 
 
-def probe_websocket(url: str, budget_s: float) -> HealthRow:
-    """Open and cleanly close a WebSocket within `budget_s`."""
-    return run_sync(_probe_websocket(url, budget_s), what=f"WebSocket probe of {url}")
+def probe_websocket(url: str, budget_s: float, *, subprotocols: Sequence[str] = ()) -> HealthRow:
+    """Open and cleanly close a WebSocket within `budget_s`, offering `subprotocols`.
+
+    A server that answers a subprotocol that was not offered is up (the handshake completed);
+    the row says so as a warning instead of reporting the server as down.
+    """
+    return run_sync(_probe_websocket(url, budget_s, tuple(subprotocols)), what=f"WebSocket probe of {url}")
 
 
-async def _probe_websocket(url: str, budget_s: float) -> HealthRow:
-    import websockets
+def default_subprotocols(url: str) -> tuple[str, ...]:
+    """What to offer when nothing is configured for `url`: `mcp` for an MCP endpoint (a path ending
+    in /mcp, as the brain service and MCP Python SDK servers use), nothing otherwise."""
+    return ("mcp",) if urlsplit(url).path.rstrip("/").endswith("/mcp") else ()
 
+
+class _UnofferedSubprotocol(Exception):
+    def __init__(self, answered: str) -> None:
+        self.answered = answered
+        super().__init__(f"the server answered subprotocol {answered!r}, which was not offered")
+
+
+class _RecordingConnection(ClientConnection):
+    """Keeps what the server answered when websockets rejects the handshake for its subprotocol."""
+
+    async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().handshake(*args, **kwargs)
+        except NegotiationError as error:
+            answered = self.response.headers.get("Sec-WebSocket-Protocol") if self.response is not None else None
+            if answered is None or "subprotocol" not in str(error):
+                raise
+            raise _UnofferedSubprotocol(answered) from error
+
+
+async def _probe_websocket(url: str, budget_s: float, subprotocols: tuple[str, ...]) -> HealthRow:
+    offered = [Subprotocol(name) for name in subprotocols] or None
+    warning = ""
+    negotiated: str | None = None
     started = time.perf_counter()
     try:
         async with asyncio.timeout(budget_s * 3):
-            connection = await websockets.connect(url, open_timeout=budget_s * 3)
-            connected = time.perf_counter() - started
-            await connection.close()
-    except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:
+            try:
+                connection = await connect(
+                    url, open_timeout=budget_s * 3, subprotocols=offered, create_connection=_RecordingConnection
+                )
+            except _UnofferedSubprotocol as unoffered:
+                # The opening handshake got its 101 answer: the server is up, it just speaks a
+                # subprotocol nobody asked for (an MCP SDK server answers `mcp` regardless).
+                connected = elapsed = time.perf_counter() - started
+                warning = f"WARNING: {unoffered} (offered: {list(subprotocols) or 'none'})"
+            else:
+                connected = time.perf_counter() - started
+                negotiated = connection.subprotocol
+                await connection.close()
+                elapsed = time.perf_counter() - started
+    except (OSError, TimeoutError, WebSocketException) as error:
         return HealthRow("websocket", url, False, None, budget_s, f"connect failed: {type(error).__name__}: {error}")
-    elapsed = time.perf_counter() - started
     ok = elapsed <= budget_s
     detail = (
         f"connected in {connected * 1000:.1f} ms, closed in {elapsed * 1000:.1f} ms"
         if ok
         else f"connect+close took {elapsed:.3f} s, over the {budget_s:g} s budget"
     )
-    return HealthRow(
-        "websocket",
-        url,
-        ok,
-        elapsed,
-        budget_s,
-        detail,
-        {"connect_s": round(connected, 6), "connect_close_s": round(elapsed, 6)},
-    )
+    if negotiated:
+        detail += f" (subprotocol {negotiated})"
+    measured: dict[str, Any] = {
+        "connect_s": round(connected, 6),
+        "connect_close_s": round(elapsed, 6),
+        "subprotocols_offered": list(subprotocols),
+        "subprotocol": negotiated,
+    }
+    if warning:
+        measured["warning"] = warning
+    return HealthRow("websocket", url, ok, elapsed, budget_s, f"{detail}; {warning}" if warning else detail, measured)
 
 
 def _timed(action: Any) -> float:

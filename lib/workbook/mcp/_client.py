@@ -1,9 +1,12 @@
 """A minimal MCP JSON-RPC 2.0 client over one WebSocket connection (asyncio, `websockets`).
 
 Requests are multiplexed by id: a reader task resolves one future per outstanding id, so several
-requests may be in flight on one connection, as MCP clients do. Messages that match no
-outstanding id (a parse-error reply with `id: null`, server notifications) go to a queue that
-`send_raw` reads. Every wait is bounded by the per-message timeout.
+requests may be in flight on one connection, as MCP clients do. A message that carries a
+`method` is never a reply to one of ours: a notification (e.g. the SDK's `notifications/message`
+log lines) is recorded, a request from the server is answered (`ping` with an empty result, as
+the spec requires; anything else with -32601) and recorded. Replies that match no outstanding id
+(a parse-error reply with `id: null`) go to a queue that `send_raw` reads. Every wait is bounded
+by the per-message timeout.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import contextlib
 import itertools
 import json
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -29,21 +32,20 @@ from ._errors import (
     McpRpcError,
     McpTimeoutError,
     McpToolError,
-    McpUsageError,
 )
+from ._settings import ConnectionSettings
+from ._shapes import tool_data
 
 CLIENT_INFO = {"name": "workbook-mcp-probe", "version": "0.1.0"}
-
-
-def validate_ws_url(ws_url: str) -> str:
-    if not isinstance(ws_url, str) or urlsplit(ws_url).scheme not in ("ws", "wss") or not urlsplit(ws_url).hostname:
-        raise McpUsageError(f"ws_url must be a ws:// or wss:// URL with a host, got {ws_url!r}")
-    return ws_url
+METHOD_NOT_FOUND = -32601
+# Server messages kept per connection (a chatty server must not grow memory without bound).
+SERVER_MESSAGES_KEPT = 1000
 
 
 @dataclass(frozen=True)
 class ToolCallResult:
-    """The result of `tools/call`: `data` is `structuredContent`, or the first text item parsed as JSON."""
+    """The result of `tools/call`; `data` is what the tool returned, read from any of the shapes
+    correct servers produce (see `_shapes.tool_data`)."""
 
     tool: str
     is_error: bool
@@ -70,6 +72,9 @@ class McpClient:
         self.message_timeout_s = message_timeout_s
         self.messages_sent = 0
         self.initialize_result: dict[str, Any] | None = None
+        # Notifications and requests the server sent (method names, a log line's level in brackets).
+        self.server_messages: deque[str] = deque(maxlen=SERVER_MESSAGES_KEPT)
+        self.server_pings_answered = 0
         self._ids = itertools.count(1)
         self._pending: dict[int | str, asyncio.Future[dict[str, Any]]] = {}
         self._unmatched: asyncio.Queue[dict[str, Any] | str] = asyncio.Queue(maxsize=1000)
@@ -86,9 +91,13 @@ class McpClient:
         subprotocols: tuple[str, ...] = ("mcp",),
         compression: str | None = "deflate",
     ) -> McpClient:
-        validate_ws_url(ws_url)
-        if compression not in ("deflate", None):
-            raise McpUsageError(f"compression must be 'deflate' or None, got {compression!r}")
+        ConnectionSettings.of(
+            ws_url=ws_url,
+            open_timeout_s=open_timeout_s,
+            message_timeout_s=message_timeout_s,
+            subprotocols=subprotocols,
+            compression=compression,
+        )
         started = time.perf_counter()
         try:
             connection = await asyncio.wait_for(
@@ -142,9 +151,12 @@ class McpClient:
                 except ValueError:
                     self._offer(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))
                     continue
+                if isinstance(message, dict) and "method" in message:
+                    await self._from_server(message)
+                    continue
                 request_id = message.get("id") if isinstance(message, dict) else None
                 future = self._pending.pop(request_id, None) if request_id is not None else None
-                if future is not None and "method" not in message:
+                if future is not None:
                     if not future.done():
                         future.set_result(message)
                 else:
@@ -158,6 +170,23 @@ class McpClient:
                 if not future.done():
                     future.set_exception(self._closed_exception("pending request"))
             self._pending.clear()
+
+    async def _from_server(self, message: dict[str, Any]) -> None:
+        """A notification or a request from the server: recorded, and a request is answered."""
+        method = str(message.get("method"))
+        params = message.get("params")
+        level = params.get("level") if isinstance(params, dict) else None
+        self.server_messages.append(f"{method}[{level}]" if isinstance(level, str) else method)
+        if "id" not in message:
+            return
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": message["id"]}
+        if method == "ping":
+            reply["result"] = {}
+            self.server_pings_answered += 1
+        else:
+            reply["error"] = {"code": METHOD_NOT_FOUND, "message": f"Method not found: {method}"}
+        with contextlib.suppress(ConnectionClosed):
+            await self.connection.send(json.dumps(reply))
 
     def _offer(self, message: dict[str, Any] | str) -> None:
         # Server notifications nobody reads must not grow memory without bound.
@@ -219,7 +248,8 @@ class McpClient:
         await self._send(json.dumps(message), method)
 
     async def send_raw(self, payload: str, *, timeout_s: float | None = None) -> dict[str, Any] | str | None:
-        """Send any text and return the next message matching no request, or None if none came in time."""
+        """Send any text and return the next reply matching no request (a message with a `method` is
+        never one), or None if none came in time."""
         while not self._unmatched.empty():
             self._unmatched.get_nowait()
         await self._send(payload, "raw message")
@@ -270,16 +300,7 @@ class McpClient:
         content = result.get("content")
         if not isinstance(content, list):
             raise McpProtocolError(f"tools/call {name!r} result has no content list: {result!r:.200}")
-        data = result.get("structuredContent")
-        if data is None:
-            texts = [
-                str(item.get("text", "")) for item in content if isinstance(item, dict) and item.get("type") == "text"
-            ]
-            if texts:
-                try:
-                    data = json.loads(texts[0])
-                except ValueError:
-                    data = texts[0]
+        data = tool_data(content, result.get("structuredContent"))
         call = ToolCallResult(name, bool(result.get("isError", False)), content, data, latency, result)
         if call.is_error and raise_on_error:
             raise McpToolError(name, call.text)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import WorkbookError
+from .._errors import UsageError, WorkbookError
 
 
 class McpError(WorkbookError):
     """Base class for everything the MCP WebSocket client reports."""
 
 
-class McpUsageError(McpError, ValueError):
+class McpUsageError(McpError, UsageError):
     """A probe or client argument is invalid; the message names the value and what was expected."""
 
 
@@ -49,6 +49,16 @@ class McpProtocolError(McpError):
     """A message from the server is not valid JSON-RPC 2.0 / MCP."""
 
 
+class McpResultShapeError(McpProtocolError):
+    """A tool result is valid MCP but in no shape this client knows how to read (never a verdict
+    on what the tool did: the check that hit it says "unrecognised result shape")."""
+
+    def __init__(self, tool: str, shape: str) -> None:
+        self.tool = tool
+        self.shape = shape
+        super().__init__(f"unrecognised result shape from {tool!r}: {shape}")
+
+
 class McpRpcError(McpError):
     """The server answered a request with a JSON-RPC error object."""
 
@@ -81,6 +91,8 @@ def error_kind(error: BaseException) -> str:
         return f"rpc_error:{error.code}"
     if isinstance(error, McpToolError):
         return "tool_error"
+    if isinstance(error, McpResultShapeError):
+        return "result_shape"
     if isinstance(error, McpProtocolError):
         return "protocol_error"
     return f"exception:{type(error).__name__}"

@@ -1,28 +1,36 @@
-"""Functional checks of the brain service the seed lists: tools present, create a character and find
-it as the most similar to its own description, projects isolated from each other.
+"""Functional checks of the brain service the seed lists: tools listed with their arguments, tool
+execution (create a character, find it as the most similar to its own description), projects
+isolated from each other.
 
-Each check returns a `FunctionalResult` (never raises for a failed expectation; it raises only for
-bad arguments) so a notebook can record it with `Checks`.
+Each check returns a `FunctionalResult` whose `problems` name every defect found (never raises
+for a failed expectation; it raises only for bad arguments), so a notebook records it with
+`c.expect_none(result.problems)`. Results are read in any shape correct servers produce
+(`_shapes`); a shape none of them matches fails with "unrecognised result shape", never with a
+verdict about what the tool did.
 """
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
 
-from .._sync import run_sync
-from ._client import McpClient, validate_ws_url
-from ._errors import McpError, McpProtocolError, McpRpcError, McpUsageError
-from ._models import FunctionalResult
-from ._probe import DEFAULT_PROTOCOL_VERSION, _handshake
+from pydantic import Field, field_validator
+
+from ._client import McpClient
+from ._errors import McpError, McpRpcError, McpUsageError
+from ._results import FunctionalResult
+from ._settings import ConnectionSettings
+from ._shapes import Ranking, character_of, results_of
+from ._stage import open_session
 from ._sync import synchronous
 
+CREATE, FIND = "create_character", "find_similar_characters"
 REQUIRED_TOOLS: Mapping[str, tuple[str, ...]] = {
-    "create_character": ("name", "description", "project_id"),
-    "find_similar_characters": ("project_id",),
+    CREATE: ("name", "description", "project_id"),
+    FIND: ("project_id",),
 }
+CHECK_NAMES = ("tools_listed", "tool_execution", "project_isolation")
 
 # Three characters whose descriptions share few words, so any embedding (even a lexical one) ranks
 # each first for its own description.
@@ -33,22 +41,27 @@ SAMPLE_CHARACTERS: tuple[tuple[str, str], ...] = (
 )
 
 
+class FunctionalOptions(ConnectionSettings):
+    top_k: Annotated[int, Field(strict=True, ge=3, le=100)] = 5
+    # "auto" (a `score` descending or a `distance` ascending) or FIELD:asc|desc.
+    ranking: str = "auto"
+    project_id: str | None = None
+    message_timeout_s: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] = 10.0
+    open_timeout_s: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] = 10.0
+
+    @field_validator("ranking")
+    @classmethod
+    def _ranking(cls, value: str) -> str:
+        Ranking.parse(value)
+        return value
+
+    @property
+    def order(self) -> Ranking:
+        return Ranking.parse(self.ranking)
+
+
 def _project(prefix: str) -> str:
     return f"workbook-{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def _character_id(data: Any) -> str:
-    character = data.get("character", data) if isinstance(data, dict) else None
-    if not isinstance(character, dict) or "id" not in character:
-        raise McpProtocolError(f"create_character result has no character id: {data!r:.300}")
-    return str(character["id"])
-
-
-def _ranked(data: Any) -> list[dict[str, Any]]:
-    results = data.get("results") if isinstance(data, dict) else data
-    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-        raise McpProtocolError(f"find_similar_characters result has no results list: {data!r:.300}")
-    return list(results)
 
 
 def _embedding_note(label: Any) -> str:
@@ -58,64 +71,57 @@ def _embedding_note(label: Any) -> str:
     return note + (")" if label.get("semantic", False) else "; lexical overlap only, not a test of meaning)")
 
 
-def _ranking_problems(results: Sequence[Mapping[str, Any]]) -> list[str]:
-    problems = []
-    raw = [r.get("score") for r in results]
-    scores = [float(s) for s in raw if isinstance(s, int | float)]
-    if len(scores) != len(raw):
-        problems.append(f"every result needs a numeric score, got {raw}")
-    elif any(a < b for a, b in itertools.pairwise(scores)):
-        problems.append(f"results are not ranked by descending score: {scores}")
-    return problems
-
-
-async def _open(ws_url: str, protocol_version: str, timeout_s: float) -> McpClient:
-    client = await McpClient.open(ws_url, open_timeout_s=timeout_s, message_timeout_s=timeout_s)
-    try:
-        await _handshake(client, protocol_version)
-    except BaseException:
-        await client.close()
-        raise
-    return client
-
-
-async def _tools_present(client: McpClient) -> FunctionalResult:
-    tools = {t.get("name"): t for t in await client.list_tools()}
+def tool_problems(tools: list[dict[str, Any]]) -> list[str]:
+    """Which required tool or argument `tools/list` does not advertise."""
+    by_name = {t.get("name"): t for t in tools if isinstance(t, dict)}
     problems = []
     for name, required in REQUIRED_TOOLS.items():
-        if name not in tools:
-            problems.append(f"tool {name!r} missing")
+        if name not in by_name:
+            problems.append(f"tool {name!r} missing from tools/list")
             continue
-        props = (tools[name].get("inputSchema") or {}).get("properties") or {}
+        props = (by_name[name].get("inputSchema") or {}).get("properties") or {}
         missing = [arg for arg in required if arg not in props]
         if missing:
             problems.append(f"tool {name!r} input schema lacks {missing}")
+    return problems
+
+
+async def _tools_listed(client: McpClient, options: FunctionalOptions) -> FunctionalResult:
+    tools = await client.list_tools()
+    arguments = {
+        str(t.get("name")): sorted((t.get("inputSchema") or {}).get("properties") or {})
+        for t in tools
+        if isinstance(t, dict)
+    }
     return FunctionalResult(
         "tools_listed",
-        not problems,
-        "; ".join(problems) or f"tools/list has {sorted(REQUIRED_TOOLS)} with the expected arguments",
-        {"tools": sorted(str(n) for n in tools)},
+        tuple(tool_problems(tools)),
+        f"tools/list has {sorted(REQUIRED_TOOLS)} with the expected arguments",
+        {"tools": arguments},
     )
 
 
-async def _create_and_find(client: McpClient, project_id: str, top_k: int) -> FunctionalResult:
-    created = {}
-    for name, description in SAMPLE_CHARACTERS:
-        call = await client.call_tool(
-            "create_character", {"name": name, "description": description, "project_id": project_id}
-        )
-        created[name] = _character_id(call.data)
+async def _create(client: McpClient, name: str, description: str, project_id: str) -> str:
+    call = await client.call_tool(CREATE, {"name": name, "description": description, "project_id": project_id})
+    return str(character_of(CREATE, call.data)["id"])
+
+
+async def _find(client: McpClient, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+    call = await client.call_tool(FIND, arguments)
+    embedding = call.data.get("embedding") if isinstance(call.data, dict) else None
+    return results_of(FIND, call.data), embedding
+
+
+async def _tool_execution(client: McpClient, options: FunctionalOptions) -> FunctionalResult:
+    project_id, top_k = options.project_id or _project("find"), options.top_k
+    created = {name: await _create(client, name, description, project_id) for name, description in SAMPLE_CHARACTERS}
     problems: list[str] = []
     found: dict[str, list[dict[str, Any]]] = {}
     embedding = None
     for name, description in SAMPLE_CHARACTERS:
-        call = await client.call_tool(
-            "find_similar_characters", {"query": description, "project_id": project_id, "top_k": top_k}
-        )
-        embedding = call.data.get("embedding") if isinstance(call.data, dict) else None
-        results = _ranked(call.data)
+        results, embedding = await _find(client, {"query": description, "project_id": project_id, "top_k": top_k})
         found[name] = results
-        problems += _ranking_problems(results)
+        problems += options.order.problems(results)
         if not results:
             problems.append(f"query with {name}'s own description returned no results")
         elif str(results[0].get("id")) != created[name]:
@@ -126,40 +132,21 @@ async def _create_and_find(client: McpClient, project_id: str, top_k: int) -> Fu
         if len(results) > top_k:
             problems.append(f"top_k={top_k} but {len(results)} results came back")
     return FunctionalResult(
-        "create_and_find",
-        not problems,
-        "; ".join(problems)
-        or f"each of {len(created)} characters ranked first for its own description{_embedding_note(embedding)}",
+        "tool_execution",
+        tuple(problems),
+        f"each of {len(created)} characters ranked first for its own description{_embedding_note(embedding)}",
         {"project_id": project_id, "created": created, "results": found, "embedding": embedding},
     )
 
 
-async def _isolation(client: McpClient, top_k: int) -> FunctionalResult:
+async def _isolation(client: McpClient, options: FunctionalOptions) -> FunctionalResult:
     name, description = SAMPLE_CHARACTERS[0]
     project_a, project_b = _project("iso-a"), _project("iso-b")
-    in_a = _character_id(
-        (
-            await client.call_tool(
-                "create_character", {"name": name, "description": description, "project_id": project_a}
-            )
-        ).data
-    )
-    in_b = _character_id(
-        (
-            await client.call_tool(
-                "create_character", {"name": name, "description": description, "project_id": project_b}
-            )
-        ).data
-    )
-    problems = []
-    results_b = _ranked(
-        (
-            await client.call_tool(
-                "find_similar_characters", {"query": description, "project_id": project_b, "top_k": top_k}
-            )
-        ).data
-    )
+    in_a = await _create(client, name, description, project_a)
+    in_b = await _create(client, name, description, project_b)
+    results_b, _ = await _find(client, {"query": description, "project_id": project_b, "top_k": options.top_k})
     ids_b = [str(r.get("id")) for r in results_b]
+    problems = []
     if in_a in ids_b:
         problems.append(f"project {project_b} search returned {in_a} from project {project_a}")
     if in_b not in ids_b:
@@ -167,113 +154,69 @@ async def _isolation(client: McpClient, top_k: int) -> FunctionalResult:
     foreign = [r for r in results_b if r.get("project_id") not in (None, project_b)]
     if foreign:
         problems.append(f"results from other projects: {foreign}")
-    # Looking up project A's character by id from project B must not leak it.
-    by_id: str
-    try:
-        call = await client.call_tool(
-            "find_similar_characters",
-            {"character_id": in_a, "project_id": project_b, "top_k": top_k},
-            raise_on_error=False,
-        )
-        if call.is_error:
-            by_id = f"tool error: {call.text}"
-        else:
-            by_id = "answered with results"
-            leaked = [r for r in _ranked(call.data) if str(r.get("id")) == in_a]
-            if leaked:
-                problems.append(f"character_id {in_a} of {project_a} was found via {project_b}")
-    except McpRpcError as error:
-        by_id = f"JSON-RPC error {error.code}"
+    by_id = await _lookup_across(client, in_a, project_a, project_b, options.top_k, problems)
     return FunctionalResult(
         "project_isolation",
-        not problems,
-        "; ".join(problems) or f"a search in {project_b} never returned {project_a}'s character (by id: {by_id})",
+        tuple(problems),
+        f"a search in {project_b} never returned {project_a}'s character (by id: {by_id})",
         {"project_a": project_a, "project_b": project_b, "in_a": in_a, "in_b": in_b, "results_b": results_b},
     )
 
 
-async def _guarded(check: str, running: Awaitable[FunctionalResult]) -> FunctionalResult:
-    """A check that hit a protocol or tool error failed; it does not stop the other checks."""
+async def _lookup_across(
+    client: McpClient, character_id: str, project_a: str, project_b: str, top_k: int, problems: list[str]
+) -> str:
+    """Looking up project A's character by id from project B must not leak it."""
+    arguments = {"character_id": character_id, "project_id": project_b, "top_k": top_k}
     try:
-        return await running
+        call = await client.call_tool(FIND, arguments, raise_on_error=False)
+    except McpRpcError as error:
+        return f"JSON-RPC error {error.code}"
+    if call.is_error:
+        return f"tool error: {call.text}"
+    if any(str(r.get("id")) == character_id for r in results_of(FIND, call.data)):
+        problems.append(f"character_id {character_id} of {project_a} was found via {project_b}")
+    return "answered with results"
+
+
+Check = Callable[[McpClient, FunctionalOptions], Awaitable[FunctionalResult]]
+CHECKS: dict[str, Check] = {
+    "tools_listed": _tools_listed,
+    "tool_execution": _tool_execution,
+    "project_isolation": _isolation,
+}
+
+
+async def _guarded(name: str, check: Check, client: McpClient, options: FunctionalOptions) -> FunctionalResult:
+    """A check that hit a protocol, shape or tool error failed; it does not stop the other checks."""
+    try:
+        return await check(client, options)
     except McpError as error:
-        return FunctionalResult(check, False, f"{type(error).__name__}: {error}")
+        return FunctionalResult(name, (f"{type(error).__name__}: {error}",), "")
 
 
-def _validate(ws_url: str, top_k: int) -> None:
-    validate_ws_url(ws_url)
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 3 <= top_k <= 100:
-        raise McpUsageError(f"top_k must be an integer in 3..100, got {top_k!r}")
-
-
-async def run_functional_checks_async(
-    ws_url: str,
-    *,
-    project_id: str | None = None,
-    top_k: int = 5,
-    protocol_version: str = DEFAULT_PROTOCOL_VERSION,
-    timeout_s: float = 10.0,
-) -> tuple[FunctionalResult, ...]:
-    """`tools_listed`, `create_and_find` and `project_isolation` on one connection (fresh projects)."""
-    _validate(ws_url, top_k)
+async def _run(options: FunctionalOptions, names: tuple[str, ...]) -> tuple[FunctionalResult, ...]:
     try:
-        client = await _open(ws_url, protocol_version, timeout_s)
+        client = await open_session(options.connection())
     except McpError as error:
-        return tuple(
-            FunctionalResult(name, False, f"could not open an MCP session: {error}")
-            for name in ("tools_listed", "create_and_find", "project_isolation")
-        )
+        return tuple(FunctionalResult(name, (f"could not open an MCP session: {error}",), "") for name in names)
     try:
-        return (
-            await _guarded("tools_listed", _tools_present(client)),
-            await _guarded("create_and_find", _create_and_find(client, project_id or _project("find"), top_k)),
-            await _guarded("project_isolation", _isolation(client, top_k)),
-        )
+        return tuple([await _guarded(name, CHECKS[name], client, options) for name in names])
     finally:
         await client.close()
 
 
+async def run_functional_checks_async(
+    ws_url: str, *, checks: tuple[str, ...] = CHECK_NAMES, **options: Any
+) -> tuple[FunctionalResult, ...]:
+    """The named checks (`tools_listed`, `tool_execution`, `project_isolation`; all by default) on
+    one connection, each in fresh projects. Options: `top_k` (3..100), `ranking` ("auto",
+    "score:desc", "distance:asc", ...), `project_id` and the connection settings."""
+    unknown = sorted(set(checks) - set(CHECKS))
+    settings = FunctionalOptions.of(ws_url=ws_url, **options)
+    if unknown or not checks:
+        raise McpUsageError(f"checks: got {list(checks)!r}; expected a non-empty subset of {list(CHECKS)}")
+    return await _run(settings, tuple(checks))
+
+
 run_functional_checks = synchronous(run_functional_checks_async)
-
-
-def check_create_and_find(
-    ws_url: str,
-    *,
-    project_id: str | None = None,
-    top_k: int = 5,
-    protocol_version: str = DEFAULT_PROTOCOL_VERSION,
-    timeout_s: float = 10.0,
-) -> FunctionalResult:
-    """Create three characters; each must come back first for its own description, scores descending."""
-    _validate(ws_url, top_k)
-
-    async def run() -> FunctionalResult:
-        try:
-            client = await _open(ws_url, protocol_version, timeout_s)
-        except McpError as error:
-            return FunctionalResult("create_and_find", False, f"could not open an MCP session: {error}")
-        try:
-            return await _guarded("create_and_find", _create_and_find(client, project_id or _project("find"), top_k))
-        finally:
-            await client.close()
-
-    return run_sync(run())
-
-
-def check_project_isolation(
-    ws_url: str, *, top_k: int = 5, protocol_version: str = DEFAULT_PROTOCOL_VERSION, timeout_s: float = 10.0
-) -> FunctionalResult:
-    """The same character in two fresh projects: a search in one never returns the other's."""
-    _validate(ws_url, top_k)
-
-    async def run() -> FunctionalResult:
-        try:
-            client = await _open(ws_url, protocol_version, timeout_s)
-        except McpError as error:
-            return FunctionalResult("project_isolation", False, f"could not open an MCP session: {error}")
-        try:
-            return await _guarded("project_isolation", _isolation(client, top_k))
-        finally:
-            await client.close()
-
-    return run_sync(run())

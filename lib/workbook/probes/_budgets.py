@@ -17,23 +17,20 @@ measured by a client-bound probe is still judged, and the detail says so.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ._errors import ProbeConfigError
-from ._histogram import LatencyStats
+from ..timing import Count, Fraction, PositiveSeconds, Statistic
+from ._errors import ProbeSettings
 from ._result import ProbeResult
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..checks import Checks
+    from ..checks import CheckContext
     from ..mcp import McpProbeReport
 
-Statistic = Literal["max", "p99", "p90", "p50", "mean"]
-STATISTICS: tuple[str, ...] = ("max", "p99", "p90", "p50", "mean")
-
-BUDGET_CHECKS: dict[str, str] = {
+BUDGET_TITLES: dict[str, str] = {
     "budget_health_response": "HTTP health endpoints respond within budget (latency from scheduled send)",
     "budget_http_success": "HTTP success rate above budget at every load level within the connection limit",
     "budget_ws_connect": "WebSocket connection established within budget",
@@ -41,52 +38,20 @@ BUDGET_CHECKS: dict[str, str] = {
     "budget_ws_success": "MCP success rate above budget at every concurrency level within the limit",
     "budget_embedding": "create_character (embedding generation) completes within budget",
 }
-SELF_CHECK_ID = "probe_self_check"
-# A client delay this share of the latency budget or more could change a verdict.
-MATERIAL_FRACTION = 0.1
-# Every check the perf notebook records: one per budget plus the probes' own trustworthiness.
-PERF_CHECKS: dict[str, str] = {
-    **BUDGET_CHECKS,
-    SELF_CHECK_ID: "the probes' own delays (client-bound episodes) are too small to change a budget verdict",
-}
 
 
-@dataclass(frozen=True)
-class PerfBudgets:
-    health_response_s: float = 2.0
-    http_min_success_rate: float = 0.8
-    ws_connect_s: float = 2.0
-    ws_round_trip_s: float = 5.0
-    ws_min_success_rate: float = 0.8
-    success_max_connections: int = 10
-    embedding_s: float = 15.0
+class PerfBudgets(ProbeSettings):
+    """The seed's budgets (defaults); `statistic` is what is compared with the latency budgets.
+    Build from a params dict with `PerfBudgets.of(**budgets)` (bad values raise `ProbeConfigError`)."""
+
+    health_response_s: PositiveSeconds = 2.0
+    http_min_success_rate: Fraction = 0.8
+    ws_connect_s: PositiveSeconds = 2.0
+    ws_round_trip_s: PositiveSeconds = 5.0
+    ws_min_success_rate: Fraction = 0.8
+    success_max_connections: Count = 10
+    embedding_s: PositiveSeconds = 15.0
     statistic: Statistic = "max"
-
-    def __post_init__(self) -> None:
-        for name in ("health_response_s", "ws_connect_s", "ws_round_trip_s", "embedding_s"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ProbeConfigError(f"budget {name}", value, "a positive number of seconds")
-        for name in ("http_min_success_rate", "ws_min_success_rate"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                raise ProbeConfigError(f"budget {name}", value, "a fraction between 0 and 1 (0.8 = 80 %)")
-        limit = self.success_max_connections
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ProbeConfigError("budget success_max_connections", limit, "a positive integer")
-        if self.statistic not in STATISTICS:
-            raise ProbeConfigError("budget statistic", self.statistic, f"one of {STATISTICS}")
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> PerfBudgets:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ProbeConfigError("budget keys", unknown, f"only {sorted(known)}")
-        return cls(**dict(values))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 SEED_BUDGETS = PerfBudgets()
@@ -129,14 +94,8 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1%}" if unit == "fraction" else f"{value * 1e3:.2f} ms"
 
 
-def _stat(stats: LatencyStats, statistic: str) -> float | None:
-    name = {"max": "max_s", "p99": "p99_s", "p90": "p90_s", "p50": "p50_s", "mean": "mean_s"}[statistic]
-    value: float | None = getattr(stats, name)
-    return value
-
-
 def _not_measured(check_id: str, limit: str, unit: str, why: str) -> BudgetOutcome:
-    return BudgetOutcome(check_id, BUDGET_CHECKS[check_id], limit, None, unit, False, f"not measured: {why}")
+    return BudgetOutcome(check_id, BUDGET_TITLES[check_id], limit, None, unit, False, f"not measured: {why}")
 
 
 def latency_budget(
@@ -160,7 +119,7 @@ def latency_budget(
         detail += f"; CLIENT-BOUND probe(s) {bound_names}: the figure includes probe overhead"
     return BudgetOutcome(
         check_id,
-        BUDGET_CHECKS[check_id],
+        BUDGET_TITLES[check_id],
         limit,
         worst,
         "s",
@@ -186,7 +145,7 @@ def success_budget(
         detail += f"; CLIENT-BOUND run(s) {bound_names}"
     return BudgetOutcome(
         check_id,
-        BUDGET_CHECKS[check_id],
+        BUDGET_TITLES[check_id],
         limit,
         worst,
         "fraction",
@@ -202,7 +161,7 @@ def evaluate_http_budgets(
 ) -> list[BudgetOutcome]:
     """Health-response budget from the latency (open-loop) probes, success budget from every run
     (latency probes and throughput runs) with at most `success_max_connections` connections."""
-    per_target = {r.target: _stat(r.latency, budgets.statistic) for r in latency_results}
+    per_target = {r.target: r.latency.stat(budgets.statistic) for r in latency_results}
     health = latency_budget(
         "budget_health_response",
         budgets.health_response_s,
@@ -233,7 +192,7 @@ def _run_label(result: ProbeResult) -> str:
 
 def evaluate_mcp_budgets(report: McpProbeReport | None, budgets: PerfBudgets) -> list[BudgetOutcome]:
     """WebSocket budgets from the MCP probe report (`workbook.mcp`); all fail if there is no report."""
-    stat: Any = budgets.statistic
+    stat = budgets.statistic
     if report is None:
         return [
             _not_measured("budget_ws_connect", f"< {budgets.ws_connect_s:g} s", "s", "the MCP probe did not run"),
@@ -308,61 +267,10 @@ def budget_table(outcomes: Sequence[BudgetOutcome]) -> pd.DataFrame:
     return pd.DataFrame([outcome.row() for outcome in outcomes])
 
 
-def record_budget_checks(checks: Checks, outcomes: Sequence[BudgetOutcome]) -> None:
-    """One check per budget, with the measured value and limit attached."""
-    for outcome in outcomes:
-        with checks.run(outcome.id) as check:
-            check.measure(**outcome.measured_values())
-            if outcome.measured is None:
-                check.fail(outcome.detail)
-            check.expect(outcome.passed, f"{outcome.row()['measured']} vs limit {outcome.limit}: {outcome.detail}")
-            check.note(outcome.detail)
-
-
-def record_self_check(
-    checks: Checks,
-    latency_results: Sequence[ProbeResult],
-    load_results: Sequence[ProbeResult],
-    budgets: PerfBudgets = SEED_BUDGETS,
-) -> None:
-    """Fails when a latency probe was client-bound by enough to matter: its own delays (event-loop
-    or scheduler lag at p99) reach `MATERIAL_FRACTION` of the latency budget, so they could flip
-    a verdict. Smaller client-bound episodes (a busy shared machine) are listed, not failed.
-    Client-bound throughput runs are listed too: their req/s is the probe's ceiling, a lower
-    bound for the target, expected against fast targets."""
-    material_s = MATERIAL_FRACTION * budgets.health_response_s
-    with checks.run(SELF_CHECK_ID) as check:
-        lags = {_run_label(r): _client_delay_s(r) for r in latency_results}
-        check.measure(
-            latency_client_bound={_run_label(r): r.client_bound for r in latency_results},
-            latency_client_delay_p99_s=lags,
-            material_delay_s=material_s,
-            throughput_client_bound={_run_label(r): r.client_bound for r in load_results},
-            reasons={
-                _run_label(r): list(r.selfcheck.reasons) for r in [*latency_results, *load_results] if r.client_bound
-            },
-        )
-        if not latency_results:
-            check.skip("no latency probe ran (no HTTP target configured)")
-        for result in latency_results:
-            label = _run_label(result)
-            if not result.client_bound:
-                continue
-            check.expect(
-                lags[label] < material_s,
-                f"{label} was CLIENT-BOUND with {lags[label] * 1e3:.1f} ms of its own delay at p99 "
-                f"(≥ {material_s * 1e3:.0f} ms can change a verdict): {'; '.join(result.selfcheck.reasons)}",
-            )
-            check.note(
-                f"{label} marked CLIENT-BOUND, its own delay p99 {lags[label] * 1e3:.1f} ms is below "
-                f"{material_s * 1e3:.0f} ms and cannot change the budget verdicts"
-            )
-        bound = [_run_label(r) for r in load_results if r.client_bound]
-        if bound:
-            check.note(f"throughput runs at the probe's own ceiling (client-bound): {bound}")
-
-
-def _client_delay_s(result: ProbeResult) -> float:
-    """The larger of the probe's loop lag and scheduler lag at p99: what it may have added."""
-    timer = result.selfcheck.timer_lag
-    return max(result.selfcheck.loop_lag.p99_s or 0.0, (timer.p99_s or 0.0) if timer else 0.0)
+def record_budget(check: CheckContext, outcome: BudgetOutcome) -> None:
+    """One budget as one check: the measured value and limit attached, failing unless within."""
+    check.measure(**outcome.measured_values())
+    if outcome.measured is None:
+        check.fail(outcome.detail)
+    check.expect(outcome.passed, f"{outcome.row()['measured']} vs limit {outcome.limit}: {outcome.detail}")
+    check.note(outcome.detail)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+from ..timing import ClientBoundThresholds, SelfMonitor
 from ._config import Bounds, HttpTarget
 from ._errors import ProbeConfigError
 from ._result import ProbeResult, Recorder, build_result
-from ._selfcheck import ClientBoundThresholds, SelfMonitor
 from ._transport import Transport, TransportFactory
 
 

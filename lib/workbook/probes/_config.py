@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from ._errors import ProbeConfigError
+from pydantic import Field, field_validator
+
+from ..timing import Count, NonNegativeSeconds, PositiveSeconds
+from ._errors import ProbeConfigError, ProbeSettings
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Sanity ceiling, not a recommendation: a probe that runs longer than this is a soak test.
@@ -71,32 +73,45 @@ class HttpTarget:
         """Build from a params entry such as `{"name": "health", "method": "GET", "url": "..."}`."""
         if not isinstance(item, Mapping):
             raise ProbeConfigError("http target", item, 'a mapping like {"name": ..., "url": ...}')
-        unknown = sorted(set(item) - {"name", "url", "method", "body", "headers", "expect_status"})
-        if unknown:
-            raise ProbeConfigError("http target keys", unknown, "only name, url, method, body, headers, expect_status")
-        url = check_url(item.get("url"), loopback_only=loopback_only)
-        method = str(item.get("method", "GET")).upper()
-        if method not in METHODS:
-            raise ProbeConfigError(f"method of target {url}", item.get("method"), f"one of {METHODS}")
-        headers = {str(k): str(v) for k, v in dict(item.get("headers") or {}).items()}
-        raw_body = item.get("body")
-        body: bytes | None
-        if raw_body is None or raw_body == "":
-            body = None
-        elif isinstance(raw_body, str):
-            body = raw_body.encode()
-        elif isinstance(raw_body, Mapping | list):
-            body = json.dumps(raw_body).encode()
+        return TargetSpec.of(**item).target(loopback_only=loopback_only)
+
+
+Status = Annotated[int, Field(strict=True, ge=100, le=599)]
+
+
+class TargetSpec(ProbeSettings):
+    """A params entry for one HTTP target, validated (the loopback rule is applied by `target`)."""
+
+    url: str
+    name: str = ""
+    method: str = "GET"
+    body: str | dict[str, Any] | list[Any] | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    expect_status: tuple[Status, ...] = ()
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        if value.upper() not in METHODS:
+            raise ValueError(f"expected one of {METHODS}")
+        return value.upper()
+
+    @field_validator("expect_status", mode="before")
+    @classmethod
+    def _statuses(cls, value: object) -> object:
+        return (value,) if isinstance(value, int) else (value or ())
+
+    def target(self, *, loopback_only: bool) -> HttpTarget:
+        url = check_url(self.url, loopback_only=loopback_only)
+        headers = dict(self.headers)
+        body: bytes | None = None
+        if isinstance(self.body, str) and self.body:
+            body = self.body.encode()
+        elif isinstance(self.body, dict | list):
+            body = json.dumps(self.body).encode()
             headers.setdefault("Content-Type", "application/json")
-        else:
-            raise ProbeConfigError(f"body of target {url}", raw_body, "a string, a JSON object/list or null")
-        statuses = item.get("expect_status") or ()
-        if isinstance(statuses, int):
-            statuses = (statuses,)
-        if not all(isinstance(s, int) and 100 <= s <= 599 for s in statuses):
-            raise ProbeConfigError(f"expect_status of target {url}", statuses, "HTTP status codes (100-599)")
-        name = str(item.get("name") or f"{method} {url}")
-        return cls(name=name, url=url, method=method, body=body, headers=headers, expect_status=tuple(statuses))
+        name = self.name or f"{self.method} {url}"
+        return HttpTarget(name, url, self.method, body, headers, self.expect_status)
 
 
 def parse_targets(items: Iterable[Mapping[str, Any] | HttpTarget], *, loopback_only: bool) -> list[HttpTarget]:
@@ -119,39 +134,18 @@ def check_target(target: HttpTarget, *, loopback_only: bool) -> HttpTarget:
     return target
 
 
-def _positive(what: str, value: object, *, integer: bool = False, upper: float = math.inf) -> None:
-    kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or not (0 < value <= upper):
-        expected = "a positive integer" if integer else "a positive number of seconds"
-        if upper != math.inf:
-            expected += f" up to {upper:g}"
-        raise ProbeConfigError(what, value, expected)
-
-
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(ProbeSettings):
     """Every probe stops at whichever comes first: `duration_s` or `max_requests` sends.
 
     Both are required; there is no unbounded mode. `timeout_s` bounds each request and the
     final drain, `warmup_s` runs before the measured window and is discarded (also capped by
-    `max_requests`).
+    `max_requests`). Build with `Bounds.of(...)` (bad values raise `ProbeConfigError`).
     """
 
-    duration_s: float
-    max_requests: int
-    timeout_s: float = 10.0
-    warmup_s: float = 0.0
-
-    def __post_init__(self) -> None:
-        _positive("duration_s", self.duration_s, upper=MAX_DURATION_S)
-        _positive("max_requests", self.max_requests, integer=True)
-        _positive("timeout_s", self.timeout_s, upper=MAX_DURATION_S)
-        if (
-            isinstance(self.warmup_s, bool)
-            or not isinstance(self.warmup_s, int | float)
-            or not (0 <= self.warmup_s <= MAX_DURATION_S)
-        ):
-            raise ProbeConfigError("warmup_s", self.warmup_s, "0 or a positive number of seconds")
+    duration_s: Annotated[PositiveSeconds, Field(le=MAX_DURATION_S)]
+    max_requests: Count
+    timeout_s: Annotated[PositiveSeconds, Field(le=MAX_DURATION_S)] = 10.0
+    warmup_s: Annotated[NonNegativeSeconds, Field(le=MAX_DURATION_S)] = 0.0
 
     @property
     def hard_limit_s(self) -> float:

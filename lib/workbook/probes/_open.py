@@ -19,12 +19,11 @@ import asyncio
 import math
 import time
 
+from ..timing import ClientBoundThresholds, LatencyStats, SelfMonitor
 from ._config import Bounds, HttpTarget
 from ._errors import ProbeConfigError
-from ._histogram import LatencyStats
 from ._result import ProbeResult, Recorder, build_result, record_lag
-from ._selfcheck import ClientBoundThresholds, SelfMonitor
-from ._transport import Transport, TransportFactory, cancel_and_wait
+from ._transport import Transport, TransportFactory
 
 SPIN_WINDOW_S = 0.0015
 # A send this much later than its schedule is counted as late.
@@ -170,3 +169,10 @@ class _Schedule:
 
     async def cancel(self) -> None:
         await cancel_and_wait(self.tasks)
+
+
+async def cancel_and_wait(tasks: set[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -6,11 +6,10 @@ global state), saved as PNG; client-bound runs are drawn hollow and labelled.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from ._histogram import histogram_bins
+from ..timing import histogram_bins
 from ._result import ProbeResult
 
 
@@ -97,13 +96,6 @@ def plot_throughput_vs_concurrency(results: Sequence[ProbeResult]) -> Figure:
     if handles:
         rps_axes.legend(handles=handles, fontsize="small", loc="upper left")
     return figure
-
-
-def save_figure(figure: Figure, path: Path | str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    return path
 
 
 def _label(result: ProbeResult) -> str:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hdrh.histogram import HdrHistogram
 
+from ..timing import LatencyStats, SelfCheck, new_histogram, record_seconds
 from ._config import HttpTarget
-from ._histogram import LatencyStats, Timeline, new_histogram, record_seconds
-from ._selfcheck import SelfCheck
+from ._timeline import Timeline
 from ._transport import Outcome
 
 if TYPE_CHECKING:

@@ -12,15 +12,31 @@ from typing import TypeVar
 
 from .._progress import log
 from .._sync import run_sync
+from ..timing import ClientBoundThresholds
 from ._closed import throughput_probe_async
 from ._config import Bounds, HttpTarget, check_target
 from ._errors import ProbeConfigError
 from ._open import latency_probe_async
 from ._result import ProbeResult
-from ._selfcheck import ClientBoundThresholds
-from ._transport import DEFAULT_TRANSPORT, TransportFactory, transport_factory
+from ._transport import TransportFactory
+from ._transports import DEFAULT_TRANSPORT, transport_factory
 
 T = TypeVar("T")
+
+
+def _prepare(
+    target: HttpTarget,
+    loopback_only: bool,
+    duration_s: float,
+    max_requests: int,
+    timeout_s: float,
+    warmup_s: float,
+    transport: str | TransportFactory,
+) -> tuple[Bounds, TransportFactory]:
+    """Everything checked before a probe starts: the target, its bounds, the transport's name."""
+    check_target(target, loopback_only=loopback_only)
+    bounds = Bounds.of(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
+    return bounds, transport_factory(transport)
 
 
 def throughput_probe(
@@ -36,9 +52,7 @@ def throughput_probe(
     loopback_only: bool = True,
 ) -> ProbeResult:
     """Closed loop: `concurrency` workers back to back until `duration_s` or `max_requests`."""
-    check_target(target, loopback_only=loopback_only)
-    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
-    factory = transport_factory(transport)
+    bounds, factory = _prepare(target, loopback_only, duration_s, max_requests, timeout_s, warmup_s, transport)
     return run_sync(
         throughput_probe_async(
             target, concurrency=concurrency, bounds=bounds, transport=factory, thresholds=thresholds
@@ -63,9 +77,7 @@ def latency_probe(
     loopback_only: bool = True,
 ) -> ProbeResult:
     """Open loop at `rate_rps`; latency from the scheduled send time; late/dropped sends counted."""
-    check_target(target, loopback_only=loopback_only)
-    bounds = Bounds(duration_s=duration_s, max_requests=max_requests, timeout_s=timeout_s, warmup_s=warmup_s)
-    factory = transport_factory(transport)
+    bounds, factory = _prepare(target, loopback_only, duration_s, max_requests, timeout_s, warmup_s, transport)
     return run_sync(
         latency_probe_async(
             target,

@@ -28,6 +28,7 @@ SERVICES: dict[str, str] = {
     # Cross-service flow (notebook 60): the movie platform's character and story services.
     "characters": "workbook.sandbox.characters",
     "story": "workbook.sandbox.story",
+    "studio": "workbook.sandbox.studio",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).

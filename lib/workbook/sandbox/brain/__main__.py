@@ -9,6 +9,7 @@ import sys
 
 from .._faults import FaultSwitches
 from ._embeddings import CHOICES, load_embedder
+from ._options import OptionsHolder
 from ._protocol import BrainApp
 from ._server import run
 from ._switches import BrainFaults
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     faults = BrainFaults(FaultSwitches.from_env())
     # Load the embedder before listening, so "ready" means ready to embed.
-    app = BrainApp(load_embedder(args.embeddings, faults=faults), faults)
+    app = BrainApp(load_embedder(args.embeddings, faults=faults), faults, options=OptionsHolder.from_env())
     asyncio.run(run(app, host=args.host, port=args.port, admin_port=args.admin_port))
     return 0
 

@@ -17,9 +17,10 @@ from typing import Any
 
 from .._requestlog import RequestLog, request_id_of
 from ._embeddings import Embedder
+from ._options import OptionsHolder
 from ._store import CharacterStore
 from ._switches import BrainFaults
-from ._tools import TOOLS, TOOLS_BY_NAME, ToolArgumentsError, ToolExecutionError, ToolRunner
+from ._tools import TOOLS_BY_NAME, ToolArgumentsError, ToolExecutionError, ToolRunner
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -27,11 +28,16 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 
+# The codes the `wrong_error_codes` switch answers as -32603 instead.
+MISCODED = (PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND)
+
 SUPPORTED_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 LATEST_VERSION = SUPPORTED_VERSIONS[-1]
 SERVER_NAME = "workbook-brain-standin"
 SERVER_VERSION = "0.1.0"
 EMBEDDING_META_KEY = "workbook/embedding"
+# What the `accept_invalid_tool_calls` switch answers to a call that should have been rejected.
+ACCEPTED_ANYWAY: dict[str, Any] = {"content": [{"type": "text", "text": "ok"}], "isError": False}
 
 
 class RpcError(Exception):
@@ -57,6 +63,8 @@ class Stats:
     requests: int = 0
     errors_by_code: dict[int, int] = field(default_factory=dict)
     injected_errors: int = 0
+    pings_answered: int = 0
+    pings_unanswered: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def snapshot(self) -> dict[str, Any]:
@@ -68,6 +76,8 @@ class Stats:
             "requests": self.requests,
             "errors_by_code": {str(k): v for k, v in sorted(self.errors_by_code.items())},
             "injected_errors": self.injected_errors,
+            "server_pings_answered": self.pings_answered,
+            "server_pings_unanswered": self.pings_unanswered,
             "uptime_s": round(time.monotonic() - self.started, 3),
         }
 
@@ -75,11 +85,18 @@ class Stats:
 class BrainApp:
     """State shared by all connections: store, embedder, fault switches, counters."""
 
-    def __init__(self, embedder: Embedder, faults: BrainFaults, store: CharacterStore | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        faults: BrainFaults,
+        store: CharacterStore | None = None,
+        options: OptionsHolder | None = None,
+    ) -> None:
         self.embedder = embedder
         self.faults = faults
+        self.options = options or OptionsHolder()
         self.store = store if store is not None else CharacterStore()  # an empty store is falsy
-        self.tools = ToolRunner(self.store, embedder, faults)
+        self.tools = ToolRunner(self.store, embedder, faults, self.options)
         self.stats = Stats()
         # Correlation ids of tool calls (from `params._meta`), served on the admin port.
         self.requests = RequestLog("brain")
@@ -94,6 +111,7 @@ class BrainApp:
             "characters": len(self.store),
             "projects": self.store.project_count,
             "faults": self.faults.snapshot()["faults"],
+            "options": self.options.current.model_dump(),
             **self.stats.snapshot(),
         }
 
@@ -145,6 +163,8 @@ class Session:
             result = await self._request(method, params)
             return {"jsonrpc": "2.0", "id": request_id, "result": result}
         except RpcError as error:
+            if self.app.faults.on("wrong_error_codes") and error.code in MISCODED:
+                error = RpcError(INTERNAL_ERROR, f"Internal error (wrong_error_codes switch; was {error.code})")
             stats = self.app.stats
             stats.errors_by_code[error.code] = stats.errors_by_code.get(error.code, 0) + 1
             if is_notification:
@@ -164,7 +184,7 @@ class Session:
         if method in ("tools/list", "tools/call") and self.protocol_version is None:
             raise RpcError(INVALID_REQUEST, f"Invalid Request: {method} before initialize")
         if method == "tools/list":
-            return {"tools": [tool.listing(self.app.embedder.label) for tool in TOOLS], **self._meta()}
+            return {"tools": self.app.tools.listing(), **self._meta()}
         if method == "tools/call":
             return await self._call(params)
         raise RpcError(METHOD_NOT_FOUND, f"Method not found: {method}")
@@ -201,13 +221,18 @@ class Session:
         name = params.get("name")
         if not isinstance(name, str):
             raise RpcError(INVALID_PARAMS, "Invalid params: tools/call needs a tool name (string)")
+        accept_anything = self.app.faults.on("accept_invalid_tool_calls")
         tool = TOOLS_BY_NAME.get(name)
         if tool is None:
+            if accept_anything:
+                return ACCEPTED_ANYWAY
             raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}", {"known": sorted(TOOLS_BY_NAME)})
         arguments = params.get("arguments", {})
         try:
             parsed = self.app.tools.parse(tool, arguments)
         except ToolArgumentsError as error:
+            if accept_anything:
+                return ACCEPTED_ANYWAY
             raise RpcError(INVALID_PARAMS, f"Invalid params: {error}", {"errors": error.errors}) from None
         if self.app.faults.inject_error():
             self.app.stats.injected_errors += 1

@@ -3,10 +3,10 @@
 * WebSocket port: `ws://127.0.0.1:<port>/mcp` (subprotocol `mcp` when the client offers it) and
   `GET /health` answered as plain HTTP by websockets' `process_request`.
 * Admin port (FastAPI + uvicorn, because websockets' HTTP side only knows GET):
-  `GET /health`, `GET /_sandbox/stats`, and the fault-switch contract under `/_sandbox/faults`.
+  `GET /health`, `GET /_sandbox/stats`, the fault-switch contract under `/_sandbox/faults`, and
+  the shape options under `/_sandbox/options` (`_options.py`).
 
-Each connection handles its messages one at a time, in order, so the fault switches act at
-well-defined message positions.
+What one connection does is in `_connection.py`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from websockets.typing import Subprotocol
 
 from .._faults_http import faults_router
 from .._requestlog import requests_router
+from ._connection import Connection
+from ._options import options_router
 from ._protocol import BrainApp, Session
 
 WS_PATH = "/mcp"
@@ -54,28 +56,19 @@ class BrainServer:
             return _json_response(http.HTTPStatus.OK, self.app.info())
         if path != WS_PATH:
             return _json_response(http.HTTPStatus.NOT_FOUND, {"error": f"no such path {path!r}; MCP is at {WS_PATH}"})
+        if self.app.faults.refusing:
+            return _json_response(
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                {"error": "refusing connections since a connection was dropped (refuse_reconnects switch)"},
+            )
         return None
 
     async def handler(self, connection: ServerConnection) -> None:
         stats = self.app.stats
         stats.connections_total += 1
         stats.connections_open += 1
-        session = self.session_factory(self.app)
         try:
-            async for raw in connection:
-                drop_after = self.app.faults.drop_after
-                if drop_after is not None and session.messages >= drop_after:
-                    # A crash-like drop: no reply, no close frame.
-                    stats.connections_dropped += 1
-                    connection.transport.abort()
-                    return
-                reply = await session.handle(raw)
-                if reply is None:
-                    continue
-                latency = self.app.faults.latency_s
-                if latency > 0:
-                    await asyncio.sleep(latency)
-                await connection.send(json.dumps(reply))
+            await Connection(self.app, self.session_factory(self.app), connection).serve()
         except Exception:  # a broken connection must not take the server down; log and move on
             log.exception("connection handler failed")
         finally:
@@ -84,6 +77,7 @@ class BrainServer:
     def admin_app(self) -> FastAPI:
         api = FastAPI(title="brain stand-in admin", docs_url=None, redoc_url=None, openapi_url=None)
         api.include_router(faults_router(self.app.faults))
+        api.include_router(options_router(self.app.options))
         api.include_router(requests_router(self.app.requests))
 
         @api.get(HEALTH_PATH)

@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._embeddings import Embedder, Vectors, embed_queries
+from ._options import OptionsHolder
 from ._store import CharacterStore, DuplicateIdError, StoreFullError
+from ._switches import BrainFaults
 
 ProjectId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 CharacterId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -83,15 +85,16 @@ class Tool:
     description: str
     arguments: type[BaseModel]
 
-    def listing(self, embedding: Mapping[str, Any]) -> dict[str, Any]:
+    def listing(self, embedding: Mapping[str, Any], *, hide: str | None = None) -> dict[str, Any]:
+        """The `tools/list` entry; `hide` drops one argument from the schema (a fault switch)."""
         note = f" Embeddings: {embedding['name']} ({embedding['kind']})."
         if not embedding.get("semantic", False):
             note += " DETERMINISTIC FALLBACK: similarity is lexical overlap, not meaning."
-        return {
-            "name": self.name,
-            "description": self.description + note,
-            "inputSchema": self.arguments.model_json_schema(),
-        }
+        schema = self.arguments.model_json_schema()
+        if hide is not None:
+            schema["properties"].pop(hide, None)
+            schema["required"] = [name for name in schema.get("required", []) if name != hide]
+        return {"name": self.name, "description": self.description + note, "inputSchema": schema}
 
 
 TOOLS: tuple[Tool, ...] = (
@@ -115,22 +118,28 @@ TOOLS: tuple[Tool, ...] = (
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
 
-class _NoFaults:
-    def on(self, name: str) -> bool:
-        return False
+HIDDEN_ARGUMENT = ("create_character", "project_id")
 
 
 class ToolRunner:
-    def __init__(self, store: CharacterStore, embedder: Embedder, faults: Any = None) -> None:
+    def __init__(self, store: CharacterStore, embedder: Embedder, faults: BrainFaults, options: OptionsHolder) -> None:
         self.store = store
         self.embedder = embedder
-        self.faults = faults if faults is not None else _NoFaults()
+        self.faults = faults
+        self.options = options
         self._handlers: dict[str, Callable[[Any], Awaitable[dict[str, Any]]]] = {
             "create_character": self._create,
             "find_similar_characters": self._find,
             "update_character": self._update,
             "delete_character": self._delete,
         }
+
+    def listing(self) -> list[dict[str, Any]]:
+        hidden = HIDDEN_ARGUMENT if self.faults.on("hide_tool_argument") else None
+        return [
+            tool.listing(self.embedder.label, hide=hidden[1] if hidden and hidden[0] == tool.name else None)
+            for tool in TOOLS
+        ]
 
     def parse(self, tool: Tool, arguments: Any) -> BaseModel:
         try:
@@ -142,8 +151,13 @@ class ToolRunner:
             ) from None
 
     async def call(self, tool: Tool, arguments: BaseModel) -> dict[str, Any]:
+        options = self.options.current
         payload = await self._handlers[tool.name](arguments)
         payload["embedding"] = dict(self.embedder.label)
+        if options.ranking == "distance" and "results" in payload:
+            payload["results"] = [_as_distance(result) for result in payload["results"]]
+        if options.result_shape == "fastmcp":
+            return _fastmcp_result(payload)
         return {
             "content": [{"type": "text", "text": json.dumps(payload)}],
             "structuredContent": payload,
@@ -201,6 +215,10 @@ class ToolRunner:
             query = {"text": args.query}
         everywhere = self.faults.on("leak_projects")
         ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude, everywhere=everywhere)
+        if self.faults.on("misrank_results"):
+            # The least similar first: what a sign error in the distance makes a backend do.
+            ranked = self.store.similar(args.project_id, vector, 10**6, exclude=exclude, everywhere=everywhere)
+            ranked = list(reversed(ranked))[: args.top_k]
         return {
             "project_id": args.project_id,
             "query": query,
@@ -210,3 +228,23 @@ class ToolRunner:
                 for rank, (character, score) in enumerate(ranked, start=1)
             ],
         }
+
+
+def _as_distance(result: dict[str, Any]) -> dict[str, Any]:
+    """`score` (cosine, higher is better) as `distance` (1 - cosine, lower is better)."""
+    shown = {key: value for key, value in result.items() if key != "score"}
+    return {**shown, "distance": round(1.0 - float(result["score"]), 6)}
+
+
+def _fastmcp_result(payload: dict[str, Any]) -> dict[str, Any]:
+    """What FastMCP (MCP Python SDK 1.x) sends for these tools written the natural way: a find that
+    returns a list, a create that returns a dict (flat character, text content only)."""
+    if "results" in payload:
+        items = payload["results"]
+        return {
+            "content": [{"type": "text", "text": json.dumps(item)} for item in items],
+            "structuredContent": {"result": items},
+            "isError": False,
+        }
+    character = {**payload.get("character", payload), "embedding": payload.get("embedding")}
+    return {"content": [{"type": "text", "text": json.dumps(character)}], "isError": False}

@@ -1,4 +1,4 @@
-"""The probe watching itself: its own CPU use and event-loop lag, and the client-bound verdict.
+"""A probe watching itself: its own CPU use and event-loop lag, and the client-bound verdict.
 
 A Python event loop uses at most one core. When the probe thread is busy for most of the
 window, or callbacks wait long in the loop's ready queue, responses are processed late and the
@@ -32,6 +32,14 @@ class ClientBoundThresholds:
     # p99 of how late the open-loop scheduler itself woke up (not counting waits for a free
     # connection, which are the target's doing).
     timer_lag_p99_s: float = 0.005
+    # A p99 of fewer samples is the worst of a handful of wake-ups, i.e. one hiccup of a shared
+    # machine: a window too short for this many samples is reported as too short to judge, never as
+    # client-bound. (The loop-lag count is the window's, wall / interval: a saturated loop records
+    # fewer ticks than it should, and that must not hide the saturation.)
+    min_lag_samples: int = 50
+    # A CPU share measured over a shorter window is a handful of callbacks, not saturation (a level
+    # whose connections were all refused ends in about a millisecond of pure bookkeeping).
+    min_cpu_window_s: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ class SelfCheck:
     timer_lag: LatencyStats | None
     client_bound: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    # Figures that were not judged, and why ("too short to judge").
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +65,7 @@ class SelfCheck:
             "timer_lag": self.timer_lag.to_dict() if self.timer_lag else None,
             "client_bound": self.client_bound,
             "reasons": list(self.reasons),
+            "notes": list(self.notes),
         }
 
 
@@ -65,12 +76,23 @@ def judge_client_bound(
     timer_lag_p99_s: float | None,
     thresholds: ClientBoundThresholds,
     judge_cpu: bool = True,
+    loop_lag_samples: int | None = None,
+    timer_lag_samples: int | None = None,
+    wall_s: float | None = None,
 ) -> tuple[str, ...]:
     """Reasons the client was the bottleneck; empty when it was not. Pure, for unit tests.
 
     `cpu_fraction` is judged only when `judge_cpu`; it also explains a high loop lag (a busy
-    probe vs. a probe the OS did not schedule because the machine was busy).
+    probe vs. a probe the OS did not schedule because the machine was busy). A lag whose sample
+    count is given and below `thresholds.min_lag_samples` is not judged (see `unjudged_lags`),
+    nor a CPU share over a window (`wall_s`) shorter than `thresholds.min_cpu_window_s`.
     """
+    if wall_s is not None and wall_s < thresholds.min_cpu_window_s:
+        judge_cpu = False
+    if _too_few(loop_lag_samples, thresholds):
+        loop_lag_p99_s = None
+    if _too_few(timer_lag_samples, thresholds):
+        timer_lag_p99_s = None
     reasons = []
     if judge_cpu and cpu_fraction is not None and cpu_fraction >= thresholds.cpu_fraction:
         reasons.append(
@@ -94,6 +116,33 @@ def judge_client_bound(
             f"(limit {thresholds.timer_lag_p99_s * 1e3:.2f} ms): the probe could not keep the arrival rate"
         )
     return tuple(reasons)
+
+
+def _too_few(samples: int | None, thresholds: ClientBoundThresholds) -> bool:
+    return samples is not None and samples < thresholds.min_lag_samples
+
+
+def unjudged_lags(
+    thresholds: ClientBoundThresholds,
+    *,
+    loop_lag: LatencyStats,
+    timer_lag: LatencyStats | None = None,
+    loop_window_samples: int | None = None,
+) -> tuple[str, ...]:
+    """One note per lag figure with too few samples to call the run client-bound (the loop lag's
+    count is `loop_window_samples`, what the window allows, when given)."""
+    notes = []
+    counts = (
+        ("event-loop lag", loop_lag, loop_lag.count if loop_window_samples is None else loop_window_samples),
+        ("send scheduler lag", timer_lag, timer_lag.count if timer_lag else 0),
+    )
+    for name, stats, count in counts:
+        if stats is not None and _too_few(count, thresholds):
+            shown = f", p99 {stats.p99_s * 1e3:.2f} ms" if stats.p99_s is not None else ""
+            notes.append(
+                f"{name}: {count} samples{shown}, too short to judge (at least {thresholds.min_lag_samples} needed)"
+            )
+    return tuple(notes)
 
 
 class LoopLagMonitor:
@@ -169,12 +218,16 @@ class SelfMonitor:
     async def finish(self, timer_lag: LatencyStats | None = None) -> SelfCheck:
         wall, cpu_s, cpu_fraction, proc_fraction = self.cpu.stop()
         loop_lag = await self.loop.stop()
+        window_samples = int(wall / self.loop.interval_s)
         reasons = judge_client_bound(
             cpu_fraction=cpu_fraction,
             judge_cpu=self.judge_cpu,
             loop_lag_p99_s=loop_lag.p99_s,
             timer_lag_p99_s=timer_lag.p99_s if timer_lag else None,
             thresholds=self.thresholds,
+            loop_lag_samples=window_samples,
+            timer_lag_samples=timer_lag.count if timer_lag else None,
+            wall_s=wall,
         )
         return SelfCheck(
             wall_s=wall,
@@ -185,4 +238,7 @@ class SelfMonitor:
             timer_lag=timer_lag,
             client_bound=bool(reasons),
             reasons=reasons,
+            notes=unjudged_lags(
+                self.thresholds, loop_lag=loop_lag, timer_lag=timer_lag, loop_window_samples=window_samples
+            ),
         )

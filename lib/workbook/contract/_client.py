@@ -1,0 +1,134 @@
+"""One HTTP exchange as evidence, and the client that makes them (httpx; a transport seam for tests).
+
+A request error (timeout, reset, refused) is an `Exchange` too, with `status=None` and the error
+named, so every caller judges answers and failures the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from ._settings import ContractSettings
+
+BODY_SHOWN = 160
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    url: str
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    elapsed_s: float = 0.0
+    error: str = ""
+    client_addr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The body as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    def brief(self) -> str:
+        """`415 {"detail": ...}` or `ReadTimeout after 2.0 s`: what came back, short."""
+        if self.status is None:
+            return self.error
+        text = self.body[:BODY_SHOWN].decode("utf-8", "replace").replace("\n", " ")
+        more = "…" if len(self.body) > BODY_SHOWN else ""
+        return f"{self.status} {text}{more}".strip()
+
+
+def exchange(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Exchange:
+    """Send one request; never raises for HTTP or network errors."""
+    started = time.perf_counter()
+    address = ""
+    try:
+        response = client.send(client.build_request(method, url, **kwargs), stream=True)
+        try:
+            address = _client_addr(response)  # before the body is read: a closing connection forgets it
+            response.read()
+        finally:
+            response.close()
+    except httpx.TimeoutException as error:
+        elapsed = time.perf_counter() - started
+        return Exchange(method, url, None, elapsed_s=elapsed, error=f"{type(error).__name__} after {elapsed:.2f} s")
+    except httpx.HTTPError as error:
+        elapsed = time.perf_counter() - started
+        return Exchange(method, url, None, elapsed_s=elapsed, error=f"{type(error).__name__}: {error}"[:200])
+    elapsed = time.perf_counter() - started
+    return Exchange(
+        method,
+        url,
+        response.status_code,
+        {key.lower(): value for key, value in response.headers.items()},
+        response.content,
+        elapsed,
+        client_addr=address,
+    )
+
+
+def _client_addr(response: httpx.Response) -> str:
+    """The local address of the connection that carried the response (tells reused from fresh)."""
+    stream = response.extensions.get("network_stream")
+    try:
+        address = stream.get_extra_info("client_addr") if stream is not None else None
+    except Exception:  # a transport without socket info (tests)
+        address = None
+    return f"{address[0]}:{address[1]}" if isinstance(address, tuple) else ""
+
+
+class StudioClient:
+    """The studio's endpoints by key (`settings.paths`), each call returning an `Exchange`."""
+
+    def __init__(self, settings: ContractSettings, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.http = self.new_http()
+
+    def new_http(self, **kwargs: Any) -> httpx.Client:
+        """A client like this one's (same timeout and transport), e.g. for a soak series."""
+        kwargs.setdefault("timeout", self.settings.request_timeout_s)
+        return httpx.Client(transport=self.transport, follow_redirects=False, **kwargs)
+
+    def url(self, key: str, **values: str) -> str:
+        return self.settings.url(key, **values)
+
+    def absolute(self, url: str) -> str:
+        """A URL from a response body (often relative, e.g. /api/jobs/1/result) made absolute."""
+        return urljoin(self.settings.base_url + "/", url)
+
+    def get(self, key: str, **values: str) -> Exchange:
+        return exchange(self.http, "GET", self.url(key, **values))
+
+    def fetch(self, url: str, **kwargs: Any) -> Exchange:
+        return exchange(self.http, "GET", self.absolute(url), **kwargs)
+
+    def upload(
+        self, data: bytes, filename: str = "image.png", content_type: str = "image/png", *, field_name: str = "image"
+    ) -> Exchange:
+        return exchange(self.http, "POST", self.url("upload"), files={field_name: (filename, data, content_type)})
+
+    def post_json(self, key: str, body: Any) -> Exchange:
+        return exchange(self.http, "POST", self.url(key), json=body)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Exchange:
+        return exchange(self.http, method, url, **kwargs)
+
+    def close(self) -> None:
+        self.http.close()

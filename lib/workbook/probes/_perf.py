@@ -1,0 +1,164 @@
+"""Notebook 30's settings (its parameters, validated) and its run: what was measured so far.
+
+`PerfSettings.from_namespace(globals())` takes exactly the notebook's parameters; `PerfRun.open`
+validates the targets and starts nothing. Each `probe_*` step measures and keeps its results on
+the run; the checks (`_checks`) judge what the run holds, so a check whose measurement never ran
+fails as "not measured" rather than passing empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from .. import mcp
+from .._context import evidence_dir
+from .._progress import log
+from ..timing import Count, NonNegativeSeconds, PositiveSeconds
+from ._budgets import BudgetOutcome, PerfBudgets, evaluate_http_budgets, evaluate_mcp_budgets
+from ._config import HttpTarget, check_url, parse_targets
+from ._errors import ProbeSettings
+from ._result import ProbeResult, results_table, write_results_json
+from ._run import concurrency_sweep, latency_probes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOTEBOOK = "30_perf_probes"
+WsLevel = Annotated[int, Field(strict=True, ge=1, le=200)]
+Rate = Annotated[float, Field(strict=True, gt=0, le=1_000_000, allow_inf_nan=False)]
+
+
+class PerfSettings(ProbeSettings):
+    """Notebook 30's parameters (the parameters cell holds the defaults and their comments)."""
+
+    loopback_only: bool = True
+    http_targets: list[dict[str, Any]] = Field(default_factory=list)
+    ws_url: str = ""
+    brain_admin_url: str = ""
+    ws_reconnect_live: bool = False
+    ws_top_k: Annotated[int, Field(strict=True, ge=3, le=100)] = 5
+    ws_ranking: str = "auto"
+    arrival_rate_rps: Rate = 200.0
+    latency_duration_s: PositiveSeconds = 10.0
+    latency_max_requests: Count = 5000
+    latency_connections: Count = 32
+    concurrency_levels: list[Count] = Field(default_factory=lambda: [5, 10, 20])
+    throughput_duration_s: PositiveSeconds = 5.0
+    throughput_max_requests: Count = 100_000
+    warmup_s: NonNegativeSeconds = 0.5
+    request_timeout_s: PositiveSeconds = 10.0
+    ws_concurrency_levels: list[WsLevel] = Field(default_factory=lambda: [1, 5, 10, 20])
+    ws_connect_samples: Count = 10
+    ws_calls_per_tool: Count = 10
+    ws_calls_per_connection: Count = 5
+    ws_max_duration_s: PositiveSeconds = 180.0
+    budgets: PerfBudgets = Field(default_factory=PerfBudgets)
+
+    @field_validator("ws_ranking")
+    @classmethod
+    def _ranking(cls, value: str) -> str:
+        mcp.Ranking.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _urls(self) -> Self:
+        parse_targets(self.http_targets, loopback_only=self.loopback_only)
+        if self.ws_url:
+            check_url(self.ws_url, loopback_only=self.loopback_only, schemes=("ws", "wss"))
+        if self.brain_admin_url:
+            check_url(self.brain_admin_url, loopback_only=self.loopback_only)
+        return self
+
+
+@dataclass
+class PerfRun:
+    """One run of notebook 30: its settings, targets and the measurements taken so far."""
+
+    settings: PerfSettings
+    targets: tuple[HttpTarget, ...]
+    evidence: Path
+    latency: list[ProbeResult] = field(default_factory=list)
+    load: list[ProbeResult] = field(default_factory=list)
+    mcp_report: mcp.McpProbeReport | None = None
+    _functional: dict[str, mcp.FunctionalResult] | None = None
+
+    @classmethod
+    def open(cls, settings: PerfSettings, evidence: Path | None = None) -> PerfRun:
+        targets = parse_targets(settings.http_targets, loopback_only=settings.loopback_only)
+        return cls(settings, tuple(targets), evidence or evidence_dir(NOTEBOOK))
+
+    def probe_latency(self) -> pd.DataFrame:
+        """The open-loop latency probe of every target, one after the other."""
+        s = self.settings
+        self.latency = latency_probes(
+            self.targets,
+            rate_rps=s.arrival_rate_rps,
+            duration_s=s.latency_duration_s,
+            max_requests=s.latency_max_requests,
+            connections=s.latency_connections,
+            timeout_s=s.request_timeout_s,
+            warmup_s=s.warmup_s,
+            loopback_only=s.loopback_only,
+        )
+        return results_table(self.latency)
+
+    def probe_throughput(self) -> pd.DataFrame:
+        """The closed-loop throughput probe of every target at every concurrency level."""
+        s = self.settings
+        self.load = concurrency_sweep(
+            self.targets,
+            s.concurrency_levels,
+            duration_s=s.throughput_duration_s,
+            max_requests=s.throughput_max_requests,
+            timeout_s=s.request_timeout_s,
+            warmup_s=s.warmup_s,
+            loopback_only=s.loopback_only,
+        )
+        return results_table(self.load)
+
+    def probe_mcp(self) -> pd.DataFrame | str:
+        """The MCP probe of `ws_url` (skipped when it is empty: the WebSocket budgets then fail)."""
+        s = self.settings
+        if not s.ws_url:
+            return "MCP probe skipped: ws_url is empty"
+        self.mcp_report = mcp.probe_mcp(
+            s.ws_url,
+            connect_samples=s.ws_connect_samples,
+            calls_per_tool=s.ws_calls_per_tool,
+            concurrency_levels=tuple(s.ws_concurrency_levels),
+            calls_per_connection=s.ws_calls_per_connection,
+            max_duration_s=s.ws_max_duration_s,
+            progress=log,
+        )
+        return self.mcp_report.latency_frame()
+
+    def functional(self, name: str) -> mcp.FunctionalResult:
+        """One of the MCP functional checks; all three run once, on one session, when first asked."""
+        if self._functional is None:
+            s = self.settings
+            results = mcp.run_functional_checks(s.ws_url, top_k=s.ws_top_k, ranking=s.ws_ranking)
+            self._functional = {result.check: result for result in results}
+        return self._functional[name]
+
+    def outcomes(self) -> list[BudgetOutcome]:
+        """Every budget judged on what was measured so far (one verdict: `_budgets`)."""
+        budgets = self.settings.budgets
+        return evaluate_http_budgets(self.latency, self.load, budgets) + evaluate_mcp_budgets(self.mcp_report, budgets)
+
+    def outcome(self, check_id: str) -> BudgetOutcome:
+        return next(outcome for outcome in self.outcomes() if outcome.id == check_id)
+
+    def save_evidence(self) -> Path:
+        """Every raw figure (histograms HDR-encoded, MCP samples) and the budget rows as probes.json."""
+        return write_results_json(
+            self.evidence / "probes.json",
+            latency=self.latency,
+            throughput=self.load,
+            mcp=self.mcp_report,
+            functional=list((self._functional or {}).values()),
+            budgets=[outcome.row() for outcome in self.outcomes()],
+        )

@@ -1,0 +1,61 @@
+"""The launcher's factory for the studio: one pre-bound loopback socket, an upload folder, nothing started."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import httpx
+
+from .._faults import TIME_SCALE_ENV
+from .._spec import ServiceContext, ServiceSpec
+
+NAME = "studio"
+# Models "load" this long after the process listens; routes answer 503 meanwhile (wall seconds,
+# not scaled: the readiness check must be able to see the window).
+BOOT_S = 1.0
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+CORS_ORIGINS = ["http://localhost:3000"]
+
+
+def service(ctx: ServiceContext) -> ServiceSpec:
+    sock = ctx.listening_socket()
+    port = int(sock.getsockname()[1])
+    base_url = f"http://127.0.0.1:{port}"
+    upload_dir = ctx.service_dir(NAME) / "uploads"
+    argv = [
+        sys.executable,
+        "-m",
+        "workbook.sandbox.studio",
+        "--fd",
+        str(sock.fileno()),
+        "--upload-dir",
+        str(upload_dir),
+        "--boot-s",
+        str(BOOT_S),
+        "--max-upload-bytes",
+        str(MAX_UPLOAD_BYTES),
+        "--cors-origins",
+        json.dumps(CORS_ORIGINS),
+    ]
+    return ServiceSpec(
+        name=NAME,
+        argv=argv,
+        ready_url=f"{base_url}/ready",
+        # The launcher's poll only needs an answer; the studio is ready when /ready says 200.
+        ready_check=functools.partial(_ready, f"{base_url}/ready"),
+        outputs={
+            "url": base_url,
+            "admin_url": base_url,
+            "openapi_url": f"{base_url}/openapi.json",
+            "upload_dir": str(upload_dir),
+        },
+        env={TIME_SCALE_ENV: str(ctx.time_scale)},
+        sockets=[sock],
+        stop_timeout_s=5.0,
+    )
+
+
+def _ready(url: str) -> None:
+    httpx.get(url, timeout=2.0).raise_for_status()
