@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from workbook.checks import CheckStatus
@@ -59,3 +60,17 @@ def test_brain_down_answers_503_and_writes_nothing(sandbox: Sandbox, tmp_path: P
     """The condition itself (no defect switch): the check passes because the services handle it."""
     results = run_checks(sandbox, ["error_propagation"], tmp_path, setup=["flow"])
     assert results["error_propagation"].status == CheckStatus.PASS, results["error_propagation"].detail
+
+
+def test_sdk_result_shapes_are_not_defects(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The brain's shape options (FastMCP results, distance ranking, log notifications, server pings)
+    are correct behaviour: every check still passes, in the services and in the notebook's client."""
+    options = sandbox.outputs["brain"]["admin_url"] + "/_sandbox/options"
+    shapes = {"result_shape": "fastmcp", "ranking": "distance", "log_notifications": True, "server_pings": True}
+    assert httpx.put(options, json=shapes, timeout=5).status_code == 200
+    try:
+        ids = ["flow", "consistency", "isolation", "embedding_quality", "clustering"]
+        results = run_checks(sandbox, ids, tmp_path)
+    finally:
+        httpx.delete(options, timeout=5)
+    assert {k: r.detail for k, r in results.items() if r.status != CheckStatus.PASS} == {}

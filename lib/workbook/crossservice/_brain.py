@@ -19,17 +19,25 @@ class BrainError(Exception):
 
 
 def tool_payload(result: dict[str, Any]) -> dict[str, Any]:
-    """The structured payload of a tool result in the shapes correct servers send."""
+    """The structured payload of a tool result in the shapes correct servers send (structured or text,
+    FastMCP's wrapped list); similarity results get a `score` (cosine) also when ranked by `distance`."""
     structured = result.get("structuredContent")
     if isinstance(structured, dict):
-        if isinstance(structured.get("result"), list):  # FastMCP wraps a returned list
-            return {"results": structured["result"]}
-        return structured
-    texts = [item.get("text", "") for item in result.get("content", []) if item.get("type") == "text"]
-    parsed = [json.loads(text) for text in texts if text.strip().startswith(("{", "["))]
-    if len(parsed) == 1 and isinstance(parsed[0], dict):
-        return parsed[0]
-    return {"results": [item for item in parsed if isinstance(item, dict)]}
+        payload = {"results": structured["result"]} if isinstance(structured.get("result"), list) else dict(structured)
+    else:
+        texts = [item.get("text", "") for item in result.get("content", []) if item.get("type") == "text"]
+        parsed = [json.loads(text) for text in texts if text.strip().startswith(("{", "["))]
+        payload = dict(parsed[0]) if len(parsed) == 1 and isinstance(parsed[0], dict) else {"results": parsed}
+    if isinstance(payload.get("results"), list):
+        payload["results"] = [_scored(item) for item in payload["results"] if isinstance(item, dict)]
+    return payload
+
+
+def _scored(item: dict[str, Any]) -> dict[str, Any]:
+    # distance = 1 - cosine (the brain's `ranking: distance` shape, ascending)
+    if "score" not in item and isinstance(item.get("distance"), int | float):
+        return {**item, "score": 1.0 - float(item["distance"])}
+    return item
 
 
 class BrainTools:

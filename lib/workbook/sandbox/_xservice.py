@@ -129,11 +129,28 @@ async def call_brain_tool(
             text = " ".join(str(item.get("text", "")) for item in body.get("content", []))
             note["error"] = "tool error"
             raise HopError("brain", f"the brain refused {tool}: {text}", status=424)
-        structured = body.get("structuredContent")
-        if isinstance(structured, dict):
-            return structured
+        return tool_payload(body)
+
+
+def tool_payload(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A tool result's payload in every shape correct servers send (structured or text, FastMCP's
+    wrapped list), with each similarity result carrying a `score` (cosine; from `distance` = 1 - cosine)."""
+    structured = body.get("structuredContent")
+    if isinstance(structured, dict):
+        payload = {"results": structured["result"]} if isinstance(structured.get("result"), list) else dict(structured)
+    else:
         texts = [item.get("text", "") for item in body.get("content", []) if item.get("type") == "text"]
-        return dict(json.loads(texts[0])) if texts else {}
+        parsed = [json.loads(text) for text in texts if text.strip().startswith(("{", "["))]
+        payload = dict(parsed[0]) if len(parsed) == 1 and isinstance(parsed[0], dict) else {"results": parsed}
+    if isinstance(payload.get("results"), list):
+        payload["results"] = [_scored(item) for item in payload["results"] if isinstance(item, dict)]
+    return payload
+
+
+def _scored(result: dict[str, Any]) -> dict[str, Any]:
+    if "score" not in result and isinstance(result.get("distance"), int | float):
+        return {**result, "score": 1.0 - float(result["distance"])}
+    return result
 
 
 async def _one_call(ws_url: str, params: dict[str, Any]) -> dict[str, Any]:

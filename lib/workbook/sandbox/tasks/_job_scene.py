@@ -16,10 +16,12 @@ import json
 from typing import Any
 
 import httpx
+from celery.utils.log import get_task_logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._jobs import JobContext, JobFailed, JobType, ResultFile, register
 
+log = get_task_logger(__name__)
 URL = r"^https?://[^\s]+$"
 ID = r"^[A-Za-z0-9_.:\-]{1,200}$"
 
@@ -45,6 +47,19 @@ def _get(client: httpx.Client, hop: str, url: str, headers: dict[str, str]) -> h
 
 def produce_scene(ctx: JobContext, params: SceneParams) -> ResultFile:
     headers = {"X-Request-ID": ctx.correlation_id, "X-Caller": "orchestrator", "X-Task-Id": ctx.task_id}
+    # The worker's log line for this hop, keyed like every other service's.
+    log.info(
+        json.dumps(
+            {
+                "service": "orchestrator",
+                "request_id": ctx.correlation_id,
+                "hop": "produce_scene",
+                "task_id": ctx.task_id,
+                "project_id": params.project_id,
+                "story_id": params.story_id,
+            }
+        )
+    )
     story_url = f"{params.story_url.rstrip('/')}/projects/{params.project_id}/stories/{params.story_id}"
     with httpx.Client(timeout=10.0, trust_env=False) as client:
         ctx.progress(5, "reading the story")
