@@ -1,7 +1,10 @@
-"""Fixtures for persistence tests: one real sandbox (SeaweedFS + reference backend) per test module."""
+"""Fixtures for persistence tests: one real sandbox (SeaweedFS + reference backend) for the whole
+session (a start and stop cost ~15 s); tests that set fault switches clear them before and after."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,15 +12,34 @@ from typing import Any
 
 import pytest
 
+from workbook import repo_root
 from workbook.checks import Checks, CheckStatus
-from workbook.persistence import CHECK_FUNCTIONS, CHECKS, PersistenceRun, PersistenceSettings
+from workbook.params import notebook_parameters
+from workbook.persistence import CHECKS, PersistenceRun, PersistenceSettings
+from workbook.persistence._catalog import CHECK_FUNCTIONS
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 from workbook.sandbox._faults import FAULTS_ENV
 
 SERVICE_IMPORT = "workbook.sandbox.refbackend:AssetPersistenceService"
+NOTEBOOK = repo_root() / "notebooks" / "10_persistence.ipynb"
 
 
-@pytest.fixture(scope="module")
+@functools.cache
+def _parameters_cell() -> dict[str, str]:
+    return {name: parameter.default for name, parameter in notebook_parameters(NOTEBOOK).items()}
+
+
+def notebook_defaults() -> dict[str, Any]:
+    """The parameters cell of notebook 10 as the kernel would see it (the one place defaults live)."""
+    return {name: ast.literal_eval(source) for name, source in _parameters_cell().items()}
+
+
+def settings_of(**values: Any) -> PersistenceSettings:
+    """Settings as the notebook builds them, from its defaults with `values` set."""
+    return PersistenceSettings.from_namespace(notebook_defaults(), **values)
+
+
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(["s3", "refbackend"]) as running:
         yield running
@@ -38,6 +60,8 @@ def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
         "expected_expiry_s": 3,
         "num_images": 2,
         "service_import": SERVICE_IMPORT,
+        # Backend and notebook share one clock here: only the 1 s resolution of X-Amz-Date remains.
+        "signing_tolerance_s": 2.0,
     }
 
 
@@ -49,7 +73,7 @@ def sandbox_settings(sandbox: Sandbox, **overrides: Any) -> PersistenceSettings:
         "presign_budget_ms": 50.0,
     }
     values.update(overrides)
-    return PersistenceSettings(**values)
+    return settings_of(**values)
 
 
 RunChecks = Callable[..., dict[str, tuple[CheckStatus, str]]]

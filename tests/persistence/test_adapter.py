@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from workbook import run_sync
-from workbook.persistence import ServiceImportError, load_service, seed_env
+from workbook.persistence._adapter import load_service, seed_env
+from workbook.persistence._errors import ServiceImportError
 
 GOOD_SERVICE = """
 import os

@@ -8,7 +8,8 @@ import json
 import httpx
 import pytest
 
-from workbook.persistence import ApiError, BackendUnreachableError, CharacterApi, missing_cloud_fields
+from workbook.persistence._api import CharacterApi, GeneratedImage, missing_cloud_fields
+from workbook.persistence._errors import ApiError, BackendUnreachableError
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -55,13 +56,29 @@ def test_get_reference_does_not_follow_redirects(api: CharacterApi) -> None:
     assert redirect.status_code == 307 and redirect.headers["location"] == "http://s3/x"
 
 
-def test_config_debug_missing_is_none(api: CharacterApi) -> None:
-    assert api.config_debug() is None
+def test_config_debug_missing_or_unusable_is_unreadable_not_an_error() -> None:
+    answers = {
+        "missing": httpx.Response(404, json={"detail": "Not Found"}),
+        "failing": httpx.Response(500, text="Internal Server Error"),
+        "html": httpx.Response(200, text="<html>debug</html>", headers={"content-type": "text/html"}),
+        "list": httpx.Response(200, json=[1, 2]),
+    }
+    problems = {}
+    for name, answer in answers.items():
+        config = CharacterApi(
+            "http://backend", transport=httpx.MockTransport(lambda request, a=answer: a)
+        ).config_debug()
+        assert config.body is None
+        problems[name] = config.problem
+    assert problems == {
+        "missing": "config/debug answered 404",
+        "failing": "config/debug answered 500",
+        "html": "config/debug answered text/html, not JSON",
+        "list": "config/debug answered JSON that is not an object",
+    }
 
 
 def test_bad_base64_names_the_image() -> None:
-    from workbook.persistence import GeneratedImage
-
     with pytest.raises(ValueError, match="image x: base64 does not decode"):
         GeneratedImage(id="x", base64="***").decoded()
 

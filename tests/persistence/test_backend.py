@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,35 @@ def test_service_spec_uses_s3_outputs_and_free_ports(tmp_path: Path) -> None:
     assert spec.ready_url == spec.outputs["url"] + "/health"
     assert spec.env["STORAGE_BUCKET"] == "b" and spec.env["AWS_SECRET_ACCESS_KEY"] == "SK"
     assert spec.env["SERVE_FROM_CLOUD"] == "true" and spec.env["PRESIGNED_URL_EXPIRY"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("initial", "message"),
+    [
+        ({"redirect_permanent": 302}, "'redirect_permanent' takes true, 301 or 308, got 302"),
+        ({"slow_presign": -5}, "'slow_presign' takes true or a positive number of ms, got -5"),
+        ({"debug_leaks_secret": "yes"}, "'debug_leaks_secret' takes true, got 'yes'"),
+    ],
+)
+def test_fault_values_are_validated_before_anything_starts(initial: dict[str, object], message: str) -> None:
+    from workbook.sandbox.refbackend import faults
+
+    with pytest.raises(ValueError, match=message):
+        faults(initial)
+    assert faults({"redirect_permanent": 308, "slow_presign": 20, "debug_leaks_secret": True}).on("redirect_permanent")
+
+
+def test_generate_faults_change_what_is_accepted_and_rendered(tmp_path: Path) -> None:
+    switches = FaultSwitches(FAULTS, initial={"lenient_generate": True, "aspect_ratio_ignored": True})
+    client = AppClient(create_app(local_settings(tmp_path), switches))
+    lenient = client.post("/api/mv/generate_character_reference", json={"character_description": "", "num_images": 0})
+    assert lenient.status_code == 200 and lenient.json()["images"] == []
+    wide = client.post(
+        "/api/mv/generate_character_reference",
+        json={"character_description": "r", "num_images": 1, "aspect_ratio": "16:9"},
+    )
+    with Image.open(io.BytesIO(base64.b64decode(wide.json()["images"][0]["base64"]))) as image:
+        assert image.size == (256, 256)
+    switches.update({"lenient_generate": None, "bad_input_500": True})
+    crashed = client.post("/api/mv/generate_character_reference", json={"character_description": "r", "num_images": 0})
+    assert crashed.status_code == 500

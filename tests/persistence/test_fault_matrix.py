@@ -15,6 +15,15 @@ from .conftest import RunChecks
 # switch -> a phrase the failing check's detail must contain (it names the defect).
 DEFECT_DETAIL = {
     "non_unique_ids": "ids are not unique",
+    "aspect_ratio_ignored": "not aspect ratio 16:9",
+    "lenient_generate": "answered 200 (accepted an invalid request)",
+    "bad_input_500": "answered 500, expected a 4xx",
+    "serves_locally": "serves images locally",
+    "debug_says_local": "config/debug misreports the serving mode",
+    "debug_leaks_secret": "exposes a value under 'AWS_SECRET_ACCESS_KEY'",
+    "cached_presign": "the backend caches presigned URLs",
+    "no_content_type": "the service sent no ContentType",
+    "redirect_permanent": "a permanent redirect that browsers and proxies cache",
     "base64_mismatch": "base64 in the response differs from the bytes served",
     "corrupt_local_bytes": "local GET bytes differ",
     "wrong_local_content_type": "content type 'application/octet-stream', expected image/png",
@@ -36,6 +45,8 @@ DEFECT_DETAIL = {
 }
 # Not a defect: the condition check 9 creates itself (tested separately below).
 CONDITIONS = {"storage_unreachable"}
+# Checks that make their own requests (no generated images needed before them).
+NO_IMAGES_NEEDED = {"generate", "aspect_ratio", "invalid_input", "config_secrets", "unknown_id"}
 # Values for switches that take one (ms of delay for slow_presign: far above the test budget).
 SWITCH_VALUES = {"slow_presign": 200}
 
@@ -55,8 +66,9 @@ def test_all_switches_off_every_check_passes(run_checks: RunChecks, sandbox: San
 @pytest.mark.parametrize("switch", sorted(DEFECT_DETAIL))
 def test_switch_is_caught_by_its_check(run_checks: RunChecks, switch: str) -> None:
     check_id = FAULTS[switch][0]
-    sequence = ["generate"] if check_id == "generate" else ["generate", check_id]
-    results = run_checks(sequence, faults={switch: SWITCH_VALUES.get(switch, True)})
+    sequence = [check_id] if check_id in NO_IMAGES_NEEDED else ["generate", check_id]
+    # No switch needs the wait for a URL to expire to be caught (the all-off run still waits).
+    results = run_checks(sequence, faults={switch: SWITCH_VALUES.get(switch, True)}, expired_wait_max_s=0.0)
     status, detail = results[check_id]
     assert status is CheckStatus.FAIL, f"{switch}: {check_id} was {status.value}: {detail}"
     assert DEFECT_DETAIL[switch] in detail
@@ -67,10 +79,11 @@ def test_fallback_check_restores_storage_and_needs_cloud_serving_first(run_check
     results = run_checks(["generate", "fallback"])
     assert results["fallback"][0] is CheckStatus.PASS, results["fallback"][1]
     assert httpx.get(admin_url + "/_sandbox/faults").json()["faults"] == {}
-    # Storage already down before the check: it cannot tell fallback from plain local serving.
-    results = run_checks(["generate", "fallback"], faults={"storage_unreachable": True})
-    assert results["fallback"][0] is CheckStatus.FAIL
-    assert "did not serve from cloud" in results["fallback"][1]
+    # Storage already down from the start: images are served locally, so there is no cloud serving to
+    # fall back from; the fallback check cannot pass and the serving-mode check fails the run.
+    results = run_checks(["generate", "serving_mode", "fallback"], faults={"storage_unreachable": True})
+    assert results["fallback"][0] is CheckStatus.SKIP
+    assert results["serving_mode"][0] is CheckStatus.FAIL and "serves images locally" in results["serving_mode"][1]
 
 
 def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:

@@ -8,8 +8,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from workbook.persistence import (
-    PresignedUrlError,
+from workbook.persistence._errors import PresignedUrlError
+from workbook.persistence._presign import (
+    freshness_problems,
     parse_presigned_url,
     tampered_signature,
     verify_presigned_url,
@@ -143,3 +144,48 @@ def test_unsigned_url_is_flagged() -> None:
 def test_parse_rejects_non_urls(bad: object) -> None:
     with pytest.raises(PresignedUrlError):
         parse_presigned_url(bad)  # type: ignore[arg-type]
+
+
+def test_a_url_signed_for_the_request_is_fresh() -> None:
+    parsed = parse_presigned_url(presign("k.png", expires=3600))
+    assert parsed.signed_at is not None
+    at = parsed.signed_at + timedelta(seconds=0.4)
+    assert (
+        freshness_problems(
+            parsed, requested_at=at, received_at=at + timedelta(seconds=0.2), expected_expiry_s=3600, tolerance_s=2
+        )
+        == []
+    )
+
+
+def test_a_cached_url_is_stale_even_while_it_still_works() -> None:
+    parsed = parse_presigned_url(presign("k.png", expires=3600))
+    assert parsed.signed_at is not None
+    later = parsed.signed_at + timedelta(seconds=600)
+    problems = freshness_problems(parsed, requested_at=later, received_at=later, expected_expiry_s=3600, tolerance_s=5)
+    assert problems[0].startswith("signed 600 s before it was requested")
+    assert "3000 s left when served, expected about the configured 3600 s" in problems[1]
+    assert verify_presigned_url(parsed.url, access_key=ACCESS_KEY, secret_key=SECRET_KEY, now=later).ok
+
+
+def test_a_url_from_the_future_or_with_the_wrong_lifetime_is_named() -> None:
+    parsed = parse_presigned_url(presign("k.png", expires=7200))
+    assert parsed.signed_at is not None
+    earlier = parsed.signed_at - timedelta(seconds=30)
+    problems = freshness_problems(
+        parsed, requested_at=earlier, received_at=earlier, expected_expiry_s=3600, tolerance_s=5
+    )
+    assert any(problem.startswith("signed 30 s after it was received") for problem in problems)
+    assert any("more than the configured 3600 s" in problem for problem in problems)
+
+
+def test_sigv2_freshness_comes_from_its_absolute_expiry() -> None:
+    parsed = parse_presigned_url(presign("k.png", expires=3600, sigv4=False, endpoint=None))
+    assert parsed.version == "sigv2" and parsed.expires_at is not None
+    now = datetime.now(UTC)
+    assert freshness_problems(parsed, requested_at=now, received_at=now, expected_expiry_s=3600, tolerance_s=5) == []
+    later = now + timedelta(seconds=900)
+    (problem,) = freshness_problems(
+        parsed, requested_at=later, received_at=later, expected_expiry_s=3600, tolerance_s=5
+    )
+    assert "left when served, expected about the configured 3600 s" in problem

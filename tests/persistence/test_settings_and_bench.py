@@ -9,13 +9,11 @@ from typing import Any
 import matplotlib
 import pytest
 
-from workbook.persistence import (
-    ParameterError,
-    PersistenceSettings,
-    benchmark_presign,
-    benchmark_table,
-    save_benchmark,
-)
+from workbook import UsageError, keep_figure
+from workbook.persistence import PersistenceSettings, plot_benchmark, save_benchmark_table
+from workbook.persistence._bench import benchmark_presign, benchmark_table
+
+from .conftest import notebook_defaults, settings_of
 
 matplotlib.use("Agg")
 
@@ -25,24 +23,41 @@ VALID: dict[str, Any] = {"api_base_url": "http://127.0.0.1:8000", "storage_bucke
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"api_base_url": ""}, "api_base_url is empty"),
-        ({"api_base_url": "127.0.0.1:8000"}, "api_base_url='127.0.0.1:8000': expected an http"),
-        ({"storage_bucket": ""}, "storage_bucket is empty"),
-        ({"expected_expiry_s": 604801}, "expected_expiry_s=604801: expected 1..604800"),
-        ({"num_images": 0}, "num_images=0"),
-        ({"extensions": ("png", "tiff")}, "extensions=\\['png', 'tiff'\\]"),
-        ({"benchmark_counts": (0,)}, "benchmark_counts=\\[0\\]"),
-        ({"job_prefix": "jobs/"}, "job_prefix='jobs/'"),
-        ({"storage_endpoint": "s3.local"}, "storage_endpoint='s3.local'"),
+        ({"api_base_url": ""}, "'api_base_url': value '': expected the backend's base URL"),
+        ({"api_base_url": "127.0.0.1:8000"}, "'api_base_url': value '127.0.0.1:8000': expected an http"),
+        ({"storage_bucket": ""}, "'storage_bucket': value '': expected the bucket"),
+        (
+            {"expected_expiry_s": 604801},
+            "'expected_expiry_s': value 604801: Input should be less than or equal to 604800",
+        ),
+        ({"num_images": 0}, "'num_images': value 0"),
+        ({"extensions": ["png", "tiff"]}, "'extensions': value \\['png', 'tiff'\\]: expected a non-empty subset"),
+        ({"benchmark_counts": [0]}, "'benchmark_counts.0': value 0"),
+        ({"job_prefix": "jobs/"}, "'job_prefix': value 'jobs/': expected a template containing"),
+        ({"storage_endpoint": "s3.local"}, "'storage_endpoint': value 's3.local'"),
+        ({"aspect_ratio": "square"}, "'aspect_ratio': value 'square': expected an aspect ratio"),
+        ({"num_imagse": 3}, "unknown setting 'num_imagse'"),
     ],
 )
 def test_bad_parameters_are_named(override: dict[str, Any], message: str) -> None:
-    with pytest.raises(ParameterError, match=message):
-        PersistenceSettings(**{**VALID, **override})
+    with pytest.raises(UsageError, match=message):
+        settings_of(**{**VALID, **override})
+
+
+def test_every_problem_is_one_line_of_one_error() -> None:
+    with pytest.raises(UsageError) as raised:
+        settings_of(api_base_url="", num_images=99, storage_bucket="")
+    assert len(str(raised.value).splitlines()) == 3
+
+
+def test_settings_fields_are_exactly_the_notebooks_parameters() -> None:
+    # Defaults live in the parameters cell only: every field is required and comes from there.
+    assert set(PersistenceSettings.model_fields) == set(notebook_defaults()) - {"interactive"}
+    assert all(field.is_required() for field in PersistenceSettings.model_fields.values())
 
 
 def test_key_templates() -> None:
-    settings = PersistenceSettings(**VALID)
+    settings = settings_of(**VALID)
     assert settings.standalone_key("abc") == "character_references/abc.png"
     assert settings.job_key("j1", "abc", "jpg") == "jobs/j1/character_reference/abc.jpg"
 
@@ -59,8 +74,10 @@ def test_benchmark_counts_calls_and_writes_evidence(tmp_path: Path) -> None:
     assert len(calls) == 1 + 3 + 5  # one warm-up call
     table = benchmark_table(runs)
     assert list(table["urls"]) == [3, 5] and not table["stopped_early"].any()
-    paths = save_benchmark(runs, tmp_path)
-    assert all(path.stat().st_size > 0 for path in paths)
+    saved = save_benchmark_table(runs, tmp_path / "bench.csv")
+    assert list(saved["urls"]) == [3, 5] and (tmp_path / "bench.csv").read_text().startswith("urls,")
+    keep_figure(plot_benchmark(runs), tmp_path / "bench.png")
+    assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_benchmark_stops_at_its_time_limit() -> None:
@@ -73,6 +90,6 @@ def test_benchmark_stops_at_its_time_limit() -> None:
 
 
 def test_service_import_must_name_a_class() -> None:
-    with pytest.raises(ParameterError, match=r"service_import='services\.asset_persistence'"):
-        PersistenceSettings(**VALID, service_import="services.asset_persistence")
-    assert PersistenceSettings(**VALID, service_import="").service_import == ""
+    with pytest.raises(UsageError, match=r"'service_import': value 'services\.asset_persistence'"):
+        settings_of(**VALID, service_import="services.asset_persistence")
+    assert settings_of(**VALID, service_import="").service_import == ""

@@ -9,10 +9,14 @@ import httpx
 import pytest
 from botocore.exceptions import BotoCoreError
 
-from workbook.persistence import S3Inspector, make_s3_client, sha256_hex, tampered_signature, verify_presigned_url
+from workbook.persistence._inspect import sha256_hex
+from workbook.persistence._presign import tampered_signature, verify_presigned_url
+from workbook.persistence._s3 import S3Inspector, make_s3_client
 from workbook.sandbox import FaultSwitches, Sandbox
 from workbook.sandbox.refbackend import FAULTS, AssetPersistenceService, Settings
 from workbook.sandbox.refbackend._images import render_png
+
+from .offline import FakeS3Client
 
 
 @pytest.fixture
@@ -92,3 +96,11 @@ def test_unreachable_storage_raises_instead_of_hanging(settings: Settings) -> No
     service = AssetPersistenceService(settings, faults=FaultSwitches(FAULTS, initial={"storage_unreachable": True}))
     with pytest.raises(BotoCoreError):
         service.object_exists("character_references/x.png")
+
+
+def test_the_content_type_probe_tells_seaweedfs_from_aws(inspector: S3Inspector) -> None:
+    # SeaweedFS sniffs untyped uploads (measured: a PNG without ContentType is stored image/png).
+    assert inspector.infers_content_type("character_references/wb-probe-test.png") is True
+    assert not inspector.exists("character_references/wb-probe-test.png")
+    # An AWS-like store keeps binary/octet-stream for untyped uploads.
+    assert S3Inspector(FakeS3Client({}), "bucket").infers_content_type("p.png") is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -36,6 +37,17 @@ class GeneratedImage(BaseModel):
 class GenerateResult(BaseModel):
     images: list[GeneratedImage]
     metadata: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class DebugConfig:
+    """The answer of `GET /api/mv/config/debug`: its JSON object, or why there is none."""
+
+    status: int
+    body: dict[str, Any] | None
+    # The raw text, so a leaked secret is found wherever the backend put it.
+    text: str
+    problem: str
 
 
 class CharacterApi:
@@ -81,18 +93,28 @@ class CharacterApi:
         params = {"redirect": "true"} if redirect else None
         return self._client.get(GET_PATH.format(image_id=image_id), params=params, follow_redirects=False)
 
-    def config_debug(self) -> dict[str, Any] | None:
-        """The backend's effective configuration, or None if it has no debug endpoint."""
+    def config_debug(self) -> DebugConfig:
+        """What `GET config/debug` answered; raises only when the backend does not answer at all.
+
+        An endpoint that is missing, fails or answers something other than a JSON object is an
+        unreadable configuration (`body` None, `problem` says why), not an error: nothing may be
+        concluded from it, and the checks decide from what the backend actually serves."""
         try:
             response = self._client.get(CONFIG_PATH)
         except httpx.TransportError as error:
             raise BackendUnreachableError(f"cannot reach the backend at {self.base_url}: {error}") from error
-        if response.status_code == 404:
-            return None
         if response.status_code != 200:
-            raise ApiError("config/debug", response.status_code, response.text)
-        body: dict[str, Any] = response.json()
-        return body
+            return DebugConfig(
+                response.status_code, None, response.text, f"config/debug answered {response.status_code}"
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            return DebugConfig(200, None, response.text, f"config/debug answered {kind}, not JSON")
+        if not isinstance(body, dict):
+            return DebugConfig(200, None, response.text, "config/debug answered JSON that is not an object")
+        return DebugConfig(200, body, response.text, "")
 
 
 def missing_cloud_fields(body: object) -> list[str]:

@@ -96,14 +96,9 @@ def plot_benchmark(runs: Sequence[BenchmarkRun]) -> Figure:
     return figure
 
 
-def save_benchmark(runs: Sequence[BenchmarkRun], folder: Path) -> list[Path]:
-    """Write the table (CSV) and the plot (PNG) into the notebook's evidence folder."""
-    import matplotlib.pyplot as plt
-
-    folder.mkdir(parents=True, exist_ok=True)
-    table_path, plot_path = folder / "presign_benchmark.csv", folder / "presign_benchmark.png"
-    benchmark_table(runs).to_csv(table_path, index=False)
-    figure = plot_benchmark(runs)
-    figure.savefig(plot_path, dpi=100)
-    plt.close(figure)
-    return [table_path, plot_path]
+def save_benchmark_table(runs: Sequence[BenchmarkRun], path: Path) -> pd.DataFrame:
+    """Write the table as CSV evidence at `path` and return it (the plot goes through keep_figure)."""
+    table = benchmark_table(runs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+    return table

@@ -30,5 +30,5 @@ class ServiceImportError(PersistenceError):
     """The user's persistence service could not be imported or constructed."""
 
 
-class ParameterError(PersistenceError):
-    """A notebook parameter of the persistence notebook has an unusable value."""
+class RunStateError(PersistenceError):
+    """A check needs something the run does not have (no generated images, no storage switch)."""

@@ -226,6 +226,47 @@ def verify_presigned_url(
     return result
 
 
+def freshness_problems(
+    parsed: PresignedUrl,
+    *,
+    requested_at: datetime,
+    received_at: datetime,
+    expected_expiry_s: int,
+    tolerance_s: float,
+) -> list[str]:
+    """Why `parsed`, received in answer to a request sent at `requested_at`, was not signed for
+    that request: signed well before it (a cached URL) or after it (a clock off by more than
+    `tolerance_s`), or with a lifetime left that is not the configured expiry. A still-valid URL
+    can fail here: validity says the store will serve it, freshness that the backend signed it now.
+    """
+    problems = []
+    # X-Amz-Date is truncated to the second: a URL signed during the request may read up to 1 s early.
+    signed_at = parsed.signed_at
+    if signed_at is not None:
+        age = (requested_at - signed_at).total_seconds()
+        if age > tolerance_s + 1:
+            problems.append(
+                f"signed {int(age)} s before it was requested (X-Amz-Date {parsed.amz_date}): a cached URL; "
+                "each served URL must be signed for its request"
+            )
+        ahead = (signed_at - received_at).total_seconds()
+        if ahead > tolerance_s:
+            problems.append(
+                f"signed {ahead:.0f} s after it was received (X-Amz-Date {parsed.amz_date}): "
+                "the backend's clock is off by more than signing_tolerance_s"
+            )
+    left = parsed.seconds_left(received_at)
+    if left is None:
+        problems.append("carries no signing time or expiry: cannot tell when it was signed")
+        return problems
+    took = (received_at - requested_at).total_seconds()
+    if left < expected_expiry_s - tolerance_s - took - 1:
+        problems.append(f"{left:.0f} s left when served, expected about the configured {expected_expiry_s} s")
+    elif left > expected_expiry_s + tolerance_s:
+        problems.append(f"{left:.0f} s left when served, more than the configured {expected_expiry_s} s")
+    return problems
+
+
 def tampered_signature(url: str) -> str:
     """`url` with the last hex digit of its signature changed (the store must answer 403)."""
     parsed = parse_presigned_url(url)

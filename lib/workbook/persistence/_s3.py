@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
+import base64
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from .._s3 import s3_client
+from ._inspect import sha256_hex
+
+# What AWS stores for an upload that sends no ContentType.
+UNTYPED = "binary/octet-stream"
+# A 1x1 PNG (its signature is what a sniffing store recognises).
+PROBE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
 
 
 @dataclass(frozen=True)
@@ -17,10 +25,6 @@ class ObjectInfo:
     size: int
     sha256: str
     content_type: str
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def make_s3_client(*, endpoint_url: str, region: str, access_key: str, secret_key: str) -> Any:
@@ -48,6 +52,17 @@ class S3Inspector:
         return ObjectInfo(
             key=key, size=len(body), sha256=sha256_hex(body), content_type=response.get("ContentType", "")
         )
+
+    def infers_content_type(self, key: str) -> bool:
+        """Whether this store makes up a type for an upload that sends none: upload a PNG to `key`
+        without ContentType and read it back. AWS stores binary/octet-stream; SeaweedFS sniffs the
+        bytes and stores image/png. The probe object is deleted again."""
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=PROBE_PNG)
+        try:
+            stored = self.client.head_object(Bucket=self.bucket, Key=key).get("ContentType", "")
+        finally:
+            self.delete([key])
+        return str(stored).split(";")[0] != UNTYPED
 
     def exists(self, key: str) -> bool:
         try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,88 +15,31 @@ import httpx
 import pandas as pd
 
 from .._env import env_overlay
-from .._secrets import read_secret
+from .._secrets import read_secret, seen_secrets
 from .._sync import run_sync
+from ..sandbox import set_faults
 from ._adapter import load_service, seed_env
-from ._api import CharacterApi, GeneratedImage
+from ._api import CharacterApi, DebugConfig, GeneratedImage
 from ._bench import BenchmarkRun
-from ._errors import ParameterError
+from ._config import ConfigClaim, config_claim, redacted_config
+from ._errors import RunStateError
 from ._s3 import S3Inspector, make_s3_client
+from ._serving import ServingObservation, observe_serving
+from ._settings import PersistenceSettings
+from ._uploads import UploadRecorder
 
-# Extensions the extension check knows how to produce (Pillow format) and their content types.
-EXTENSION_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
-EXTENSION_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "gif": "image/gif",
-}
-MAX_EXPIRES_S = 604800
 T = TypeVar("T")
+# Makes storage unreachable for the backend under test (True) or reachable again (False).
+StorageSwitch = Callable[[bool], None]
 
 
-@dataclass(frozen=True)
-class PersistenceSettings:
-    """The notebook's parameters, validated once (one clear error per bad value)."""
+def sandbox_storage_switch(admin_url: str) -> StorageSwitch:
+    """The reference backend's `storage_unreachable` fault switch, flipped through its admin URL."""
 
-    api_base_url: str
-    storage_bucket: str
-    storage_region: str = "us-east-1"
-    storage_endpoint: str = ""
-    s3_access_key_env: str = "AWS_ACCESS_KEY_ID"
-    s3_secret_key_env: str = "AWS_SECRET_ACCESS_KEY"
-    local_api_base_url: str = ""
-    admin_url: str = ""
-    expected_expiry_s: int = 3600
-    num_images: int = 4
-    aspect_ratio: str = "1:1"
-    character_description: str = "A silver metallic humanoid robot with red shield"
-    extensions: tuple[str, ...] = ("png", "jpg", "webp")
-    service_import: str = "services.asset_persistence:AssetPersistenceService"
-    service_sys_path: str = ""
-    export_seed_env: bool = True
-    standalone_prefix: str = "character_references/"
-    job_prefix: str = "jobs/{job_id}/"
-    job_character_dir: str = "character_reference"
-    keep_objects: bool = False
-    fallback_check_live: bool = False
-    expired_wait_max_s: float = 30.0
-    benchmark_counts: tuple[int, ...] = (100, 1000)
-    presign_budget_ms: float = 5.0
-    benchmark_max_s: float = 60.0
-    request_timeout_s: float = 60.0
+    def switch(unreachable: bool) -> None:
+        set_faults(admin_url, {"storage_unreachable": True if unreachable else None})
 
-    def __post_init__(self) -> None:
-        for name in ("api_base_url", "local_api_base_url", "admin_url", "storage_endpoint"):
-            value = getattr(self, name)
-            if value and not value.startswith(("http://", "https://")):
-                raise ParameterError(f"{name}={value!r}: expected an http:// or https:// URL")
-        if not self.api_base_url:
-            raise ParameterError("api_base_url is empty: expected the backend's base URL, e.g. http://host:8000")
-        if not self.storage_bucket:
-            raise ParameterError("storage_bucket is empty: expected the bucket the backend writes to")
-        if not 1 <= self.expected_expiry_s <= MAX_EXPIRES_S:
-            raise ParameterError(f"expected_expiry_s={self.expected_expiry_s!r}: expected 1..{MAX_EXPIRES_S}")
-        if not 1 <= self.num_images <= 16:
-            raise ParameterError(f"num_images={self.num_images!r}: expected 1..16")
-        unknown = [ext for ext in self.extensions if ext.lower() not in EXTENSION_FORMATS]
-        if not self.extensions or unknown:
-            raise ParameterError(
-                f"extensions={list(self.extensions)!r}: expected a non-empty subset of {sorted(EXTENSION_FORMATS)}"
-            )
-        if not self.benchmark_counts or any(count < 1 or count > 100_000 for count in self.benchmark_counts):
-            raise ParameterError(f"benchmark_counts={list(self.benchmark_counts)!r}: expected counts in 1..100000")
-        if self.service_import and ":" not in self.service_import:
-            raise ParameterError(f"service_import={self.service_import!r}: expected 'module.path:ClassName' or empty")
-        if "{job_id}" not in self.job_prefix:
-            raise ParameterError(f"job_prefix={self.job_prefix!r}: expected a template containing '{{job_id}}'")
-
-    def standalone_key(self, image_id: str, extension: str = "png") -> str:
-        return f"{self.standalone_prefix}{image_id}.{extension}"
-
-    def job_key(self, job_id: str, image_id: str, extension: str = "png") -> str:
-        return f"{self.job_prefix.format(job_id=job_id)}{self.job_character_dir}/{image_id}.{extension}"
+    return switch
 
 
 @dataclass
@@ -118,22 +62,41 @@ class PersistenceRun:
     access_key: str
     secret_key: str
     http: httpx.Client
+    # How the fallback check cuts storage off; None when it cannot (live, unless you did it yourself).
+    storage_switch: StorageSwitch | None = None
     images: list[StoredImage] = field(default_factory=list)
-    server_config: dict[str, Any] | None = None
+    config: DebugConfig | None = None
+    serving: ServingObservation | None = None
     created_keys: set[str] = field(default_factory=set)
     created_prefixes: set[str] = field(default_factory=set)
     benchmark: list[BenchmarkRun] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="wb-persistence-")))
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    transport: httpx.BaseTransport | None = None
+    # What the user's service sends to S3 (its botocore clients are hooked while it runs).
+    uploads: UploadRecorder = field(default_factory=UploadRecorder)
+    _store_infers_content_type: bool | None = None
     _service: Any = None
     _local_api: CharacterApi | None = None
 
     @classmethod
-    def open(cls, settings: PersistenceSettings, *, transport: httpx.BaseTransport | None = None) -> PersistenceRun:
+    def open(
+        cls,
+        settings: PersistenceSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        storage_switch: StorageSwitch | None = None,
+        s3_client: Any = None,
+    ) -> PersistenceRun:
+        """Read the credentials, build the clients and read config/debug.
+
+        The seams, for tests: `transport` answers every HTTP request (backend and presigned URLs),
+        `s3_client` replaces the boto3 client of the inspector, `storage_switch` replaces the
+        sandbox's fault switch (default: the reference backend's, when `admin_url` is set)."""
         access_key = read_secret(settings.s3_access_key_env, purpose="storage access key")
         secret_key = read_secret(settings.s3_secret_key_env, purpose="storage secret key")
         assert access_key is not None and secret_key is not None  # read_secret raises when required
-        client = make_s3_client(
+        client = s3_client or make_s3_client(
             endpoint_url=settings.storage_endpoint,
             region=settings.storage_region,
             access_key=access_key,
@@ -146,31 +109,63 @@ class PersistenceRun:
             access_key=access_key,
             secret_key=secret_key,
             http=httpx.Client(timeout=settings.request_timeout_s, follow_redirects=False, transport=transport),
+            storage_switch=storage_switch
+            or (sandbox_storage_switch(settings.admin_url) if settings.admin_url else None),
+            transport=transport,
         )
-        run.server_config = run.api.config_debug()
+        run.config = run.api.config_debug()
         return run
 
     # --- which deployment serves how --------------------------------------------------------
 
     @property
-    def api_serves_from_cloud(self) -> bool | None:
-        """What config/debug says about the main API (None if the backend has no debug endpoint)."""
-        if self.server_config is None:
-            return None
-        return bool(self.server_config.get("serve_from_cloud"))
+    def claim(self) -> ConfigClaim:
+        """What config/debug says about serving from cloud (a claim, never the decision)."""
+        return config_claim(self.config.body if self.config else None, self.config.problem if self.config else "")
+
+    def observe_serving(self) -> ServingObservation:
+        """GET the first generated image from the main API and decide how it serves."""
+        self.serving = observe_serving(self.api.get_reference(self.require_images()[0].id))
+        return self.serving
+
+    def serving_mode(self) -> ServingObservation:
+        return self.serving or self.observe_serving()
 
     def local_api(self) -> CharacterApi | None:
         """The deployment that serves images locally, if there is one."""
         if self.settings.local_api_base_url:
             if self._local_api is None:
                 self._local_api = CharacterApi(
-                    self.settings.local_api_base_url, timeout_s=self.settings.request_timeout_s
+                    self.settings.local_api_base_url,
+                    timeout_s=self.settings.request_timeout_s,
+                    transport=self.transport,
                 )
             return self._local_api
-        return self.api if self.api_serves_from_cloud is False else None
+        return self.api if self.serving_mode().mode == "local" else None
 
     def cloud_api(self) -> CharacterApi | None:
-        return None if self.api_serves_from_cloud is False else self.api
+        """The main API unless it was seen serving locally (unknown serving runs the cloud checks)."""
+        return None if self.serving_mode().mode == "local" else self.api
+
+    def cloud_skip_reason(self) -> str:
+        claim = self.claim.describe()
+        return f"api_base_url serves images locally ({self.serving_mode().evidence}; {claim}): needs cloud serving"
+
+    def known_secrets(self) -> dict[str, str]:
+        """Secret values this run holds, labelled for details that never show them."""
+        known = {
+            f"the storage secret key (from ${self.settings.s3_secret_key_env})": self.secret_key,
+            f"the storage access key (from ${self.settings.s3_access_key_env})": self.access_key,
+        }
+        for index, value in enumerate(sorted(seen_secrets() - set(known.values())), start=1):
+            known[f"secret #{index} this kernel read from the environment"] = value
+        return known
+
+    def config_view(self) -> Any:
+        """config/debug as it may be shown: secret-looking values hidden, known secrets masked."""
+        if self.config is None or self.config.body is None:
+            return self.claim.why
+        return redacted_config(self.config.body, set(self.known_secrets().values()))
 
     # --- the user's service ------------------------------------------------------------------
 
@@ -193,9 +188,10 @@ class PersistenceRun:
     @property
     def service(self) -> Any:
         if self._service is None:
-            self._service = load_service(
-                self.settings.service_import, self.settings.service_sys_path, self.service_env()
-            )
+            with self.uploads.recording():
+                self._service = load_service(
+                    self.settings.service_import, self.settings.service_sys_path, self.service_env()
+                )
         return self._service
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -203,15 +199,34 @@ class PersistenceRun:
         return self.run_async(getattr(self.service, method)(*args, **kwargs))
 
     def run_async(self, coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
-        with env_overlay(self.service_env()):
+        with env_overlay(self.service_env()), self.uploads.recording():
             return run_sync(coroutine, timeout_s=timeout_s, what="a persistence service call")
+
+    def store_infers_content_type(self) -> bool:
+        """Whether the store makes up a type for untyped uploads (probed once, see S3Inspector)."""
+        if self._store_infers_content_type is None:
+            key = f"{self.settings.standalone_prefix}wb-{self.run_id}-content-type-probe.png"
+            self.track(key)
+            self._store_infers_content_type = self.inspector.infers_content_type(key)
+        return self._store_infers_content_type
 
     # --- bookkeeping -------------------------------------------------------------------------
 
     def require_images(self) -> list[StoredImage]:
         if not self.images:
-            raise ParameterError("no generated images: the generate check did not produce any")
+            raise RunStateError("no generated images: the generate check did not produce any")
         return self.images
+
+    @contextmanager
+    def storage_unreachable(self) -> Iterator[None]:
+        """Storage cut off for the block, restored afterwards whatever happens."""
+        if self.storage_switch is None:
+            raise RunStateError("no storage switch: this run cannot make storage unreachable")
+        self.storage_switch(True)
+        try:
+            yield
+        finally:
+            self.storage_switch(False)
 
     def new_id(self, label: str) -> str:
         return f"wb-{self.run_id}-{label}-{uuid.uuid4().hex[:8]}"

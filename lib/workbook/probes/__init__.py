@@ -42,7 +42,15 @@ from ._errors import ProbeConfigError, ProbeError
 from ._perf import PerfRun, PerfSettings
 from ._plots import plot_latency_histogram, plot_throughput_vs_concurrency, plot_timeline
 from ._result import ProbeResult, results_table
-from ._run import concurrency_sweep, latency_probe, latency_probes, throughput_probe
+from ._run import (
+    concurrency_sweep,
+    latency_probe,
+    latency_probes,
+    sharded_latency_probe,
+    sharded_throughput_probe,
+    throughput_probe,
+)
+from ._shards import merge_histograms, merge_results
 from ._transports import DEFAULT_TRANSPORT
 
 __all__ = [
@@ -77,10 +85,14 @@ __all__ = [
     "evaluate_mcp_budgets",
     "latency_probe",
     "latency_probes",
+    "merge_histograms",
+    "merge_results",
     "parse_targets",
     "plot_latency_histogram",
     "plot_throughput_vs_concurrency",
     "plot_timeline",
     "results_table",
+    "sharded_latency_probe",
+    "sharded_throughput_probe",
     "throughput_probe",
 ]

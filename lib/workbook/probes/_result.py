@@ -102,6 +102,9 @@ class ProbeResult:
     selfcheck: SelfCheck
     timeline: list[dict[str, Any]] = field(default_factory=list)
     histogram: HdrHistogram | None = field(default=None, compare=False, repr=False)
+    service_histogram: HdrHistogram | None = field(default=None, compare=False, repr=False)
+    # A sharded probe: the shards' own results (each with its own self-check verdict).
+    shards: tuple[ProbeResult, ...] = ()
 
     @property
     def success_rate(self) -> float:
@@ -145,6 +148,7 @@ class ProbeResult:
             "selfcheck": self.selfcheck.to_dict(),
             "timeline": self.timeline,
             "histogram_hdr": self.histogram.encode().decode() if self.histogram is not None else None,
+            "shards": [shard.to_dict() for shard in self.shards],
         }
 
     def row(self) -> dict[str, Any]:
@@ -173,6 +177,8 @@ class ProbeResult:
             "errors": sum(self.errors.values()),
             "client_cpu": round(self.selfcheck.cpu_fraction, 2),
             "client_bound": self.client_bound,
+            "shards": len(self.shards) or 1,
+            "client_bound_shards": [index for index, shard in enumerate(self.shards) if shard.client_bound],
         }
 
 
@@ -239,6 +245,7 @@ def build_result(
         selfcheck=selfcheck,
         timeline=recorder.timeline.rows(),
         histogram=recorder.latency,
+        service_histogram=recorder.service,
     )
 
 

@@ -10,7 +10,6 @@ redacted on the worker.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._context import EVIDENCE_DIR_ENV
+from .._dask import dask_client, worker_addresses
 from ..evidence import NotebookEntry
 from ._execute import Executor
 from ._schedule import Job, interrupted_entry
@@ -33,52 +33,38 @@ class DaskSchedule:
     scheduler: str | None = None
 
     def __call__(self, jobs: Sequence[Job], execute: Executor) -> Iterator[tuple[Job, NotebookEntry]]:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import as_completed
 
         if not jobs:
             return
         emit = jobs[0].context.emit
-        cluster = None
-        if self.scheduler is None:
-            cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-        client = Client(cluster if cluster is not None else self.scheduler)
-        futures: list[Any] = []
-        by_key: dict[Any, Job] = {}
-        try:
-            client.subscribe_topic(CONSOLE_TOPIC, lambda event: emit(str(event[1])))
-            workers = sorted(client.scheduler_info()["workers"])
-            emit(f"dask: {len(workers)} worker(s) at {client.scheduler.address}" + (" (local)" if cluster else ""))
-            shared = [job for job in jobs if not job.plan.exclusive]
-            alone = [job for job in jobs if job.plan.exclusive]
-            for job in shared:
-                future = client.submit(run_job, _portable(job), execute, key=f"notebook-{job.index}", pure=False)
-                futures.append(future)
-                by_key[future.key] = job
-            for future in as_completed(futures):
-                yield by_key[future.key], _unpack(by_key[future.key], future.result())
-            for job in alone:
-                emit(f"dask: {job.plan.name} is exclusive: running it alone")
-                future = client.submit(run_job, _portable(job), execute, key=f"notebook-{job.index}", pure=False)
-                futures.append(future)
-                by_key[future.key] = job
-                yield job, _unpack(job, future.result())
-        except KeyboardInterrupt:
-            unfinished = [by_key[future.key] for future in futures if not future.done()]
-            client.cancel(futures, force=True)
-            for job in unfinished:
-                yield job, interrupted_entry(job)
-            raise
-        finally:
-            client.close(timeout=10)
-            if cluster is not None:
-                cluster.close(timeout=10)
+        with dask_client(workers=self.workers, scheduler=self.scheduler) as client:
+            futures: list[Any] = []
+            by_key: dict[Any, Job] = {}
+            try:
+                client.subscribe_topic(CONSOLE_TOPIC, lambda event: emit(str(event[1])))
+                local = "" if self.scheduler else " (local)"
+                emit(f"dask: {len(worker_addresses(client))} worker(s) at {client.scheduler.address}{local}")
+                shared = [job for job in jobs if not job.plan.exclusive]
+                alone = [job for job in jobs if job.plan.exclusive]
+                for job in shared:
+                    future = client.submit(run_job, _portable(job), execute, key=f"notebook-{job.index}", pure=False)
+                    futures.append(future)
+                    by_key[future.key] = job
+                for future in as_completed(futures):
+                    yield by_key[future.key], _unpack(by_key[future.key], future.result())
+                for job in alone:
+                    emit(f"dask: {job.plan.name} is exclusive: running it alone")
+                    future = client.submit(run_job, _portable(job), execute, key=f"notebook-{job.index}", pure=False)
+                    futures.append(future)
+                    by_key[future.key] = job
+                    yield job, _unpack(job, future.result())
+            except KeyboardInterrupt:
+                unfinished = [by_key[future.key] for future in futures if not future.done()]
+                client.cancel(futures, force=True)
+                for job in unfinished:
+                    yield job, interrupted_entry(job)
+                raise
 
 
 def run_job(job: Job, execute: Executor) -> tuple[NotebookEntry, dict[str, bytes]]:

@@ -11,13 +11,14 @@ import asyncio
 import base64
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, FastAPI, HTTPException, Query
-from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Body, FastAPI, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .._faults import FaultSwitches
 from .._faults_http import faults_router
@@ -60,20 +61,27 @@ def _api_router(service: AssetPersistenceService, faults: FaultSwitches, *, clou
     settings = service.settings
     router = APIRouter(prefix="/api/mv")
 
-    @router.post("/generate_character_reference")
-    async def generate(request: GenerateRequest) -> GenerateResponse:
+    @router.post("/generate_character_reference", response_model=None)
+    async def generate(body: Annotated[dict[str, Any], Body()]) -> GenerateResponse | Response:
+        try:
+            request = GenerateRequest.model_validate(body)
+        except ValidationError as error:
+            if faults.on("bad_input_500"):
+                return PlainTextResponse("Internal Server Error", status_code=500)
+            if not faults.on("lenient_generate"):
+                raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
+            request = _lenient(body)
+        ratio = "1:1" if faults.on("aspect_ratio_ignored") else request.aspect_ratio
         settings.character_reference_dir.mkdir(parents=True, exist_ok=True)
         first_id = str(uuid.uuid4())
         images = []
         for index in range(request.num_images):
             image_id = first_id if index == 0 or faults.on("non_unique_ids") else str(uuid.uuid4())
-            data = render_png(request.character_description, index, request.aspect_ratio)
+            data = render_png(request.character_description, index, ratio)
             path = settings.character_reference_dir / f"{image_id}.png"
             path.write_bytes(data)
             shown = (
-                render_png(request.character_description, index + 1, request.aspect_ratio)
-                if faults.on("base64_mismatch")
-                else data
+                render_png(request.character_description, index + 1, ratio) if faults.on("base64_mismatch") else data
             )
             cloud_url = None
             if cloud:
@@ -108,7 +116,7 @@ def _api_router(service: AssetPersistenceService, faults: FaultSwitches, *, clou
             raise HTTPException(
                 status_code=404, detail=f"Character reference image with ID {image_id} not found"
             ) from error
-        if cloud:
+        if cloud and not faults.on("serves_locally"):
             try:
                 key = await asyncio.to_thread(service.ensure_uploaded, image_id, local_path)
                 url = await asyncio.to_thread(service.presign, key)
@@ -119,7 +127,7 @@ def _api_router(service: AssetPersistenceService, faults: FaultSwitches, *, clou
             else:
                 if redirect:
                     location = _internal_host(url) if faults.on("redirect_bad_url") else url
-                    return RedirectResponse(location, status_code=307)
+                    return RedirectResponse(location, status_code=_redirect_status(faults))
                 return {
                     "image_id": image_id,
                     "image_url": url,
@@ -131,9 +139,29 @@ def _api_router(service: AssetPersistenceService, faults: FaultSwitches, *, clou
 
     @router.get("/config/debug")
     def config_debug() -> dict[str, Any]:
-        return {**settings.debug_view(), "serve_from_cloud": cloud and settings.serve_from_cloud}
+        view = {**settings.debug_view(), "serve_from_cloud": cloud and not faults.on("debug_says_local")}
+        if faults.on("debug_leaks_secret"):
+            view["AWS_SECRET_ACCESS_KEY"] = settings.secret_key
+        return view
 
     return router
+
+
+def _lenient(body: dict[str, Any]) -> GenerateRequest:
+    """What a backend without input validation makes of a bad request: clamp and default."""
+    count = body.get("num_images")
+    return GenerateRequest.model_construct(
+        character_description=str(body.get("character_description") or "character"),
+        num_images=max(0, min(count if isinstance(count, int) else 4, MAX_IMAGES)),
+        aspect_ratio=body["aspect_ratio"] if body.get("aspect_ratio") in ASPECT_RATIOS else "1:1",
+    )
+
+
+def _redirect_status(faults: FaultSwitches) -> int:
+    if not faults.on("redirect_permanent"):
+        return 307
+    value = faults.value("redirect_permanent")
+    return 301 if value is True else int(value)
 
 
 def _local_response(data: bytes, faults: FaultSwitches) -> Response:

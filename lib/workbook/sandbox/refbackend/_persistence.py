@@ -72,6 +72,8 @@ class AssetPersistenceService:
         self.faults = faults if faults is not None else new_switches()
         if not self.settings.bucket:
             raise ValueError("STORAGE_BUCKET is not set; the persistence service needs a bucket")
+        # Filled only for the cached_presign defect: key -> the first URL handed out for it.
+        self._url_cache: dict[str, str] = {}
 
     # --- clients -----------------------------------------------------------------------------
 
@@ -149,9 +151,12 @@ class AssetPersistenceService:
         if self.faults.on("slow_presign"):
             value = self.faults.value("slow_presign")
             time.sleep((50 if value is True else float(value)) / 1000)
+        if self.faults.on("cached_presign") and key in self._url_cache:
+            return self._url_cache[key]
         url: str = self._presign_client().generate_presigned_url(
             "get_object", Params={"Bucket": self.settings.bucket, "Key": key}, ExpiresIn=self.expiry_s
         )
+        self._url_cache[key] = url
         return url
 
     # --- blocking operations (the async API runs them in a thread) ---------------------------
@@ -165,7 +170,8 @@ class AssetPersistenceService:
             if self.faults.on("wrong_object_content_type")
             else content_type_for(local_path.suffix)
         )
-        self._io_client().put_object(Bucket=self.settings.bucket, Key=key, Body=body, ContentType=content_type)
+        typed = {} if self.faults.on("no_content_type") else {"ContentType": content_type}
+        self._io_client().put_object(Bucket=self.settings.bucket, Key=key, Body=body, **typed)
 
     def object_exists(self, key: str) -> bool:
         try:
