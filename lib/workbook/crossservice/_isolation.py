@@ -102,6 +102,26 @@ def check_isolation(c: CheckContext, run: CrossServiceRun) -> None:
             sim_ids = {r["id"] for r in similar.body.get("results", [])} if similar.ok else set()
             leaked = (sim_ids & theirs) | ({target["id"]} if similar.ok and context != owner else set())
             cell(context, owner, "similar (character service)", leaked, similar.ok, similar.status)
+    # Stories are resources too: read and list across projects.
+    story_b = run.rest.call("POST", run.stories(b), rid=rid, json_body={"title": "B story"})
+    stories = {a: run.flow.get("story_id"), b: story_b.body.get("id") if story_b.status == 201 else None}
+    for context in (a, b):
+        for owner in (a, b):
+            story_id = stories[owner]
+            if not story_id:
+                continue
+            read = run.rest.call("GET", f"{run.stories(context)}/{story_id}", rid=rid)
+            cell(
+                context,
+                owner,
+                "read story",
+                {story_id} if read.ok and context != owner else set(),
+                read.ok,
+                read.status,
+            )
+            listed = run.rest.call("GET", run.stories(context), rid=rid)
+            ids = _ids(listed.body, "stories") & {story_id}
+            cell(context, owner, "list stories", ids, bool(ids), listed.status)
     # The story service's casting searches its own project only.
     story = run.rest.call(
         "POST",

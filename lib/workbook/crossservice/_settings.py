@@ -50,6 +50,13 @@ class CrossServiceSettings(NotebookSettings):
             raise ValueError("expected an http:// or https:// URL (or empty)")
         return value.rstrip("/")
 
+    @field_validator("characters_url", "story_url")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("expected the service's base URL, e.g. http://host:8000")
+        return value
+
     @field_validator("brain_ws_url")
     @classmethod
     def _ws(cls, value: str) -> str:
