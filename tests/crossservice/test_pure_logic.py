@@ -74,5 +74,5 @@ def test_settings_name_each_bad_value() -> None:
         x.CrossServiceSettings.of(
             characters_url="http://c", story_url="http://s", brain_ws_url="ws://b", project_b="proj-a"
         )
-    with pytest.raises(UsageError, match="story_url.*base URL"):
+    with pytest.raises(UsageError, match=r"story_url.*base URL"):
         x.CrossServiceSettings.of(characters_url="http://c", story_url="", brain_ws_url="ws://b")
