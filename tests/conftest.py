@@ -20,3 +20,14 @@ def write_params(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs two workers), keep each capability's tests together:
+    one xdist group per folder under tests/, so session-scoped sandboxes are started once per
+    group and tests that must run last in their folder (e.g. a sandbox's no-orphans check) do."""
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root)
+        group = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -94,6 +94,12 @@ class Emu:
             return list(response.json())
 
 
+def is_grid(data: Json) -> bool:
+    """A final grid (whatever the era's message type): an image and the U buttons."""
+    ids = [b.get("custom_id", "") for row in data.get("components", []) for b in row.get("components", [])]
+    return bool(data.get("attachments")) and any(i.startswith("MJ::JOB::upsample::") for i in ids)
+
+
 def with_nonce(event: str, nonce: str) -> Callable[[Json], bool]:
     """Predicate: a dispatch of type `event` whose payload carries `nonce`."""
     return lambda frame: frame.get("t") == event and (frame.get("d") or {}).get("nonce") == nonce

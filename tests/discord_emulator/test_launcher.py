@@ -18,7 +18,7 @@ def test_launcher_starts_the_emulator_with_startup_faults_and_stops_it() -> None
     ) as sandbox:
         outputs = sandbox.outputs["discord"]
         token = os.environ["SANDBOX_DISCORD_TOKEN"]
-        assert outputs["api_url"].endswith("/api/v10") and outputs["api_url"].startswith("http://127.0.0.1:")
+        assert outputs["api_url"].endswith("/api/v9") and outputs["api_url"].startswith("http://127.0.0.1:")
         assert set(outputs) >= {"api_url", "gateway_url", "admin_url", "guild_id", "channel_id", "application_id"}
         assert httpx.get(outputs["admin_url"] + "/health").json()["status"] == "ok"
         assert httpx.get(outputs["api_url"] + "/gateway").json()["url"] == outputs["gateway_url"]
@@ -27,7 +27,7 @@ def test_launcher_starts_the_emulator_with_startup_faults_and_stops_it() -> None
         history = httpx.get(
             f"{outputs['api_url']}/channels/{outputs['channel_id']}/messages", headers={"Authorization": token}
         ).json()
-        assert [m["content"].split(" - ")[0] for m in history] == ["**boot prompt --v 6.1**"] * 2
+        assert [m["content"].split(" - ")[0] for m in history] == ["**boot prompt --v 7.0**"] * 2
         index = httpx.get(
             f"{outputs['api_url']}/guilds/{outputs['guild_id']}/application-command-index",
             headers={"Authorization": token},

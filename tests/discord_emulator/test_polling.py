@@ -11,7 +11,7 @@ import httpx
 
 from workbook.sandbox.discord._snowflake import snowflake_from_ms
 
-from ._support import Emu, Gateway, apost_interaction, gateway, post_interaction, run, with_nonce
+from ._support import Emu, Gateway, apost_interaction, gateway, is_grid, post_interaction, run, with_nonce
 
 Json = dict[str, Any]
 
@@ -36,11 +36,11 @@ def test_imagine_and_upscale_by_polling_only(emu: Emu) -> None:
         assert waiting["content"].startswith("**poll me <https://s.mj.run/")
         assert "nonce" not in waiting, "Discord keeps no nonce in history; only the gateway event has it"
         interaction_id = waiting["interaction_metadata"]["id"]
-        grid = _poll(emu, since, lambda m: m["type"] == 0 and m["interaction_metadata"]["id"] == interaction_id)
+        grid = _poll(emu, since, lambda m: is_grid(m) and m["interaction_metadata"]["id"] == interaction_id)
         assert all(m["id"] != waiting["id"] for m in emu.history(limit=100))  # progress message deleted
         upscale_button = grid["components"][0]["components"][0]["custom_id"]
         assert post_interaction(http, emu.button_body(grid, upscale_button)).status_code == 204
-        reply = _poll(emu, grid["id"], lambda m: m["type"] == 19)
+        reply = _poll(emu, grid["id"], lambda m: m["type"] == 19 and "Image #1" in m["content"])
     assert reply["message_reference"]["message_id"] == grid["id"]
     assert int(reply["id"]) > int(grid["id"]) > int(since)
     stats = emu.admin_call("GET", "/stats")

@@ -21,7 +21,7 @@ def test_normalise_rewrites_em_dash_whitespace_and_appends_suffix() -> None:
 
 
 def test_normalise_does_not_append_a_parameter_already_given() -> None:
-    assert normalise("cat --v 5.2", "--v 6.1 --style raw") == "cat --v 5.2 --style raw"
+    assert normalise("cat --v 5.2", "--v 6.1 --style raw") == "cat --v 5.2 --raw"
 
 
 def test_normalise_rewrites_image_urls_to_short_links() -> None:
@@ -133,3 +133,17 @@ def test_upscale_is_pixel_identical_to_its_grid_quadrant() -> None:
     assert grid.crop((0, 0, 256, 192)).tobytes() != upscale.tobytes()
     preview = Image.open(io.BytesIO(progress_webp("0f8fad5b-d9cb-469f-a165-70867728950e", 31)))
     assert preview.format == "WEBP" and preview.size == (512, 512)
+
+
+def test_count_valued_switches_are_used_up_one_occurrence_at_a_time() -> None:
+    from workbook.sandbox.discord import faults
+
+    switches = faults(
+        {"rate_limit_storm": {"count": 2, "retry_after": 3}, "server_error_burst": 2, "out_of_order": True}
+    )
+    switches.count_down("rate_limit_storm")
+    assert switches.value("rate_limit_storm") == {"count": 1, "retry_after": 3}
+    switches.count_down("rate_limit_storm")
+    switches.count_down("server_error_burst")
+    switches.count_down("out_of_order")
+    assert switches.snapshot()["faults"] == {"server_error_burst": 1}

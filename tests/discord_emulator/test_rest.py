@@ -194,6 +194,7 @@ def test_fault_contract_rejects_unknown_switch_and_lists_known(emu: Emu) -> None
         "out_of_order",
         "stale_history",
         "stale_command_version",
+        "action_grids",
     }
     response = httpx.put(emu.admin + "/_sandbox/faults", json={"no_such_switch": True})
     assert response.status_code == 400 and "no_such_switch" in response.text
@@ -208,7 +209,7 @@ def test_health_and_reset(emu: Emu) -> None:
     emu.admin_call("PUT", "/settings", {"suffix": ""})
     assert emu.history()
     emu.admin_call("POST", "/reset")
-    assert emu.history() == [] and emu.admin_call("GET", "/settings")["suffix"] == "--v 6.1"
+    assert emu.history() == [] and emu.admin_call("GET", "/settings")["suffix"] == "--v 7.0"
     assert emu.admin_call("GET", "/stats")["rest_calls"] == {"GET /channels/{channel_id}/messages": 1}
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+
+from workbook.sandbox import Sandbox
+
+from ._scenario import TIME_SCALE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,3 +41,17 @@ class FakeSleep:
 @pytest.fixture
 def fake_sleep() -> FakeSleep:
     return FakeSleep()
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[dict[str, str]]:
+    with Sandbox(["discord"], time_scale=TIME_SCALE) as sandbox:
+        yield dict(sandbox.outputs["discord"])
+
+
+@pytest.fixture
+def discord(emulator: dict[str, str]) -> dict[str, str]:
+    httpx.post(emulator["admin_url"] + "/reset", timeout=5).raise_for_status()
+    # Small images keep rendering cheap on a loaded machine; sizes and cells are still verified.
+    httpx.put(emulator["admin_url"] + "/settings", json={"image_base": 256}, timeout=5).raise_for_status()
+    return emulator

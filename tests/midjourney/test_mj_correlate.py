@@ -2,94 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-import time
-from typing import Any
+from workbook.midjourney._jobstate import Phase
 
-from workbook.midjourney import Correlator, JobState, Phase
-from workbook.midjourney._parse import snowflake_at
-
-BOT = "936929561302675456"
-CH = "1069126859100524575"
-UID = "439110225975443468"
-T0 = time.time()
-_seq = itertools.count(1)
-
-
-def sid(offset_s: float) -> str:
-    """A snowflake `offset_s` after T0 (unique low bits)."""
-    return str(snowflake_at(T0 + offset_s, worker=next(_seq)))
-
-
-def msg(mid: str, content: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": mid,
-        "channel_id": CH,
-        "author": {"id": BOT, "bot": True},
-        "content": content,
-        "attachments": [],
-        "embeds": [],
-        "components": [],
-        "flags": 0,
-        **extra,
-    }
-
-
-def grid(mid: str, prompt: str, digest: str, iid: str | None = None) -> dict[str, Any]:
-    rows = [
-        {
-            "type": 1,
-            "components": [
-                {"type": 2, "style": 2, "label": f"U{i}", "custom_id": f"MJ::JOB::upsample::{i}::{digest}"}
-                for i in range(1, 5)
-            ],
-        }
-    ]
-    extra: dict[str, Any] = {
-        "components": rows,
-        "attachments": [
-            {
-                "id": mid,
-                "filename": f"user_x_{digest}.png",
-                "url": f"https://cdn.test/a/{mid}/user_x_{digest}.png",
-                "width": 2048,
-                "height": 2048,
-            }
-        ],
-    }
-    if iid:
-        extra["interaction_metadata"] = {"id": iid, "type": 2}
-    return msg(mid, f"**{prompt} --v 6.1** - <@{UID}> (fast)", **extra)
-
-
-def progress(mid: str, prompt: str, percent: int, digest: str) -> dict[str, Any]:
-    return msg(
-        mid,
-        f"**{prompt} --v 6.1** - <@{UID}> ({percent}%) (fast)",
-        attachments=[{"id": "1", "filename": f"{digest}_grid_0.webp", "url": f"https://cdn.test/{digest}_grid_0.webp"}],
-    )
-
-
-def upscale(mid: str, prompt: str, n: int, grid_id: str) -> dict[str, Any]:
-    return msg(
-        mid,
-        f"**{prompt} --v 6.1** - Image #{n} <@{UID}>",
-        type=19,
-        message_reference={"message_id": grid_id, "channel_id": CH},
-        attachments=[{"id": mid, "filename": f"u_{mid}.png", "url": f"https://cdn.test/u/{mid}.png"}],
-    )
-
-
-def hashes(n: int) -> list[str]:
-    return [f"{i:08x}-0000-4000-8000-000000000000" for i in range(1, n + 1)]
-
-
-def setup(prompts: list[str], *, index: int = 1) -> tuple[Correlator, list[JobState]]:
-    corr = Correlator(CH, BOT, clock_skew_s=0.5)
-    jobs = [corr.add(JobState(f"job{i:02d}", p, index)) for i, p in enumerate(prompts, 1)]
-    for i, job in enumerate(jobs):
-        corr.submitted(job, f"nonce-{i}", T0 + i * 0.01)
-    return corr, jobs
+from ._messages import CH, T0, UID, grid, hashes, msg, progress, setup, sid, upscale
 
 
 def test_identical_prompts_finish_in_reverse_order_gateway_keys() -> None:

@@ -14,17 +14,11 @@ import pytest
 from PIL import Image
 
 from workbook import read_secret
-from workbook.midjourney import (
-    DiscordConfigError,
-    DiscordRest,
-    JobState,
-    Phase,
-    RunConfig,
-    SpendRefusedError,
-    guard_spend,
-    plan_jobs,
-)
+from workbook.midjourney import DiscordConfigError, RunConfig, SpendRefusedError, plan_jobs
+from workbook.midjourney._config import guard_spend
+from workbook.midjourney._jobstate import JobState, Phase
 from workbook.midjourney._poller import ChannelPoller
+from workbook.midjourney._rest import DiscordRest
 from workbook.midjourney._storage import job_metadata, save_image, write_metadata
 
 LIVE = "https://discord.com/api/v10"

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from workbook.midjourney import Notice, classify_notice, normalize_prompt
 from workbook.midjourney._parse import (
+    Notice,
     button_custom_id,
+    classify_notice,
     echoed_prompt,
     hash_from_url,
     interaction_id_of,
     is_grid,
     job_hash,
+    message_action,
     parse_progress,
     reference_id_of,
     snowflake_at,
@@ -85,24 +89,72 @@ def test_notice_classified_by_title(name: str, notice: Notice, terminal: bool, l
 
 
 def test_unknown_embed_is_not_an_error_but_error_colour_is(load: Callable[[str], Any]) -> None:
-    assert classify_notice({"embeds": [{"title": "Your info", "color": 0}]}) is None
+    unknown = classify_notice({"embeds": [{"title": "Your info", "color": 0}]})
+    assert unknown is not None and not unknown.terminal
     found = classify_notice({"embeds": [{"title": "Something new", "color": 15548997}]})
     assert found is not None and found.notice is Notice.FAILED
     assert classify_notice(load("final_grid.json")) is None
 
 
-@pytest.mark.parametrize(
-    ("sent", "echoed"),
-    [
-        ("a red  apple", "a red apple --v 6.1"),
-        ("a cat —ar 3:2", "a cat --ar 3:2"),
-        ("https://example.com/ref.png a cat", "<https://s.mj.run/JWu6jaL1D-8> a cat --v 6.1 --style raw"),
-        ("Sunset over Paris", "sunset over paris"),
-    ],
-)
-def test_normalize_prompt_matches_midjourney_rewrites(sent: str, echoed: str) -> None:
-    assert normalize_prompt(sent) == normalize_prompt(echoed)
+CAPTURES = Path(__file__).parent / "fixtures" / "captures"
+CONTENTS = json.loads((CAPTURES / "contents.json").read_text())
 
 
-def test_normalize_prompt_keeps_distinct_prompts_distinct() -> None:
-    assert normalize_prompt("a red apple") != normalize_prompt("a green apple")
+def capture(name: str) -> dict[str, Any]:
+    return dict(json.loads((CAPTURES / name).read_text()))
+
+
+@pytest.mark.parametrize("case", CONTENTS, ids=lambda case: case["content"][:50])
+def test_real_contents_give_prompt_action_mode_and_progress(case: dict[str, Any]) -> None:
+    content = case["content"]
+    assert echoed_prompt(content) == case["prompt"]
+    assert message_action(content) == case["action"]
+    progress = parse_progress(content)
+    assert progress.mode == case["mode"]
+    assert progress.percent == case.get("percent")
+    assert progress.paused is case.get("paused", False)
+    assert upscale_index_in(content) == case.get("image")
+    if "link_hash" in case:
+        assert job_hash({"content": content}) == case["link_hash"]
+
+
+def test_v7_finals_are_replies_with_webp_grids_and_action_phrases() -> None:
+    variation = capture("v7_variation_strong_final.json")
+    assert is_grid(variation) and message_action(variation["content"]) == "variation"
+    assert variation["attachments"][0]["content_type"] == "image/webp"
+    assert reference_id_of(variation) == "1511317210822611026"
+    assert job_hash(variation) == "9a5aa072-26f3-4902-a2e2-f76f2db12270"
+    assert message_action(capture("v7_zoom_out_final.json")["content"]) == "zoom"
+    assert message_action(capture("v7_pan_right_final.json")["content"]) == "pan"
+    upscaled = capture("v7_upscaled_creative_final.json")
+    assert message_action(upscaled["content"]) == "upscaled" and upscale_index_in(upscaled["content"]) is None
+    image = capture("v7_upscale_image1.json")
+    assert upscale_index_in(image["content"]) == 1 and reference_id_of(image) == "1511317204245680259"
+
+
+def test_slow_down_carries_its_retry_time_and_is_not_terminal() -> None:
+    found = classify_notice(capture("slow_down_reply.json"))
+    assert found is not None and found.notice is Notice.SLOW_DOWN
+    assert found.retry_at == 1774990054 and not found.terminal
+
+
+def test_decline_and_content_errors_are_terminal_with_their_reason() -> None:
+    decline = classify_notice(capture("decline_reply.json"))
+    assert decline is not None and decline.notice is Notice.DECLINED and decline.terminal
+    assert "decline-revise-frolic" in decline.reason
+    invalid = classify_notice(capture("invalid_parameter_content_reply.json"))
+    assert invalid is not None and invalid.notice is Notice.INVALID_PARAMETER and "use_raw" in invalid.reason
+    filtered = classify_notice({"embeds": [{"title": "Request cancelled due to output filters"}]})
+    assert filtered is not None and filtered.notice is Notice.OUTPUT_FILTERED and filtered.terminal
+
+
+def test_an_unknown_embed_title_is_recorded_as_unknown_not_ignored() -> None:
+    found = classify_notice({"embeds": [{"title": "Your info", "color": 0, "description": "**Job Mode**: Fast"}]})
+    assert found is not None and found.notice is Notice.UNKNOWN and not found.terminal
+    assert "Your info" in found.reason
+
+
+def test_the_upscaling_acknowledgement_is_neither_a_notice_nor_a_result() -> None:
+    ack = {"content": "Upscaling image #2 with **cat --v 7.0** - <@1> (Waiting to start)", "embeds": []}
+    assert classify_notice(ack) is None
+    assert upscale_index_in(ack["content"]) is None and message_action(ack["content"]) == "upscale_ack"

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from workbook.midjourney import Command, DiscordConfigError
+from workbook.midjourney import DiscordConfigError
 from workbook.midjourney._payloads import button_payload, imagine_payload, parse_button
+from workbook.midjourney._rest import Command
 
 H1 = "a7cb1552-f779-4094-9afe-2acf22dae280"
 IDS = {

@@ -11,8 +11,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from workbook.midjourney import JobResult, RunReport
+from workbook.midjourney import RunReport
 from workbook.midjourney._parse import snowflake_at
+from workbook.midjourney._report import JobResult
 from workbook.midjourney._storage import StoredImage, save_image
 
 NOW = time.time()
@@ -42,7 +43,7 @@ def grid_and_upscale(folder: Path, key: str, index: int, seed: int) -> tuple[Sto
 
 def job(folder: Path, n: int, **overrides: Any) -> JobResult:
     digest = f"{n:08x}-0000-4000-8000-000000000000"
-    grid_id, upscale_id = sid(10 + n, n), sid(20 + n, n)
+    grid_id, upscale_id, progress_id = sid(10 + n, n), sid(20 + n, n), sid(1 + n, n)
     grid, upscale = grid_and_upscale(folder, f"job{n}", 2, n)
     values: dict[str, Any] = {
         "key": f"job{n}",
@@ -56,7 +57,7 @@ def job(folder: Path, n: int, **overrides: Any) -> JobResult:
         "job_hash": digest,
         "mode": "fast",
         "prompt_echoed": "same prompt --v 6.1",
-        "progress_message_id": sid(1 + n, n),
+        "progress_message_id": progress_id,
         "queued_message_id": None,
         "grid_message_id": grid_id,
         "grid_hash": digest,
@@ -72,6 +73,13 @@ def job(folder: Path, n: int, **overrides: Any) -> JobResult:
         "grid": grid,
         "upscale": upscale,
         "metadata_file": f"job{n}.json",
+        # Evidence recorded before the grid was assigned (nonce-bearing message, previews, gateway).
+        "start_match": "nonce",
+        "preview_hash": digest,
+        "interaction_source": "gateway",
+        # Facts read from the grid message itself.
+        "grid_reference": progress_id,
+        "grid_interaction_id": str(n),
     }
     values.update(overrides)
     return JobResult(**values)
@@ -121,6 +129,43 @@ def test_swapped_upscales_and_shared_hashes_are_caught(tmp_path: Path) -> None:
     assert any("also used by job1" in p for p in report(shared).ownership_problems())
     wrong_index = [dataclasses.replace(one, upscale_index_echoed=3)]
     assert "asked for U2, got Image #3" in report(wrong_index).ownership_problems()[0]
+
+
+def grid_facts(result: JobResult) -> dict[str, Any]:
+    """What a job's result says about its grid message (read from that message)."""
+    return {
+        name: getattr(result, name)
+        for name in ("grid_message_id", "grid_hash", "grid_reference", "grid_interaction_id", "grid", "upscale")
+    } | {"upscale_reference": result.grid_message_id, "upscale_message_id": result.upscale_message_id}
+
+
+def test_a_swapped_pair_fails_ownership_although_each_job_hash_equals_its_grid_hash(tmp_path: Path) -> None:
+    """The matcher hands each job the other's grid (and, as the old code did, copies the grid's hash
+    into the job): only evidence recorded before the assignment can tell."""
+    one, two = job(tmp_path, 1), job(tmp_path, 2)
+    swapped = [
+        dataclasses.replace(one, **grid_facts(two), job_hash=two.grid_hash),
+        dataclasses.replace(two, **grid_facts(one), job_hash=one.grid_hash),
+    ]
+    assert all(result.job_hash == result.grid_hash for result in swapped)
+    problems = report(swapped).ownership_problems()
+    assert problems, "a swapped pair must not verify"
+    text = "\n".join(problems)
+    for result, other in ((swapped[0], two), (swapped[1], one)):
+        assert f"{result.key}: grid {other.grid_message_id}" in text
+    assert f"the job's own progress preview showed {one.preview_hash}" in text
+    assert f"not to the job's own waiting message {one.progress_message_id}" in text
+    assert "interaction" in text
+
+
+def test_a_grid_with_no_independent_evidence_does_not_verify(tmp_path: Path) -> None:
+    bare = dataclasses.replace(
+        job(tmp_path, 1), preview_hash=None, grid_reference=None, grid_interaction_id=None, grid_match="prompt"
+    )
+    assert "cannot be tied to the job" in report([bare]).ownership_problems()[0]
+    # One piece of evidence is enough, and a legacy upscale (no "Image #N") is judged by its reply.
+    replied = dataclasses.replace(bare, grid_reference=bare.progress_message_id, upscale_index_echoed=None)
+    assert report([replied]).ownership_problems() == []
 
 
 def test_reused_and_stale_messages_are_caught(tmp_path: Path) -> None:

@@ -10,16 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from workbook.midjourney import (
+from workbook.midjourney import DiscordConfigError
+from workbook.midjourney._errors import (
     CommandNotFoundError,
     DiscordAuthError,
-    DiscordConfigError,
-    DiscordRest,
     InvalidRequestBudgetError,
     RetriesExhaustedError,
     StaleCommandVersionError,
 )
 from workbook.midjourney._ratelimit import RateLimiter, route_key
+from workbook.midjourney._rest import DiscordRest
 
 API = "https://discord.test/api/v10"
 TOKEN = "canary-user-token-1234567890"

@@ -9,94 +9,18 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from workbook.midjourney import (
-    DiscordAuthError,
-    RunConfig,
-    RunReport,
-    Session,
-    plan_jobs,
-)
+from workbook.midjourney import plan_jobs
+from workbook.midjourney._errors import DiscordAuthError
 from workbook.midjourney._parse import snowflake_time
+from workbook.midjourney._sync_client import SyncClient
 from workbook.sandbox import Sandbox, set_faults
 
-TIME_SCALE = 1000.0
-TOKEN_ENV = "SANDBOX_DISCORD_TOKEN"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[dict[str, str]]:
-    with Sandbox(["discord"], time_scale=TIME_SCALE) as sandbox:
-        yield dict(sandbox.outputs["discord"])
-
-
-@pytest.fixture
-def discord(emulator: dict[str, str]) -> dict[str, str]:
-    httpx.post(emulator["admin_url"] + "/reset", timeout=5).raise_for_status()
-    return emulator
-
-
-def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
-    values: dict[str, Any] = {
-        "api_url": out["api_url"],
-        "gateway_url": out["gateway_url"],
-        "guild_id": out["guild_id"],
-        "channel_id": out["channel_id"],
-        "application_id": out["application_id"],
-        "evidence_dir": folder,
-        "watch": "gateway",
-        "concurrency": 3,
-        "job_timeout_s": 20.0,
-        "upscale_timeout_s": 10.0,
-        "poll_interval_s": 0.05,
-        "gateway_connect_timeout_s": 2.0,
-    }
-    values.update(overrides)
-    return RunConfig(**values)
-
-
-def run(out: dict[str, str], folder: Path, prompts: list[str], indexes: list[int], **overrides: Any) -> RunReport:
-    with Session(config(out, folder, **overrides), token_env=TOKEN_ENV) as session:
-        report = session.run(plan_jobs(prompts, indexes))
-    report.write_summary(folder)
-    token = os.environ[TOKEN_ENV].encode()
-    leaked = [path.name for path in folder.rglob("*") if path.is_file() and token in path.read_bytes()]
-    assert leaked == [], f"the token leaked into evidence files {leaked}"
-    return report
-
-
-def admin(out: dict[str, str], path: str) -> Any:
-    response = httpx.get(out["admin_url"] + path, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def assert_matches_emulator(out: dict[str, str], report: RunReport) -> None:
-    """Every stored job holds exactly the grid and upscale the bot produced for its nonces."""
-    truth = admin(out, "/jobs")["jobs"]
-    by_nonce = {job["nonce"]: job for job in truth if job.get("nonce")}
-    for job in report.succeeded:
-        imagine = by_nonce[job.nonce]
-        assert imagine["kind"] == "imagine"
-        assert job.job_hash == imagine["job_hash"], f"{job.key} got another job's grid"
-        assert job.grid_message_id in imagine["message_ids"]
-        upscale = by_nonce[job.upscale_nonce]
-        assert upscale["kind"] == "upscale" and upscale["parent_message_id"] == job.grid_message_id
-        assert job.upscale_message_id in upscale["message_ids"]
-    assert report.ownership_problems() == []
-    assert report.duplicate_message_ids() == []
-    assert report.older_than_submission() == []
-    assert report.image_problems() == []
-
-
-def emitted(out: dict[str, str], kind: str) -> list[dict[str, Any]]:
-    return [e for e in admin(out, "/emitted?after_seq=0")["emitted"] if e.get("kind") == kind]
+from ._scenario import TIME_SCALE, TOKEN_ENV, admin, assert_matches_emulator, config, emitted, run
 
 
 @pytest.mark.parametrize("watch", ["gateway", "poll"])
@@ -114,7 +38,10 @@ def test_six_identical_prompts_finishing_in_reverse_order(discord: dict[str, str
 def test_identical_prompts_by_job_hash_when_finals_lack_interaction_metadata(
     discord: dict[str, str], tmp_path: Path
 ) -> None:
-    httpx.put(discord["admin_url"] + "/settings", json={"final_interaction_metadata": False}).raise_for_status()
+    # v5 finals are no replies: with no metadata either, only the hash previews showed is left.
+    httpx.put(
+        discord["admin_url"] + "/settings", json={"final_interaction_metadata": False, "era": "v5"}
+    ).raise_for_status()
     set_faults(discord["admin_url"], {"out_of_order": True})
     report = run(discord, tmp_path, ["twin prompt"] * 4, [4], concurrency=4)
     assert all(j.ok for j in report.jobs), report.summary()["failed"]
@@ -240,10 +167,10 @@ def test_queue_full(discord: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
-    with Session(config(discord, tmp_path), token_env=TOKEN_ENV) as session:
-        session.resolve_command()  # caches today's version
+    with SyncClient(config(discord, tmp_path), token_env=TOKEN_ENV) as client:
+        client.resolve_command()  # caches today's version
         set_faults(discord["admin_url"], {"stale_command_version": True})  # then Midjourney deploys
-        report = session.run(plan_jobs(["v1", "v2", "v3"], [1]))
+        report = client.run(plan_jobs(["v1", "v2", "v3"], [1]))
     assert {j.failure_kind for j in report.jobs} == {"stale_command_version"}
     assert "outdated" in (report.jobs[0].failure or "")
     assert admin(discord, "/stats")["rest_calls"].get("POST /interactions") == 1  # no retry loop
@@ -251,10 +178,10 @@ def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
 
 def test_bad_token(discord: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WRONG_DISCORD_TOKEN", "bad." + os.environ[TOKEN_ENV][4:])
-    with Session(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as session:
+    with SyncClient(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as client:
         with pytest.raises(DiscordAuthError, match="401"):
-            session.validate_token()
-        report = session.run(plan_jobs(["never sent"] * 2, [1]))
+            client.validate_token()
+        report = client.run(plan_jobs(["never sent"] * 2, [1]))
     assert {j.failure_kind for j in report.jobs} == {"bad_token"}
     assert admin(discord, "/stats")["rest_calls_total"] == 1  # one 401, then the token is never used again
 
@@ -272,7 +199,7 @@ def test_hardest_case_polling_no_nonces_no_final_metadata_reverse_order(
     finishing in reverse order can only be told apart by the job hash seen on a progress frame."""
     # Progress frames ~0.3 s apart (scale 20) so 0.1 s polls see them, as 2 s polls see Midjourney's 6 s steps.
     httpx.put(
-        discord["admin_url"] + "/settings", json={"time_scale": 20, "final_interaction_metadata": False}
+        discord["admin_url"] + "/settings", json={"time_scale": 20, "final_interaction_metadata": False, "era": "v5"}
     ).raise_for_status()
     set_faults(discord["admin_url"], {"out_of_order": True})
     report = run(discord, tmp_path, ["twin poll"] * 3, [1, 2, 3], watch="poll", poll_interval_s=0.1)

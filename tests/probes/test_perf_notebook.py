@@ -69,3 +69,32 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
     assert bad["budget_http_success"]["measured"]["measured"] == 0.0
     # Budgets the faults do not touch still pass: failures point at the defect, not everywhere.
     assert bad["budget_ws_success"]["status"] == "pass"
+
+
+def test_the_notebook_shards_its_http_probes_over_dask_workers(tmp_path: Path) -> None:
+    import json
+
+    with Sandbox(["brain"]) as sandbox:
+        brain = sandbox.outputs["brain"]
+        checks = execute(
+            tmp_path,
+            "sharded",
+            {
+                "interactive": False,
+                "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
+                "ws_url": "",
+                "arrival_rate_rps": 40.0,
+                "latency_duration_s": 0.5,
+                "latency_max_requests": 20,
+                "concurrency_levels": [4],
+                "throughput_duration_s": 0.3,
+                "throughput_max_requests": 100,
+                "warmup_s": 0.0,
+                "shards": 2,
+            },
+        )
+    assert checks["budget_health_response"]["status"] == "pass", checks["budget_health_response"]["detail"]
+    evidence = json.loads((tmp_path / "sharded" / "evidence" / "probes.json").read_text())
+    latency = evidence["latency"][0]
+    assert len(latency["shards"]) == 2 and latency["sent"] == sum(shard["sent"] for shard in latency["shards"])
+    assert len(evidence["throughput"][0]["shards"]) == 2

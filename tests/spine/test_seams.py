@@ -203,3 +203,46 @@ def test_no_lib_module_imports_another_packages_private_module() -> None:
                             offenders.append(f"{module} imports {target}")
                         break
     assert sorted(set(offenders)) == []
+
+
+def test_no_import_circle_between_lib_modules() -> None:
+    """Module-level imports (TYPE_CHECKING blocks aside) form no cycle anywhere in lib/."""
+    lib = REPO / "lib"
+    graph: dict[str, set[str]] = {}
+    for path in sorted((lib / "workbook").rglob("*.py")):
+        module = ".".join(path.relative_to(lib).with_suffix("").parts).removesuffix(".__init__")
+        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+        targets: set[str] = set()
+        for statement in ast.parse(path.read_text()).body:
+            if isinstance(statement, ast.If) and "TYPE_CHECKING" in ast.unparse(statement.test):
+                continue
+            for node in ast.walk(statement):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    break
+                if isinstance(node, ast.ImportFrom):
+                    base = node.module or ""
+                    if node.level:
+                        anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                        base = ".".join([*anchor, base] if base else anchor)
+                    targets |= {base, *(f"{base}.{alias.name}" for alias in node.names)}
+        graph[module] = targets
+    edges = {
+        module: {target for target in targets if target in graph and target != module}
+        for module, targets in graph.items()
+    }
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(edges[module]):
+            if state.get(target) == 1:
+                cycles.append([*trail[trail.index(target) :], target])
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[module] = 2
+
+    for module in sorted(edges):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []

@@ -111,3 +111,31 @@ def test_retry_after_parsing() -> None:
     assert retry_after_s("3600") == 30.0  # capped
     assert retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT") is None  # HTTP-date: fall back to backoff
     assert retry_after_s(None) is None
+
+
+def test_live_mode_without_proxy_or_opt_in_injects_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Every fault-injecting check skips (before touching anything) without fault_proxy_url and
+    chaos_enabled; so do the sandbox-only upstream and temp checks."""
+    from workbook.checks import Checks, CheckStatus
+    from workbook.tasks import CHECK_FUNCTIONS, CHECKS, TaskPipelineRun
+
+    monkeypatch.setenv("REDIS_PASSWORD", "not-used-by-skipped-checks")
+    run = TaskPipelineRun.open(TaskPipelineSettings.of(**{**BASE, "worker_names": ["w1@h", "w2@h"]}))
+    gated = [
+        "scaling",
+        "upstream_retry",
+        "temp_cleanup",
+        "readiness",
+        "stuck_task",
+        "chaos_worker_kill",
+        "chaos_redis_restart",
+        "chaos_redis_latency",
+    ]
+    checks = Checks("50_task_pipeline", CHECKS, results_dir=tmp_path)
+    try:
+        for check_id in gated:
+            with checks.run(check_id) as context:
+                CHECK_FUNCTIONS[check_id](context, run)
+    finally:
+        run.close()
+    assert {result.id: result.status for result in checks.results} == dict.fromkeys(gated, CheckStatus.SKIP)

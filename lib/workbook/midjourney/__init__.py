@@ -2,63 +2,51 @@
 
 This folder owns the Discord REST client (`_rest`, rate limits in `_ratelimit`), the Gateway
 client (`_gateway`) with REST channel polling as fallback (`_poller`, combined in `_watch`), the
-correlation of bot messages to jobs (`_correlate`, parsing in `_parse`), storage of grids and
-upscales with per-job metadata (`_storage`), the job runner (`_runner`, sync facade `_session`),
-the live-mode spending guard (`_config`), progress display (`_view`) and the run report
-(`_report`). The same code runs against discord.com and against the sandbox emulator; only
-base URLs, ids and the token's environment variable change.
+correlation of bot messages to jobs (`_correlate`, parsing in `_parse`, prompt canonicalisation in
+`_prompt`), storage of grids and upscales with per-job metadata (`_storage`), the client
+(`_client`: run-wide parts; `_job_flow`: one job's flow; `_sync_client`: the client driven from
+cells), the run report and its inspectors (`_report`), the settings and live-mode spending guard
+(`_config`), notebook 20's run (`_run`) and checks (`_checks`), and progress display (`_view`).
+The same code runs against discord.com and against the sandbox emulator; only base URLs, ids and
+the token's environment variable change.
 """
 
-from ._config import JobSpec, RunConfig, guard_spend, plan_jobs
-from ._correlate import Correlator, JobState, Phase
-from ._errors import (
-    CommandNotFoundError,
-    DiscordAuthError,
-    DiscordConfigError,
-    DiscordForbiddenError,
-    DiscordHTTPError,
-    GatewayError,
-    InvalidRequestBudgetError,
-    MidjourneyError,
-    RetriesExhaustedError,
-    SpendRefusedError,
-    StaleCommandVersionError,
+from ._checks import (
+    CHECKS,
+    check_command,
+    check_images,
+    check_jobs_completed,
+    check_newer_than_submission,
+    check_own_results,
+    check_rest_budget,
+    check_token,
+    check_unique_messages,
 )
-from ._parse import Notice, classify_notice, normalize_prompt
-from ._report import JobResult, RunReport
-from ._rest import MIDJOURNEY_APPLICATION_ID, Command, DiscordRest
-from ._runner import MidjourneyClient
-from ._session import Session
+from ._client import MidjourneyClient
+from ._config import MidjourneySettings, RunConfig, plan_jobs
+from ._errors import DiscordConfigError, MidjourneyError, SpendRefusedError
+from ._report import RunReport
+from ._run import MidjourneyRun
 from ._view import ProgressView
 
 __all__ = [
-    "MIDJOURNEY_APPLICATION_ID",
-    "Command",
-    "CommandNotFoundError",
-    "Correlator",
-    "DiscordAuthError",
+    "CHECKS",
     "DiscordConfigError",
-    "DiscordForbiddenError",
-    "DiscordHTTPError",
-    "DiscordRest",
-    "GatewayError",
-    "InvalidRequestBudgetError",
-    "JobResult",
-    "JobSpec",
-    "JobState",
     "MidjourneyClient",
     "MidjourneyError",
-    "Notice",
-    "Phase",
+    "MidjourneyRun",
+    "MidjourneySettings",
     "ProgressView",
-    "RetriesExhaustedError",
     "RunConfig",
     "RunReport",
-    "Session",
     "SpendRefusedError",
-    "StaleCommandVersionError",
-    "classify_notice",
-    "guard_spend",
-    "normalize_prompt",
+    "check_command",
+    "check_images",
+    "check_jobs_completed",
+    "check_newer_than_submission",
+    "check_own_results",
+    "check_rest_budget",
+    "check_token",
+    "check_unique_messages",
     "plan_jobs",
 ]

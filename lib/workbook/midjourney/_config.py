@@ -6,8 +6,13 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from .._context import evidence_dir
+from .._settings import NotebookSettings, describe_validation_error
 from ._errors import DiscordConfigError, SpendRefusedError
 from ._rest import MIDJOURNEY_APPLICATION_ID
 
@@ -23,64 +28,122 @@ class JobSpec:
     upscale_index: int
 
 
-@dataclass(frozen=True)
-class RunConfig:
+class RunConfig(NotebookSettings):
+    """What the client needs for one run. Built with keywords (`RunConfig(api_url=..., ...)`) or
+    from a notebook namespace (`from_namespace`); an invalid value raises DiscordConfigError (a
+    UsageError) naming it."""
+
     api_url: str
-    gateway_url: str  # empty: ask `GET /gateway`
+    gateway_url: str = ""  # empty: ask `GET /gateway`
     guild_id: str
     channel_id: str
     evidence_dir: Path
     application_id: str = MIDJOURNEY_APPLICATION_ID
     watch: str = "gateway"
     concurrency: int = 3
-    job_timeout_s: float = 300.0
-    upscale_timeout_s: float = 120.0
+    job_timeout_s: float = Field(300.0, gt=0)
+    upscale_timeout_s: float = Field(120.0, gt=0)
     # Midjourney deletes the progress message and posts the final within a second; a deleted
     # progress message with no final after this long means the job was moderated away.
-    deleted_grace_s: float = 30.0
-    poll_interval_s: float = 2.0
-    gateway_connect_timeout_s: float = 10.0
-    interaction_gap_s: float = 0.0
-    invalid_request_budget: int = 50
-    max_retries: int = 4
-    max_rate_limit_retries: int = 8
-    clock_skew_s: float = 2.0
+    deleted_grace_s: float = Field(30.0, gt=0)
+    poll_interval_s: float = Field(2.0, gt=0)
+    gateway_connect_timeout_s: float = Field(10.0, gt=0)
+    interaction_gap_s: float = Field(0.0, ge=0)
+    invalid_request_budget: int = Field(50, ge=1)
+    max_retries: int = Field(4, ge=0)
+    max_rate_limit_retries: int = Field(8, ge=0)
+    clock_skew_s: float = Field(2.0, ge=0)
 
-    def __post_init__(self) -> None:
-        for name in ("guild_id", "channel_id", "application_id"):
-            value = str(getattr(self, name))
-            if not value.isdigit():
-                raise DiscordConfigError(f"{name} must be a Discord snowflake (digits only), got {value!r}")
-            if set(value) == {"0"}:
-                raise DiscordConfigError(
-                    f"{name} is still the placeholder {value!r}; put the real id in the params file"
-                )
-        api = urlsplit(self.api_url)
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise DiscordConfigError(describe_validation_error(type(self).__name__, error)) from None
+
+    @classmethod
+    def of(cls, **values: Any) -> Self:
+        return cls(**values)
+
+    @field_validator("guild_id", "channel_id", "application_id", mode="before")
+    @classmethod
+    def _snowflake(cls, value: Any, info: ValidationInfo) -> str:
+        text = str(value)
+        if not text.isdigit():
+            raise DiscordConfigError(f"{info.field_name} must be a Discord snowflake (digits only), got {text!r}")
+        if set(text) == {"0"}:
+            raise DiscordConfigError(
+                f"{info.field_name} is still the placeholder {text!r}; put the real id in the params file"
+            )
+        return text
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        api = urlsplit(value)
         if api.scheme not in ("http", "https") or not api.netloc:
             raise DiscordConfigError(
-                f"api_url must be an http(s) URL such as https://discord.com/api/v10, got {self.api_url!r}"
+                f"api_url must be an http(s) URL such as https://discord.com/api/v9, got {value!r}"
             )
-        gateway = urlsplit(self.gateway_url)
-        if self.gateway_url and (gateway.scheme not in ("ws", "wss") or not gateway.netloc):
+        return value
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway_url(cls, value: str) -> str:
+        gateway = urlsplit(value)
+        if value and (gateway.scheme not in ("ws", "wss") or not gateway.netloc):
             raise DiscordConfigError(
                 f"gateway_url must be a ws(s):// URL such as wss://gateway.discord.gg (or empty to ask "
-                f"GET /gateway), got {self.gateway_url!r}"
+                f"GET /gateway), got {value!r}"
             )
-        if self.watch not in WATCH_MODES:
-            raise DiscordConfigError(f"watch must be one of {WATCH_MODES}, got {self.watch!r}")
-        if not 1 <= self.concurrency <= 20:
-            raise DiscordConfigError(f"concurrency must be between 1 and 20, got {self.concurrency}")
-        for name in (
-            "job_timeout_s",
-            "upscale_timeout_s",
-            "deleted_grace_s",
-            "poll_interval_s",
-            "gateway_connect_timeout_s",
-        ):
-            if not float(getattr(self, name)) > 0:
-                raise DiscordConfigError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        if self.interaction_gap_s < 0:
-            raise DiscordConfigError(f"interaction_gap_s must be >= 0, got {self.interaction_gap_s}")
+        return value
+
+    @field_validator("watch")
+    @classmethod
+    def _watch(cls, value: str) -> str:
+        if value not in WATCH_MODES:
+            raise DiscordConfigError(f"watch must be one of {WATCH_MODES}, got {value!r}")
+        return value
+
+    @field_validator("concurrency")
+    @classmethod
+    def _concurrency(cls, value: int) -> int:
+        if not 1 <= value <= 20:
+            raise DiscordConfigError(f"concurrency must be between 1 and 20, got {value}")
+        return value
+
+
+class MidjourneySettings(RunConfig):
+    """Notebook 20's parameters (field names are its parameter names), validated once; the client
+    settings it does not set keep RunConfig's defaults. `jobs` is the validated job plan."""
+
+    mode: Literal["sandbox", "live"] = "sandbox"
+    discord_token_env: str = "DISCORD_TOKEN"
+    prompts: list[str]
+    upscale_indexes: list[int] = Field(default_factory=lambda: [1])
+    max_rest_calls_per_job: float = Field(3.0, gt=0)
+    max_cell_difference: float = Field(16.0, ge=0, le=255)
+    max_jobs: int = Field(6, ge=0)
+    allow_spend: bool = False
+    # Not a notebook parameter: the runner says where this notebook's evidence goes.
+    evidence_dir: Path = Field(default_factory=lambda: evidence_dir("20_midjourney"))
+
+    @field_validator("discord_token_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not value or not value.replace("_", "a").isalnum() or value[0].isdigit():
+            raise DiscordConfigError(
+                "discord_token_env must name an environment variable (the token itself is never a parameter)"
+            )
+        return value
+
+    @property
+    def jobs(self) -> list[JobSpec]:
+        return plan_jobs(self.prompts, self.upscale_indexes)
+
+    @model_validator(mode="after")
+    def _plan(self) -> Self:
+        plan_jobs(self.prompts, self.upscale_indexes)
+        return self
 
 
 def plan_jobs(prompts: Sequence[str], upscale_indexes: Sequence[int]) -> list[JobSpec]:

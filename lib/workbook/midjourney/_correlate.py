@@ -1,114 +1,40 @@
 """Assigning the bot's messages to jobs, strongest key first.
 
-Order (issue 4, reference notes §4): the first reply by `nonce`; progress edits by the progress
-message id; the final grid by interaction id, then job hash (carried over from the progress
-image), the upscale by reply reference; and only then by normalised prompt. A message id is
-owned by at most one job, and a job only considers messages whose snowflake is newer than its
-submission. Pure logic: events in, state changes out; the watcher and runner do the I/O.
+Order (issue 4 and 13, reference notes §4): the first reply by `nonce`; progress edits by the
+progress message id; the final grid by interaction id, then by its reply to the job's own waiting
+message, then by the hash the job's previews showed; the upscale by its reply to the grid; and only
+then by prompt (its canonical parameter set, `_prompt`), never contradicting a stronger key and
+never taking an action's grid (variations, zoom, pan, remix, reroll) for an /imagine grid. A
+message id is owned by at most one job, and a job only considers messages whose snowflake is newer
+than its submission. Pure logic: events in, state changes out; the watcher and client do the I/O.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from ._apply import apply_message
+from ._jobstate import JobState, Phase, Role
 from ._parse import (
+    Classified,
     Notice,
     classify_notice,
     echoed_prompt,
     footer_prompt,
     interaction_id_of,
+    interaction_type_of,
     is_grid,
     job_hash,
-    normalize_prompt,
-    parse_progress,
+    message_action,
     reference_id_of,
-    sent_prompt_specificity,
     snowflake_at,
     upscale_index_in,
 )
+from ._prompt import canonical_prompt, prompt_match
 
 _MENTION = re.compile(r"<@!?(\d+)>")
-
-
-class Phase(StrEnum):
-    PLANNED = "planned"
-    SUBMITTED = "submitted"
-    QUEUED = "queued"
-    RUNNING = "running"
-    GRID = "grid"
-    UPSCALING = "upscaling"
-    UPSCALED = "upscaled"
-    STORED = "stored"
-    FAILED = "failed"
-
-
-class Role(StrEnum):
-    START = "start"  # "(Waiting to start)", later edited with progress
-    QUEUED = "queued"  # "Job queued" notice
-    NOTICE = "notice"  # error embed
-    GRID = "grid"
-    UPSCALE = "upscale"
-
-
-@dataclass
-class JobState:
-    key: str
-    prompt: str
-    upscale_index: int
-    norm: str = ""
-    norm_full: str = ""
-    phase: Phase = Phase.PLANNED
-    nonce: str | None = None
-    submitted_at: float | None = None
-    min_id: int = 0
-    interaction_id: str | None = None
-    progress_message_id: str | None = None
-    queued_message_id: str | None = None
-    progress_deleted_at: float | None = None
-    percent: int | None = None
-    mode: str | None = None
-    prompt_echoed: str | None = None
-    job_hash: str | None = None
-    started_at: float | None = None
-    grid: dict[str, Any] | None = None
-    grid_received_at: float | None = None
-    grid_match: str | None = None
-    upscale_nonce: str | None = None
-    upscale_submitted_at: float | None = None
-    upscale_interaction_id: str | None = None
-    upscale: dict[str, Any] | None = None
-    upscale_received_at: float | None = None
-    upscale_match: str | None = None
-    start_match: str | None = None
-    failure_kind: str | None = None
-    failure: str | None = None
-    ambiguous: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.norm = normalize_prompt(self.prompt)
-        self.norm_full = normalize_prompt(self.prompt, strip_settings=False)
-
-    @property
-    def active(self) -> bool:
-        return self.phase not in (Phase.PLANNED, Phase.FAILED, Phase.STORED, Phase.UPSCALED)
-
-    @property
-    def grid_message_id(self) -> str | None:
-        return str(self.grid["id"]) if self.grid else None
-
-    @property
-    def upscale_message_id(self) -> str | None:
-        return str(self.upscale["id"]) if self.upscale else None
-
-    def fail(self, kind: str, reason: str) -> None:
-        if self.phase is not Phase.FAILED:
-            self.phase = Phase.FAILED
-            self.failure_kind = kind
-            self.failure = reason
 
 
 class Correlator:
@@ -126,10 +52,12 @@ class Correlator:
         self.owner: dict[str, tuple[str, Role]] = {}
         self.ignored_old = 0
         self.unmatched: list[str] = []
+        self.unknown_notices: list[str] = []
         self.match_keys: Counter[str] = Counter()
         self._order: list[str] = []
+        self._seen_unknown: set[str] = set()
 
-    # -- job lifecycle (called by the runner) --
+    # -- job lifecycle (called by the job flow) --
 
     def add(self, job: JobState) -> JobState:
         if job.key in self.jobs:
@@ -144,7 +72,11 @@ class Correlator:
         job.min_id = snowflake_at(when - self.clock_skew_s)
 
     def upscale_submitted(self, job: JobState, nonce: str, when: float) -> None:
+        """A press of the job's U button (again after a "Slow Down!")."""
         job.upscale_nonce, job.upscale_submitted_at, job.phase = nonce, when, Phase.UPSCALING
+        job.upscale_nonces.append(nonce)
+        job.upscale_presses += 1
+        job.upscale_retry_at = None
 
     # -- events --
 
@@ -167,13 +99,13 @@ class Correlator:
         for job in self.jobs.values():
             if job.nonce == nonce:
                 if iid and job.interaction_id is None:
-                    job.interaction_id = str(iid)
+                    job.interaction_id, job.interaction_source = str(iid), f"{name} for its nonce"
                 if name == "INTERACTION_FAILURE":
                     job.fail("interaction_failed", "Discord reported INTERACTION_FAILURE for /imagine")
                 return {job.key}
-            if job.upscale_nonce == nonce:
-                if iid and job.upscale_interaction_id is None:
-                    job.upscale_interaction_id = str(iid)
+            if nonce in job.upscale_nonces:
+                if iid and str(iid) not in job.upscale_interaction_ids:
+                    job.upscale_interaction_ids.append(str(iid))
                 if name == "INTERACTION_FAILURE":
                     job.fail("interaction_failed", f"Discord reported INTERACTION_FAILURE for U{job.upscale_index}")
                 return {job.key}
@@ -192,7 +124,8 @@ class Correlator:
         owned = self.owner.get(mid)
         if owned:
             job = self.jobs[owned[0]]
-            self._apply(job, owned[1], msg, received, "known")
+            self._record_unknown(msg)
+            apply_message(job, owned[1], msg, received, "known")
             return {job.key}
         author = msg.get("author") or {}
         if author and str(author.get("id")) != self.bot_id:
@@ -202,6 +135,7 @@ class Correlator:
         if not self._ours(msg):
             self.foreign_ignored += 1
             return set()
+        self._record_unknown(msg)
         candidates = [j for j in self._jobs() if j.active and int(mid) > j.min_id]
         if not candidates:
             if any(j.active for j in self.jobs.values()):
@@ -209,40 +143,48 @@ class Correlator:
             return set()
         found = self._match(msg, candidates)
         if found is None:
-            if is_grid(msg) or upscale_index_in(str(msg.get("content") or "")) is not None:
+            if is_grid(msg) or message_action(str(msg.get("content") or "")) in ("upscale", "upscaled"):
                 self.unmatched.append(mid)
             return set()
         job, role, key = found
-        self.owner[mid] = (job.key, role)
         self.match_keys[f"{role.value}:{key}"] += 1
-        self._apply(job, role, msg, received, key)
+        role = apply_message(job, role, msg, received, key)
+        self.owner[mid] = (job.key, role)
         if role in (Role.START, Role.QUEUED) and job.start_match is None:
             job.start_match = key
         if key == "prompt" and role in (Role.START, Role.QUEUED):
-            return {job.key} | self._settle_prompt_starts(job.norm)
+            return {job.key} | self._settle_prompt_starts(job.canonical.key)
         return {job.key}
+
+    def _record_unknown(self, msg: dict[str, Any]) -> None:
+        notice = classify_notice(msg)
+        mid = str(msg["id"])
+        if notice is not None and notice.notice is Notice.UNKNOWN and mid not in self._seen_unknown:
+            self._seen_unknown.add(mid)
+            self.unknown_notices.append(f"{mid}: {notice.title or notice.description[:60]}")
 
     _START_FIELDS = (
         "phase",
         "progress_message_id",
         "queued_message_id",
         "interaction_id",
+        "interaction_source",
         "started_at",
         "percent",
         "mode",
-        "job_hash",
+        "preview_hash",
         "prompt_echoed",
         "progress_deleted_at",
     )
 
-    def _settle_prompt_starts(self, norm: str) -> set[str]:
+    def _settle_prompt_starts(self, key: str) -> set[str]:
         """First replies matched by prompt (no nonce, e.g. REST polling) go to identical jobs in
         submission order *by interaction id*: Discord assigns interaction ids in the order our
         serialised POSTs arrived, while the bot's replies may appear in another order."""
         group = [
             j
             for j in self._jobs()
-            if j.norm == norm
+            if j.canonical.key == key
             and j.start_match == "prompt"
             and j.interaction_id
             and j.grid is None
@@ -285,87 +227,108 @@ class Correlator:
     def _match(self, msg: dict[str, Any], candidates: list[JobState]) -> tuple[JobState, Role, str] | None:
         content = str(msg.get("content") or "")
         notice = classify_notice(msg)
+        action = message_action(content)
         grid = is_grid(msg)
+        # An /imagine grid has no action phrase and was not made by a button (a reroll was).
+        imagine_grid = grid and action == "imagine" and interaction_type_of(msg) in (None, 2)
+        result = action in ("upscale", "upscaled") and bool(msg.get("attachments"))
         image_n = upscale_index_in(content)
-        mid = int(msg["id"])
+        iid, ref = interaction_id_of(msg), reference_id_of(msg)
 
-        # 1. nonce: only the first reply (waiting / queued / error) carries it.
+        def upscale_role() -> Role:
+            if action == "upscale_ack":
+                return Role.UPSCALE_ACK
+            return Role.UPSCALE if result else Role.NOTICE
+
+        # 1. nonce: only the first reply (waiting / queued / error / acknowledgement) carries it.
         nonce = msg.get("nonce")
         if nonce:
             for job in candidates:
                 if job.nonce == nonce:
                     return job, self._first_reply_role(notice), "nonce"
-                if job.upscale_nonce == nonce:
-                    return job, (Role.UPSCALE if image_n is not None else Role.NOTICE), "nonce"
+                if nonce in job.upscale_nonces:
+                    return job, upscale_role(), "nonce"
 
         # 2. interaction id (interaction_metadata.id / interaction.id on bot messages).
-        iid = interaction_id_of(msg)
         if iid:
             for job in candidates:
                 if job.interaction_id == iid:
-                    if grid and job.grid is None:
+                    if imagine_grid and job.grid is None:
                         return job, Role.GRID, "interaction_id"
                     if not grid and job.progress_message_id is None:
                         return job, self._first_reply_role(notice), "interaction_id"
                     if notice is not None:
                         return job, Role.NOTICE, "interaction_id"
-                if job.upscale_interaction_id == iid and job.upscale is None and job.grid is not None:
-                    return job, (Role.UPSCALE if image_n is not None else Role.NOTICE), "interaction_id"
+                if iid in job.upscale_interaction_ids and job.upscale is None and job.grid is not None:
+                    return job, upscale_role(), "interaction_id"
 
-        # 3. reply reference: upscales and error replies point at the grid / progress message.
-        ref = reference_id_of(msg)
+        # 3. reply chain: finals reply to the job's waiting message, upscales and errors to the grid.
         if ref:
             for job in candidates:
                 if job.grid is not None and job.grid_message_id == ref and job.upscale is None:
                     if notice is not None:
                         return job, Role.NOTICE, "reference"
-                    if image_n == job.upscale_index and job.phase is Phase.UPSCALING:
+                    if result and job.phase is Phase.UPSCALING and image_n in (None, job.upscale_index):
                         return job, Role.UPSCALE, "reference"
-                if notice is not None and ref in (job.progress_message_id, job.queued_message_id):
-                    return job, Role.NOTICE, "reference"
+                if ref in (job.progress_message_id, job.queued_message_id):
+                    if notice is not None:
+                        return job, Role.NOTICE, "reference"
+                    if imagine_grid and job.grid is None:
+                        return job, Role.GRID, "reference"
 
-        # 4. job hash: the grid's buttons/filename carry the uuid the progress image had.
+        # 4. job hash: the grid's buttons/filename carry the uuid the job's progress preview showed.
         digest = job_hash(msg)
-        if grid and digest:
+        if imagine_grid and digest:
             for job in candidates:
-                if job.job_hash == digest and job.grid is None:
+                if job.preview_hash == digest and job.grid is None:
                     return job, Role.GRID, "job_hash"
 
-        # 5. last resort: normalised prompt, never contradicting a stronger key already known.
+        # 5. last resort: the prompt, never contradicting a stronger key already known.
+        return self._match_prompt(msg, candidates, notice, imagine_grid, result, image_n, digest)
+
+    def _match_prompt(
+        self,
+        msg: dict[str, Any],
+        candidates: list[JobState],
+        notice: Classified | None,
+        imagine_grid: bool,
+        result: bool,
+        image_n: int | None,
+        digest: str | None,
+    ) -> tuple[JobState, Role, str] | None:
+        content = str(msg.get("content") or "")
         echoed = echoed_prompt(content)
         if echoed is None and notice is not None:
             # Notices carry the prompt in the embed footer, `/imagine <prompt>` (bulkai reads it there).
             echoed = footer_prompt(msg)
-        if echoed is None:
+        if echoed is None or message_action(content) == "upscale_ack":
             return None
-        norm = normalize_prompt(echoed)
-        same = _most_specific([j for j in candidates if j.norm == norm], echoed)
-        if grid:
+        same = _best_prompt_matches(candidates, echoed)
+        mid, iid, ref = int(msg["id"]), interaction_id_of(msg), reference_id_of(msg)
+        if is_grid(msg):
+            if not imagine_grid:
+                return None  # an action's grid (variation, zoom, pan, remix, reroll) is no job's grid
             pool = [
                 j
                 for j in same
                 if j.grid is None
                 and j.phase in (Phase.SUBMITTED, Phase.QUEUED, Phase.RUNNING)
-                and (j.job_hash is None or digest is None or j.job_hash == digest)
+                and (j.preview_hash is None or digest is None or j.preview_hash == digest)
                 and (j.interaction_id is None or iid is None or j.interaction_id == iid)
                 and (j.progress_message_id is None or int(j.progress_message_id) < mid)
+                # A reply to another message than the job's own waiting message is not its final.
+                and (ref is None or (j.progress_message_id is None and ref not in self.owner))
             ]
             # A final follows the deletion of its progress message: prefer jobs whose progress is gone.
-            pool.sort(
-                key=lambda j: (
-                    j.progress_deleted_at is None,
-                    j.progress_deleted_at or 0.0,
-                    j.submitted_at or 0,
-                )
-            )
+            pool.sort(key=lambda j: (j.progress_deleted_at is None, j.progress_deleted_at or 0.0, j.submitted_at or 0))
             return self._pick(pool, Role.GRID, msg)
-        if image_n is not None:
+        if result or image_n is not None:
             pool = [
                 j
                 for j in same
                 if j.phase is Phase.UPSCALING
                 and j.upscale is None
-                and j.upscale_index == image_n
+                and (image_n is None or j.upscale_index == image_n)
                 and (ref is None or ref == j.grid_message_id)
             ]
             return self._pick(pool, Role.UPSCALE, msg)
@@ -395,87 +358,16 @@ class Correlator:
         return pool[0], role, "prompt"
 
     @staticmethod
-    def _first_reply_role(notice: Any) -> Role:
+    def _first_reply_role(notice: Classified | None) -> Role:
         if notice is None:
             return Role.START
         return Role.QUEUED if notice.notice is Notice.JOB_QUEUED else Role.NOTICE
 
-    # -- applying a matched message --
 
-    def _apply(self, job: JobState, role: Role, msg: dict[str, Any], received: float, key: str) -> None:
-        content = str(msg.get("content") or "")
-        notice = classify_notice(msg)
-        job.interaction_id = job.interaction_id or (
-            interaction_id_of(msg) if role in (Role.START, Role.QUEUED, Role.GRID) else None
-        )
-        if role is Role.QUEUED:
-            if notice is not None and notice.notice is Notice.JOB_QUEUED:
-                job.queued_message_id = str(msg["id"])
-                if job.phase is Phase.SUBMITTED:
-                    job.phase = Phase.QUEUED
-                return
-            if notice is not None and notice.terminal:
-                job.fail(notice.notice.value, notice.reason)
-                return
-            # The queued notice was edited into the job's own first reply.
-            self.owner[str(msg["id"])] = (job.key, Role.START)
-            role = Role.START
-        if role is Role.NOTICE:
-            if notice is None:
-                return
-            if notice.terminal:
-                job.fail(notice.notice.value, notice.reason)
-            elif job.phase is Phase.SUBMITTED:
-                job.phase = Phase.QUEUED
-            return
-        if role is Role.START:
-            if notice is not None and notice.terminal:
-                job.fail(notice.notice.value, notice.reason)
-                return
-            if job.progress_message_id is None:
-                job.progress_message_id = str(msg["id"])
-                job.started_at = received
-            echoed = echoed_prompt(content)
-            if echoed is not None:
-                job.prompt_echoed = echoed
-            progress = parse_progress(content)
-            if progress.percent is not None:
-                job.percent = progress.percent
-            job.mode = progress.mode or job.mode
-            job.job_hash = job.job_hash or job_hash(msg)
-            if progress.stopped:
-                job.fail("stopped", "Midjourney stopped the job (moderation or cancel): " + content[:200])
-            elif job.phase in (Phase.SUBMITTED, Phase.QUEUED):
-                job.phase = Phase.RUNNING
-            return
-        if role is Role.GRID:
-            if job.grid is None:
-                job.grid = msg
-                job.grid_received_at = received
-                job.grid_match = key
-                job.job_hash = job_hash(msg) or job.job_hash
-                echoed = echoed_prompt(content)
-                job.prompt_echoed = echoed if echoed is not None else job.prompt_echoed
-                job.mode = parse_progress(content).mode or job.mode
-                job.percent = 100
-                if job.phase is not Phase.FAILED:
-                    job.phase = Phase.GRID
-            return
-        if role is Role.UPSCALE and job.upscale is None:
-            if notice is not None and notice.terminal:
-                job.fail(notice.notice.value, notice.reason)
-                return
-            job.upscale = msg
-            job.upscale_received_at = received
-            job.upscale_match = key
-            if job.phase is Phase.UPSCALING:
-                job.phase = Phase.UPSCALED
-
-
-def _most_specific(jobs: list[JobState], echoed: str) -> list[JobState]:
-    """Of jobs whose prompts match once settings are stripped, keep those whose own parameters the
-    echo carries: `a calm lake --use_raw 1` must not be taken by a pending `a calm lake` job."""
-    full = normalize_prompt(echoed, strip_settings=False)
-    scores = {job.key: sent_prompt_specificity(job.norm_full, full) for job in jobs}
-    best = max(scores.values(), default=-1)
-    return [job for job in jobs if scores[job.key] == best] if best >= 0 else jobs
+def _best_prompt_matches(jobs: list[JobState], echoed: str) -> list[JobState]:
+    """Jobs whose sent prompt the echo can be (canonical parameters), keeping the most specific:
+    `a calm lake --use_raw 1` must not be taken by a pending `a calm lake` job."""
+    echo = canonical_prompt(echoed)
+    scores = {job.key: prompt_match(job.canonical, echo) for job in jobs}
+    best = max((score for score in scores.values() if score is not None), default=None)
+    return [] if best is None else [job for job in jobs if scores[job.key] == best]

@@ -1,7 +1,7 @@
 """Structured exceptions of the Midjourney-over-Discord client.
 
 MidjourneyError (a WorkbookError)
- ├── DiscordConfigError           a parameter is wrong (bad URL, id, index, mode)
+ ├── DiscordConfigError           a parameter is wrong (bad URL, id, index, mode); a workbook.UsageError
  ├── SpendRefusedError            live-mode guard said no (allow_spend / RUN_FULL_API_TEST / max_jobs)
  ├── DiscordHTTPError             Discord answered with an error we do not retry
  │    ├── DiscordAuthError        401: the token is invalid; never retried
@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import WorkbookError
+from .._errors import UsageError, WorkbookError
 
 
 class MidjourneyError(WorkbookError):
     """Base class for everything this package raises on purpose."""
 
 
-class DiscordConfigError(MidjourneyError, ValueError):
+class DiscordConfigError(MidjourneyError, UsageError):
     """A parameter has a value the client cannot use; the message names it and what was expected."""
 
 

@@ -140,7 +140,7 @@ class GatewayClient:
         failures = 0
         while not self._closing:
             try:
-                await self._session()
+                await self._connection()
                 failures = 0 if self.ready.is_set() else failures
             except GatewayError as error:
                 if error.fatal:
@@ -170,7 +170,8 @@ class GatewayClient:
                 delay = min(8.0, self.reconnect_delay_s * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
             await asyncio.sleep(delay)
 
-    async def _session(self) -> None:
+    async def _connection(self) -> None:
+        """One websocket connection: HELLO, IDENTIFY or RESUME, heartbeats, dispatches until it closes."""
         resuming = self.session_id is not None and self.seq is not None
         url = gateway_query_url(self.resume_url) if resuming and self.resume_url else self.url
         self._state("connecting")

@@ -20,8 +20,21 @@ _PROMPT = re.compile(r"\*\*(.*)\*\*", re.DOTALL)
 _PERCENT = re.compile(r"\((\d{1,3})%\)")
 _MODE = re.compile(r"\((fast|relaxed|relax|turbo)(?:,\s*stealth)?\)", re.IGNORECASE)
 _IMAGE_N = re.compile(r"Image #(\d)")
-_URL = re.compile(r"<?https?://[^\s>]+>?")
-_SETTINGS_SUFFIX = re.compile(r"(?:\s--[a-z_]+(?:\s+(?!--)[^\s]+)?)+\s*$", re.IGNORECASE)
+_JOB_LINK = re.compile(
+    r"midjourney\.com/jobs/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.IGNORECASE
+)
+_RELATIVE_TIME = re.compile(r"<t:(\d+)(?::[tTdDfFR])?>")
+# The action phrase between ` - ` and the mention says what made a result (reference notes §3.2).
+_PHRASES = (
+    ("Image #", "upscale"),
+    ("Upscaled", "upscaled"),
+    ("Upscaling", "upscaling"),
+    ("Variations", "variation"),
+    ("Remix", "remix"),
+    ("Zoom Out", "zoom"),
+    ("Pan ", "pan"),
+    ("Making variations", "variation_ack"),
+)
 
 
 # --- snowflakes -------------------------------------------------------------------------------
@@ -44,9 +57,8 @@ def snowflake_at(when: datetime | float, *, worker: int = 0) -> int:
 
 
 def echoed_prompt(content: str) -> str | None:
-    """The prompt as Midjourney echoes it: the text between the first and last `**` pair."""
-    first_line_block = content.split("\n-# ")[0]
-    match = _PROMPT.search(first_line_block)
+    """The prompt as Midjourney echoes it: between the first and last `**` of the first line."""
+    match = _PROMPT.search(content.split("\n", 1)[0])
     return match.group(1) if match else None
 
 
@@ -59,29 +71,23 @@ def footer_prompt(message: dict[str, Any]) -> str | None:
     return None
 
 
-def normalize_prompt(prompt: str, *, strip_settings: bool = True) -> str:
-    """Canonical form for the last-resort prompt match.
-
-    Midjourney rewrites URLs to `<https://s.mj.run/...>`, turns a leading em-dash into `--`,
-    collapses whitespace and appends the account's /settings suffixes (reference notes §3.3), so
-    all of those are folded away; what remains is compared case-insensitively. With
-    `strip_settings=False` the `--parameters` stay, to tell apart prompts that differ only in them.
-    """
-    text = prompt.replace("\u2014", "--").replace("\u2013", "--")
-    text = _URL.sub("<url>", text)
-    text = " ".join(text.split())
-    if strip_settings:
-        text = _SETTINGS_SUFFIX.sub("", text)
-    return text.strip().casefold()
-
-
-def sent_prompt_specificity(sent: str, echoed: str) -> int:
-    """How much of the echoed prompt the sent prompt accounts for (both from `normalize_prompt(...,
-    strip_settings=False)`): its length if the echo is the sent prompt, possibly followed by appended
-    settings; -1 if the sent prompt's own text or parameters are not at the start of the echo."""
-    if echoed == sent or echoed.startswith(sent + " --"):
-        return len(sent)
-    return -1
+def message_action(content: str) -> str:
+    """What made a bot message, from its first line: "imagine" (also reroll and blend: no phrase),
+    "upscale" (`Image #N`), "upscaled" (legacy and v7 `Upscaled ... by`), "upscaling" (its
+    progress), "variation", "remix", "zoom", "pan", "upscale_ack" (`Upscaling image #N with`),
+    "variation_ack", "other" for an unknown phrase and "none" without an echoed prompt."""
+    line = content.split("\n", 1)[0]
+    if line.count("**") < 2:
+        return "none"
+    head = line.split("**", 1)[0].strip()
+    if head.startswith("Upscaling image #"):
+        return "upscale_ack"
+    if head.startswith("Making variations"):
+        return "variation_ack"
+    phrase = line.rsplit("**", 1)[1].split("<@", 1)[0].strip().removeprefix("-").strip()
+    if not phrase:
+        return "imagine"
+    return next((action for prefix, action in _PHRASES if phrase.startswith(prefix)), "other")
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,11 @@ def parse_progress(content: str) -> Progress:
 
 
 def upscale_index_in(content: str) -> int | None:
-    """N from `**p** - Image #N <@uid>`; None for other messages."""
-    match = _IMAGE_N.search(content.split("**")[-1] if "**" in content else content)
+    """N from `**p** - Image #N <@uid>`; None for other messages (legacy `Upscaled by` results do
+    not say which image they are, and `Upscaling image #N with` is only the acknowledgement)."""
+    if message_action(content) != "upscale":
+        return None
+    match = _IMAGE_N.search(content.split("\n", 1)[0].rsplit("**", 1)[-1])
     return int(match.group(1)) if match else None
 
 
@@ -145,8 +154,10 @@ def hash_from_url(url: str) -> str | None:
 
 
 def job_hash(message: dict[str, Any]) -> str | None:
-    """Job uuid from the buttons' custom_ids, else from the first attachment."""
-    for button in iter_buttons(message):
+    """Job uuid from the buttons' custom_ids, else the first attachment, else the job link in the
+    content or a link button (`midjourney.com/jobs/<uuid>`), else a Cancel Job button."""
+    buttons = iter_buttons(message)
+    for button in buttons:
         parts = str(button.get("custom_id") or "").split("::")
         if len(parts) >= 5 and parts[:2] == ["MJ", "JOB"] and _UUID.fullmatch(parts[4]):
             return parts[4].lower()
@@ -154,6 +165,14 @@ def job_hash(message: dict[str, Any]) -> str | None:
         for key in ("url", "filename"):
             if attachment.get(key) and (found := hash_from_url(str(attachment[key]))):
                 return found
+    links = [str(message.get("content") or "")] + [str(button.get("url") or "") for button in buttons]
+    for text in links:
+        if link := _JOB_LINK.search(text):
+            return link.group(1).lower()
+    for button in buttons:
+        parts = str(button.get("custom_id") or "").split("::")
+        if parts[:3] == ["MJ", "CancelJob", "ByJobid"] and _UUID.fullmatch(parts[-1]):
+            return parts[-1].lower()
     return None
 
 
@@ -167,6 +186,15 @@ def interaction_id_of(message: dict[str, Any]) -> str | None:
         block = message.get(key)
         if isinstance(block, dict) and block.get("id"):
             return str(block["id"])
+    return None
+
+
+def interaction_type_of(message: dict[str, Any]) -> int | None:
+    """2 for a slash command (/imagine), 3 for a button; None when the message does not say."""
+    for key in ("interaction_metadata", "interaction"):
+        block = message.get(key)
+        if isinstance(block, dict) and block.get("type") is not None:
+            return int(block["type"])
     return None
 
 
@@ -193,8 +221,11 @@ class Notice(StrEnum):
     CREDITS_EXHAUSTED = "credits_exhausted"
     ACTION_NEEDED = "action_needed"
     ACCOUNT_BLOCKED = "account_blocked"
-    SLOW_DOWN = "slow_down"
+    SLOW_DOWN = "slow_down"  # not terminal for a button press: retry at the time it names
+    DECLINED = "declined"  # "Sorry, something went wrong" with a `decline-...` moderation code
+    OUTPUT_FILTERED = "output_filtered"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # an embed title we do not know: recorded, never ignored silently
 
 
 _TITLES: dict[str, Notice] = {
@@ -205,7 +236,7 @@ _TITLES: dict[str, Notice] = {
     "banned prompt": Notice.BANNED_PROMPT,
     "banned prompt detected": Notice.BANNED_PROMPT,
     "banned image prompt": Notice.BANNED_PROMPT,
-    "request cancelled due to output filters": Notice.BANNED_PROMPT,
+    "request cancelled due to output filters": Notice.OUTPUT_FILTERED,
     "queue full": Notice.QUEUE_FULL,
     "job queued": Notice.JOB_QUEUED,
     "credits exhausted": Notice.CREDITS_EXHAUSTED,
@@ -227,15 +258,19 @@ _TITLES: dict[str, Notice] = {
 _ERROR_COLORS = {16711680, 15548997}
 
 
+_NOT_TERMINAL = frozenset({Notice.JOB_QUEUED, Notice.SLOW_DOWN, Notice.UNKNOWN})
+
+
 @dataclass(frozen=True)
 class Classified:
     notice: Notice
     title: str
     description: str
+    retry_at: float | None = None  # epoch seconds a "Slow Down!" names (`<t:...:R>`)
 
     @property
     def terminal(self) -> bool:
-        return self.notice is not Notice.JOB_QUEUED
+        return self.notice not in _NOT_TERMINAL
 
     @property
     def reason(self) -> str:
@@ -248,13 +283,20 @@ def classify_notice(message: dict[str, Any]) -> Classified | None:
     for embed in message.get("embeds") or []:
         title = str(embed.get("title") or "").strip()
         description = str(embed.get("description") or "").strip()
+        footer = str((embed.get("footer") or {}).get("text") or "").strip()
         notice = _TITLES.get(title.casefold())
+        if footer.startswith("decline-"):
+            notice = Notice.DECLINED
+            description = f"{description} (Midjourney code: {footer})".strip()
         if notice is None and title.casefold().startswith("banned"):
             notice = Notice.BANNED_PROMPT
         if notice is None and embed.get("color") in _ERROR_COLORS and title:
             notice = Notice.FAILED
+        if notice is None and (title or description):
+            notice = Notice.UNKNOWN
         if notice is not None:
-            return Classified(notice, title, description[:300])
+            retry = _RELATIVE_TIME.search(description) if notice is Notice.SLOW_DOWN else None
+            return Classified(notice, title, description[:300], float(retry.group(1)) if retry else None)
     content = str(message.get("content") or "").strip()
     if content.startswith("Invalid parameter"):
         return Classified(Notice.INVALID_PARAMETER, "Invalid parameter", content[:300])

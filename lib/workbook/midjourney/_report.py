@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._secrets import redact, seen_secrets
-from ._parse import job_hash, snowflake_time
-from ._storage import StoredImage
+from ._correlate import Correlator
+from ._jobstate import JobState, Phase
+from ._parse import interaction_id_of, reference_id_of, snowflake_time, upscale_index_in
+from ._storage import StoredImage, StoredJob
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.figure import Figure
+    from ._rest import DiscordRest
+    from ._watch import Watcher
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,15 @@ class JobResult:
     upscale: StoredImage | None
     metadata_file: str | None
     ambiguous: tuple[str, ...] = ()
+    # Evidence the job recorded before its grid was assigned (never derived from the grid).
+    start_match: str | None = None  # how its first reply was found (nonce, interaction_id, prompt)
+    preview_hash: str | None = None  # the hash its own progress messages showed
+    interaction_source: str | None = None  # how its interaction id was learned
+    # Facts read from the grid message itself.
+    grid_reference: str | None = None  # the message the grid replies to
+    grid_interaction_id: str | None = None
+    upscale_presses: int = 0
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -82,6 +94,7 @@ class RunReport:
     elapsed_s: float
     foreign_ignored: int = 0
     stop_reason: str | None = None
+    unknown_notices: list[str] = field(default_factory=list)
 
     @property
     def rest_calls_total(self) -> int:
@@ -97,24 +110,25 @@ class RunReport:
     # -- verifications (each returns the problems found; empty means verified) --
 
     def ownership_problems(self) -> list[str]:
-        """Each stored job has its own grid (by job hash) and its own upscale (by reply reference)."""
+        """Each stored job has its own grid and its own upscale, judged by evidence recorded before
+        and independently of the assignment: the grid must agree with the job's own preview hash,
+        reply to the job's own waiting message, carry the interaction id Discord reported for the
+        job's nonce — at least one of these, and contradict none; no two jobs share a grid; the
+        upscale replies to that grid and shows the requested image number."""
         problems: list[str] = []
         seen_hash: dict[str, str] = {}
         for job in self.succeeded:
-            if not job.grid_hash:
-                problems.append(f"{job.key}: grid {job.grid_message_id} carries no job hash")
-            elif job.job_hash != job.grid_hash:
-                problems.append(f"{job.key}: job hash {job.job_hash} differs from its grid's {job.grid_hash}")
-            elif job.grid_hash in seen_hash:
+            problems += _grid_evidence_problems(job)
+            if job.grid_hash and job.grid_hash in seen_hash:
                 problems.append(f"{job.key}: job hash {job.grid_hash} also used by {seen_hash[job.grid_hash]}")
-            else:
+            elif job.grid_hash:
                 seen_hash[job.grid_hash] = job.key
             if job.upscale_reference != job.grid_message_id:
                 problems.append(
                     f"{job.key}: upscale {job.upscale_message_id} replies to {job.upscale_reference}, "
                     f"not to its grid {job.grid_message_id}"
                 )
-            if job.upscale_index_echoed != job.upscale_index:
+            if job.upscale_index_echoed is not None and job.upscale_index_echoed != job.upscale_index:
                 problems.append(f"{job.key}: asked for U{job.upscale_index}, got Image #{job.upscale_index_echoed}")
         return problems
 
@@ -211,53 +225,6 @@ class RunReport:
         path.write_text(redact(text, seen_secrets() | (extra_secrets or set())), encoding="utf-8")
         return path
 
-    # -- display --
-
-    def table(self) -> pd.DataFrame:
-        import pandas as pd
-
-        rows = [
-            {
-                "job": j.key,
-                "prompt": j.prompt if len(j.prompt) <= 48 else j.prompt[:47] + "…",
-                "status": j.status,
-                "reason": j.failure or "",
-                "hash": (j.job_hash or "")[:8],
-                "grid msg": j.grid_message_id or "",
-                "grid by": j.grid_match or "",
-                "U": j.upscale_index,
-                "upscale msg": j.upscale_message_id or "",
-                "upscale by": j.upscale_match or "",
-                "grid px": f"{j.grid.width}x{j.grid.height}" if j.grid else "",
-                "upscale px": f"{j.upscale.width}x{j.upscale.height}" if j.upscale else "",
-                "mode": j.mode or "",
-            }
-            for j in self.jobs
-        ]
-        return pd.DataFrame(rows)
-
-    def thumbnails(self, *, size: float = 2.2) -> Figure:
-        """Grid and upscale side by side for every job (failed jobs show their reason)."""
-        import matplotlib.pyplot as plt
-        from PIL import Image
-
-        count = max(len(self.jobs), 1)
-        figure, axes = plt.subplots(count, 2, figsize=(2 * size, count * size), squeeze=False)
-        for row, job in enumerate(self.jobs):
-            for col, image in enumerate((job.grid, job.upscale)):
-                axis = axes[row][col]
-                axis.set_axis_off()
-                if image is not None:
-                    with Image.open(image.path) as picture:
-                        picture.thumbnail((256, 256))
-                        axis.imshow(picture.convert("RGB"))
-                    label = f"{job.key} grid" if col == 0 else f"U{job.upscale_index}"
-                    axis.set_title(label, fontsize=8)
-                elif col == 0:
-                    axis.text(0, 0.5, f"{job.key}: {job.failure_kind or 'no image'}", fontsize=8, wrap=True)
-        figure.tight_layout()
-        return figure
-
     def summary(self) -> dict[str, Any]:
         return {
             "jobs": len(self.jobs),
@@ -279,10 +246,121 @@ class RunReport:
             "other_users_messages_ignored": self.foreign_ignored,
             "unmatched_messages": self.unmatched_messages,
             "match_keys": self.match_keys,
+            "unknown_notices": self.unknown_notices,
             "elapsed_s": round(self.elapsed_s, 3),
             "stop_reason": self.stop_reason,
         }
 
 
-def grid_hash_of(message: dict[str, Any] | None) -> str | None:
-    return job_hash(message) if message else None
+def _grid_evidence_problems(job: JobResult) -> list[str]:
+    grid = f"{job.key}: grid {job.grid_message_id}"
+    if not job.grid_hash:
+        return [f"{grid} carries no job hash"]
+    # (evidence name, what the grid message says, what the job recorded before the match, contradiction)
+    pairs = (
+        (
+            "preview hash",
+            job.grid_hash,
+            job.preview_hash,
+            f"{grid} has hash {job.grid_hash}, but the job's own progress preview showed {job.preview_hash}",
+        ),
+        (
+            "reply to its waiting message",
+            job.grid_reference,
+            job.progress_message_id,
+            f"{grid} replies to message {job.grid_reference}, not to the job's own waiting message "
+            f"{job.progress_message_id} (found by {job.start_match})",
+        ),
+        (
+            "interaction id",
+            job.grid_interaction_id,
+            job.interaction_id,
+            f"{grid} belongs to interaction {job.grid_interaction_id}, but the job's interaction is "
+            f"{job.interaction_id} (from the {job.interaction_source})",
+        ),
+    )
+    known = [(name, said, recorded, problem) for name, said, recorded, problem in pairs if said and recorded]
+    problems = [problem for _, said, recorded, problem in known if said != recorded]
+    if not known:
+        problems.append(
+            f"{grid} cannot be tied to the job by evidence recorded before the match (no preview hash, no "
+            f"reply to its waiting message, no interaction id); it was matched by {job.grid_match}"
+        )
+    return problems
+
+
+def job_result(job: JobState, stored: StoredJob) -> JobResult:
+    """A finished job's result: its state, and facts read from its own grid and upscale messages."""
+    upscale_text = str((job.upscale or {}).get("content") or "")
+    return JobResult(
+        key=job.key,
+        prompt=job.prompt,
+        upscale_index=job.upscale_index,
+        status="stored" if job.phase is Phase.STORED else "failed",
+        failure_kind=job.failure_kind,
+        failure=job.failure,
+        nonce=job.nonce,
+        interaction_id=job.interaction_id,
+        job_hash=job.job_hash,
+        preview_hash=job.preview_hash,
+        start_match=job.start_match,
+        interaction_source=job.interaction_source,
+        grid_reference=reference_id_of(job.grid) if job.grid else None,
+        grid_interaction_id=interaction_id_of(job.grid) if job.grid else None,
+        upscale_presses=job.upscale_presses,
+        notices=tuple(job.notices),
+        mode=job.mode,
+        prompt_echoed=job.prompt_echoed,
+        progress_message_id=job.progress_message_id,
+        queued_message_id=job.queued_message_id,
+        grid_message_id=job.grid_message_id,
+        grid_hash=job.grid_hash,
+        grid_match=job.grid_match,
+        upscale_nonce=job.upscale_nonce,
+        upscale_message_id=job.upscale_message_id,
+        upscale_reference=reference_id_of(job.upscale) if job.upscale else None,
+        upscale_index_echoed=upscale_index_in(upscale_text) if job.upscale else None,
+        upscale_match=job.upscale_match,
+        submitted_at=job.submitted_at,
+        grid_received_at=job.grid_received_at,
+        upscale_received_at=job.upscale_received_at,
+        grid=stored.grid,
+        upscale=stored.upscale,
+        metadata_file=stored.metadata_file,
+        ambiguous=tuple(job.ambiguous),
+    )
+
+
+def build_report(
+    jobs: list[JobState],
+    stored: dict[str, StoredJob],
+    *,
+    rest: DiscordRest,
+    correlator: Correlator,
+    watcher: Watcher | None,
+    watch: str,
+    started_at: float,
+    stop_reason: str | None,
+) -> RunReport:
+    limiter = rest.limiter
+    return RunReport(
+        jobs=[job_result(job, stored.get(job.key, StoredJob())) for job in jobs],
+        rest_calls=dict(rest.calls),
+        downloads=rest.downloads,
+        rate_limited=limiter.rate_limited_total,
+        invalid_requests=limiter.invalid_total,
+        retries=rest.retries,
+        status_counts=dict(rest.status_counts),
+        watch=watch,
+        watch_log=list(watcher.log) if watcher else [],
+        gateway=watcher.gateway_stats() if watcher else {"used": False},
+        polls=watcher.poller.polls if watcher else 0,
+        ignored_old_messages=correlator.ignored_old,
+        foreign_ignored=correlator.foreign_ignored,
+        unmatched_messages=list(correlator.unmatched),
+        match_keys=dict(correlator.match_keys),
+        started_at=started_at,
+        elapsed_s=time.time() - started_at,
+        stop_reason=stop_reason,
+        unknown_notices=list(correlator.unknown_notices),
+    )

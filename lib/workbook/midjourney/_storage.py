@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image
 
 from .._secrets import redact, seen_secrets
-from ._correlate import JobState
+from ._jobstate import JobState
 from ._parse import reference_id_of, snowflake_time
 
 
@@ -39,6 +39,15 @@ class StoredImage:
             "declared_height": self.declared_height,
             "url": self.url,
         }
+
+
+@dataclass(frozen=True)
+class StoredJob:
+    """What a job left in the evidence folder: its images (None when it failed) and metadata file."""
+
+    grid: StoredImage | None = None
+    upscale: StoredImage | None = None
+    metadata_file: str | None = None
 
 
 def first_attachment(message: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +91,10 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
         "prompt_echoed": job.prompt_echoed,
         "nonce": job.nonce,
         "interaction_id": job.interaction_id,
+        "interaction_source": job.interaction_source,
+        "start_match": job.start_match,
         "job_hash": job.job_hash,
+        "preview_hash": job.preview_hash,
         "mode": job.mode,
         "progress_message_id": job.progress_message_id,
         "queued_message_id": job.queued_message_id,
@@ -90,10 +102,13 @@ def job_metadata(job: JobState, grid: StoredImage | None, upscale: StoredImage |
         "grid_match": job.grid_match,
         "upscale_index": job.upscale_index,
         "upscale_nonce": job.upscale_nonce,
+        "upscale_presses": job.upscale_presses,
+        "upscale_ack_id": job.upscale_ack_id,
         "upscale_message_id": job.upscale_message_id,
         "upscale_reply_reference": reference_id_of(job.upscale) if job.upscale else None,
         "upscale_match": job.upscale_match,
         "ambiguous_matches": list(job.ambiguous),
+        "notices": list(job.notices),
         "timestamps": {
             "submitted_at": _iso(job.submitted_at),
             "started_at": _iso(job.started_at),
@@ -115,3 +130,16 @@ def write_metadata(folder: Path, job: JobState, metadata: dict[str, Any], extra_
     text = json.dumps(metadata, indent=2, ensure_ascii=False, default=str)
     path.write_text(redact(text, seen_secrets() | extra_secrets), encoding="utf-8")
     return path
+
+
+def record_job(
+    folder: Path,
+    job: JobState,
+    grid: StoredImage | None = None,
+    upscale: StoredImage | None = None,
+    *,
+    extra_secrets: set[str],
+) -> StoredJob:
+    """Write the job's metadata JSON (secrets scrubbed) next to its images."""
+    path = write_metadata(folder, job, job_metadata(job, grid, upscale), extra_secrets)
+    return StoredJob(grid, upscale, path.name)

@@ -56,6 +56,8 @@ class PerfSettings(ProbeSettings):
     ws_calls_per_tool: Count = 10
     ws_calls_per_connection: Count = 5
     ws_max_duration_s: PositiveSeconds = 180.0
+    shards: Annotated[int, Field(strict=True, ge=1, le=64)] = 1
+    dask_scheduler: str = ""
     budgets: PerfBudgets = Field(default_factory=PerfBudgets)
 
     @field_validator("ws_ranking")
@@ -103,6 +105,8 @@ class PerfRun:
             timeout_s=s.request_timeout_s,
             warmup_s=s.warmup_s,
             loopback_only=s.loopback_only,
+            shards=s.shards,
+            scheduler=s.dask_scheduler,
         )
         return results_table(self.latency)
 
@@ -117,6 +121,8 @@ class PerfRun:
             timeout_s=s.request_timeout_s,
             warmup_s=s.warmup_s,
             loopback_only=s.loopback_only,
+            shards=s.shards,
+            scheduler=s.dask_scheduler,
         )
         return results_table(self.load)
 

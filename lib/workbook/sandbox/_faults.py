@@ -55,6 +55,17 @@ class FaultSwitches:
     def value(self, name: str, default: Any = None) -> Any:
         return self._active.get(name, default)
 
+    def count_down(self, name: str) -> None:
+        """Use up one occurrence of a count-valued switch: `true` means once, N means N times,
+        `{"count": N, ...options}` means N times with options. At zero the switch turns itself off."""
+        value = self._active.get(name)
+        if isinstance(value, dict):
+            count = int(value.get("count", 1)) - 1
+            self.update({name: {**value, "count": count} if count > 0 else None})
+            return
+        remaining = value - 1 if isinstance(value, int) and not isinstance(value, bool) else 0
+        self.update({name: remaining if remaining > 0 else None})
+
     def snapshot(self) -> dict[str, Any]:
         return {"faults": dict(self._active), "known": sorted(self.known)}
 

@@ -20,6 +20,7 @@ SERVICES: dict[str, str] = {
     "refbackend": "workbook.sandbox.refbackend",
     "discord": "workbook.sandbox.discord",
     "brain": "workbook.sandbox.brain",
+    "studio": "workbook.sandbox.studio",
     # Task pipeline (notebook 50): real Redis, the fault proxy in front of it, a mock upstream, the task service.
     "redis": "workbook.sandbox.redisd",
     "faultproxy": "workbook.sandbox.faultproxy",
@@ -28,7 +29,6 @@ SERVICES: dict[str, str] = {
     # Cross-service flow (notebook 60): the movie platform's character and story services.
     "characters": "workbook.sandbox.characters",
     "story": "workbook.sandbox.story",
-    "studio": "workbook.sandbox.studio",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).

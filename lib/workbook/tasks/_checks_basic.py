@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from ..checks import CheckContext
-from ._api import Observation
+from ._api import Download, Observation
 from ._inspect import percentile, sequence_problems
 from ._redis import auth_problems, counter_problems, kv_problems, pubsub_problems
 from ._run import TaskPipelineRun
@@ -76,9 +76,9 @@ def check_workers_inventory(c: CheckContext, run: TaskPipelineRun) -> None:
     )
 
 
-def result_problems(run: TaskPipelineRun, observation: Observation) -> list[str]:
+def result_problems(run: TaskPipelineRun, observation: Observation, download: Download | None = None) -> list[str]:
     """The terminal event's sha256 and size against the bytes downloaded (evidence the worker did
-    not write), plus the HTTP state."""
+    not write), plus the HTTP state. Downloads the result unless `download` is given."""
     problems = []
     if observation.final_state != "SUCCESS":
         problems.append(
@@ -88,7 +88,7 @@ def result_problems(run: TaskPipelineRun, observation: Observation) -> list[str]
         return problems
     final = observation.terminal_event
     claimed = (final or {}).get("result") or observation.state.get("result") or {}
-    download = run.api.download(observation.task_id)
+    download = download or run.api.download(observation.task_id)
     if download.status != 200:
         return [*problems, f"result download answered {download.status}"]
     if download.sha256 != claimed.get("sha256"):

@@ -204,12 +204,9 @@ def check_chaos_redis_restart(c: CheckContext, run: TaskPipelineRun) -> None:
         ws_gaps = sorted(set(range(1, max(seqs, default=0) + 1)) - set(seqs))
         journal.observations["ws_gaps_backfilled"] = ws_gaps[:20]
         run.recovery("redis restart", "redis back -> ready pass", ready_after)
-        if after_outage:
-            run.recovery(
-                "redis restart",
-                "redis back -> first relayed event",
-                after_outage[0]["time"] - times["up"] if after_outage[0]["time"] > times["up"] else 0.0,
-            )
+        arrived_after = [at for at in target.arrivals if at > times["up"]]
+        if arrived_after:
+            run.recovery("redis restart", "redis back -> first event relayed", arrived_after[0] - times["up"])
         deviations = []
         if target.terminal_event is None:
             deviations.append(

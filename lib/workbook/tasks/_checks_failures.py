@@ -139,9 +139,9 @@ def check_large_result(c: CheckContext, run: TaskPipelineRun) -> None:
     (observation,) = run.run_tasks("large-result", [run.job_params(frames=8, step_s=0.0, output_size=size)])
     api_process = _local_listener(run.settings.api_base_url)
     before = api_process.memory_info().rss if api_process else 0
-    c.expect_none(result_problems(run, observation))
     download = run.api.download(observation.task_id)
     growth = (api_process.memory_info().rss - before) if api_process else None
+    c.expect_none(result_problems(run, observation, download))
     c.measure(
         bytes=size,
         download_s=round(download.total_s, 3),

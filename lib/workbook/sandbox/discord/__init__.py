@@ -7,7 +7,7 @@ URLs, ids and token changed. One aiohttp process on 127.0.0.1 serves everything.
 
 Outputs (`${sandbox.discord.<key>}`)
 ------------------------------------
-* `api_url`        `http://127.0.0.1:<port>/api/v10` (`/api/v9` works too)
+* `api_url`        `http://127.0.0.1:<port>/api/v9` (the web client's version; `/api/v10` works too)
 * `gateway_url`    `ws://127.0.0.1:<port>/gateway` (also returned by `GET {api_url}/gateway`);
                    clients append `/?v=10&encoding=json` (`&compress=zlib-stream` is supported)
 * `admin_url`      `http://127.0.0.1:<port>/admin`
@@ -42,13 +42,15 @@ REST (`{api_url}`)
   All windows are emulated seconds divided by the time scale; prefer the float `retry_after` /
   `X-RateLimit-Reset-After` (the integer header rounds tiny waits up to 1 s).
 * Attachments are served at their `url` / `proxy_url` (signed `?ex=&is=&hm=` like the Discord CDN,
-  no auth): grids are PNG 2x2 of the upscale size (2048x2048 for `--ar 1:1`), upscales PNG
-  (1024x1024; other `--ar` keep ~1024² pixels), progress frames 512x512 WebP. Upscale N is
-  pixel-identical to quadrant N of its grid (1 2 / 3 4). Deterministic per job hash.
+  no auth): grids are lossy WebP (v7, as most live finals) or PNG (older eras, setting
+  `grid_format`), 2x2 of the upscale size (2048x2048 for `--ar 1:1`); upscales PNG (1024x1024;
+  other `--ar` keep ~1024² pixels), progress frames 512x512 WebP. Upscale N is quadrant N of its
+  grid (1 2 / 3 4): pixel-identical in a PNG grid, within ~1/255 in a WebP one. Deterministic
+  per job hash.
 
 Gateway
 -------
-HELLO (op 10, heartbeat_interval = 41250 ms / time scale, at least 1000 ms); IDENTIFY (op 2, user
+HELLO (op 10, heartbeat_interval = 41250 ms / time scale, at least 5000 ms); IDENTIFY (op 2, user
 style: token + capabilities, no intents) -> READY (`session_id`, `resume_gateway_url` =
 `ws://127.0.0.1:<port>/gateway-resume`, `user`, `guilds`); HEARTBEAT (op 1) -> ACK (op 11);
 RESUME (op 6 token/session_id/seq) -> missed dispatches replayed, then `RESUMED`; unknown session
@@ -58,33 +60,46 @@ MESSAGE_UPDATE (full message, `guild_id`, `member`) / MESSAGE_DELETE (`id`, `cha
 the session whose `session_id` the interaction carried, or to all sessions if none matches),
 INTERACTION_FAILURE for a button whose job is unknown.
 
-Midjourney bot (per /imagine; times are emulated seconds, scaled)
------------------------------------------------------------------
+Midjourney bot (per /imagine; times are emulated seconds, scaled; shapes per setting `era`)
+------------------------------------------------------------------------------------------
+The default era `v7` produces the live bot's shapes (public 2026 captures, `_eras`):
 INTERACTION_CREATE + INTERACTION_SUCCESS -> CREATE `**<echoed>** - <@user> (Waiting to start)`
 (type 20, carries `nonce`, `interaction` and `interaction_metadata.id` = interaction id) -> UPDATEs
-of that message `(0%) (fast)`, `(15%)`, `(31%)`, `(46%)`, `(62%)`, `(78%)`, `(93%)` with
-attachment `<hash>_grid_0.webp` -> DELETE it -> NEW CREATE `**<echoed>** - <@user> (fast)` (type 0,
-no nonce, `interaction_metadata.id` unless setting `final_interaction_metadata` is false) with the
-grid PNG `<username>_<prompt_words>_<hash>.png` and buttons `MJ::JOB::upsample::1..4::<hash>`,
-`MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>`. ~56 s at scale 1; at
-scale 1000 ~60 ms of waiting plus image rendering (measured ~0.3 s per job end to end with 2048²
-grids on the 2-core dev box; setting `image_base` 256 makes it far cheaper). Durations vary ±20%
-per job (deterministic from the hash), so identical prompts may finish in either order. Mode
-`relaxed` (setting `mode` or `--relax`) takes 4x as long, `turbo` half; the mode is echoed.
-U<N> -> the grid is edited (button style 1) and, ~4 s later, CREATE reply (type 19)
-`**<echoed>** - Image #N <@user>` with `message_reference.message_id` = grid id and
-`referenced_message` = the grid, PNG `<username>_<words>_<new hash>.png`, buttons
-`MJ::JOB::low_variation|high_variation::1::<new hash>::SOLO`. No nonce on it. V<N> / Vary ->
-progress flow with `**<echoed>** - Variations (Strong|Subtle) by <@user> (...)`; 🔄 -> like imagine.
+of that message at irregular intervals `(17%) (fast)`, 20, 27, 35, 47, 56, 64, 72, 81, 89, 95 (no
+0 %), each with a `\n-# Create, explore, ...` second line and a Cancel Job button
+`MJ::CancelJob::ByJobid::<hash>`, a preview `<hash>_grid_0.webp` from 35 % on -> DELETE it -> NEW
+CREATE, a type-19 reply to the waiting message (`referenced_message: null`):
+`**<echoed>** - <@user> [(Open on website for full quality)](<https://midjourney.com/jobs/<hash>>) (fast)`
+with the WebP grid `<username>_<prompt_words>_<hash>.webp`, buttons `MJ::JOB::upsample::1..4::<hash>`,
+`MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>` and a Web link button;
+no nonce; `interaction_metadata.id` unless setting `final_interaction_metadata` is false.
+U<N> -> the grid is edited (button style 1), CREATE `Upscaling image #N with **<echoed>** - <@user>
+(Waiting to start)` (type 20, the press's nonce, a Cancel Job button), ~4 s later it is deleted
+and a reply (type 19) to the grid is CREATEd: `**<echoed>** - Image #N <@user>` with
+`message_reference.message_id` = grid id and `referenced_message` = the grid, PNG
+`<username>_<words>_<new hash>.png`, buttons `MJ::JOB::low_variation|high_variation::1::<new
+hash>::SOLO` and Web. Era `v6`: PNG grids, classic progress (0, 15, 31, 46, 62, 78, 93, previews
+from 15 %), finals type 0 with the plain `(Open on website for full quality)`, "Image #N" at once;
+`v5`: the same without the link; `v4`: finals like v5, upscales acknowledged then
+`**<echoed>** - Upscaled by <@user> (fast)`. Other settings: `stealth` -> `(fast, stealth)`;
+`relax_paused` -> relaxed jobs first show `(paused) (relaxed)`; `progress_hash: false` -> no
+preview and no Cancel Job button (nothing on a progress message tells the job hash);
+`progress_delete` "before" (default) | "after" (the final first) | "never".
+~56 s at scale 1; at scale 1000 ~60 ms of waiting plus image rendering (setting `image_base` 256
+makes it far cheaper). Durations vary ±20% per job (deterministic from the hash), so identical
+prompts may finish in either order. Mode `relaxed` (setting `mode` or `--relax`) takes 4x as
+long, `turbo` half; the mode is echoed. V<N> / Vary -> progress flow with `**<echoed>** -
+Variations (Strong|Subtle) by <@user> (...)`; 🔄 -> like imagine.
 Concurrency 3 jobs (imagine, variation, reroll and upscale all count), queue 10: a queued job gets a
 "Job queued" embed (with nonce; its later "(Waiting to start)" has no nonce, only the interaction
 metadata); beyond the queue a "Queue full" embed (with nonce) and no job.
 
 Echoed prompt = Midjourney's normalisation: em-dash before a parameter -> `--`, whitespace runs
-collapsed, URLs -> `<https://s.mj.run/XXXXXXXXXXX>` (plain `https://s.mj.run/...` after
-`--cref/--sref/--oref`), parameter names lower-cased, then the account suffix (setting `suffix`,
-default `--v 6.1`) appended for parameters not already present. Unknown `--params` or bad values
-of `--ar`/`--v` -> "Invalid parameter" embed.
+collapsed, URLs -> `<https://s.mj.run/XXXXXXXXXXX>` (`--sref` links bracketed, `--cref`/`--oref`
+plain), parameter names lower-cased, `--v 6|7` -> `--v 6.0|7.0`, then the account suffix (setting
+`suffix`, default `--v 7.0`) appended for parameters not already present, and `--style raw` moved
+to a trailing `--raw` (the live v7 rewrite). Unknown `--params` or bad values of `--ar`/`--v` ->
+"Invalid parameter" embed.
 
 Prompt markers (anywhere in the prompt, case-insensitive) -> bot reply instead of a job
 ---------------------------------------------------------------------------------------
@@ -97,7 +112,17 @@ Prompt markers (anywhere in the prompt, case-insensitive) -> bot reply instead o
                          button `MJ::Prompts::Appeal::<hash>`; pressing it runs the job
 * `mjtest:failed`        plain content "Failed to process your command :(" (with nonce)
 * `mjtest:moderated`     job runs, at 62% the message becomes `(Stopped)` and is deleted; no grid
-All error replies are type 20, red (16711680), carry `interaction_metadata` and the nonce.
+* `mjtest:captcha`       EPHEMERAL embed "Action required to continue" with button `MJ::iframe::<token>`
+* `mjtest:decline`       after the waiting message, a reply to it: "Sorry, something went wrong" with
+                         footer `decline-revise-frolic`; the waiting message is deleted; no grid
+* `mjtest:output_filter` at 89% a reply "Request cancelled due to output filters"; no grid
+* `mjtest:unknown_notice` a reply to the waiting message with an embed titled "Midjourney V8 Alpha"
+                         (a title no client knows); the job goes on to its grid
+* `mjtest:slow_down`     the first press of a U button on the job's grid, and every press until the
+                         time it names, gets a reply to the grid "Slow Down!" — "You can request
+                         another upscale for this image <t:<epoch>:R>" (10 emulated s, whole seconds)
+Error replies at submission are type 20, red (16711680), carry `interaction_metadata` and the
+nonce; mid-job ones are type-19 replies to the waiting message (or, Slow Down!, to the grid).
 
 Fault switches (`{admin_url}/_sandbox/faults`, or WORKBOOK_FAULTS at startup)
 -----------------------------------------------------------------------------
@@ -119,6 +144,11 @@ themselves off when used up.
                          edited (a MESSAGE_UPDATE of an old message); a list of prompts: seed those
                          at once
 * `stale_command_version` the index reports a new imagine version; the old one -> 400 50035
+* `action_grids`         at each job's first progress update, grids of the same prompt made by
+                         buttons appear, by the same user and newer than the job: "Variations
+                         (Strong) by", "Zoom Out by", "Pan Right by" (echo rewritten to `--ar 3:2`),
+                         "Remix (Subtle) by" (replies to an older upscale) and a 🔄 reroll (no
+                         phrase, `interaction_metadata.type` 3, a reply to its own unseen message)
 
 Time scale: `WORKBOOK_TIME_SCALE` (set by the launcher), changeable at runtime via settings.
 
@@ -130,12 +160,15 @@ settings back to startup values);
 `statuses`, `rate_limited` / `rate_limited_total` = 429s sent, `invalid_requests`, `gateway`,
 `jobs`, `faults_fired`, `cdn` = attachment downloads, not counted as REST);
 `GET /emitted?after_seq=N` (every emitted event: `event`, `kind` =
-waiting|progress|progress_delete|grid|upscale|error|queued|button_used|stale|moderated|interaction,
+waiting|progress|progress_delete|grid|upscale_ack|upscale_ack_delete|upscale|error|notice|queued|
+slow_down|button_used|stale|moderated|action_grid|interaction,
 `message_id`, `job_hash`, `nonce`, `emitted_at` = epoch seconds from time.time());
-`GET /jobs` (ground truth per job: `job_hash`, `kind`, `status` = done | running | queued |
+`GET /jobs` (ground truth per job: `job_hash`, `kind` (imagine | upscale | variation | reroll |
+action), `status` = done | running | queued |
 error:<kind>, `prompt`, `echoed`, `nonce`, `interaction_id`, `index`, `parent_message_id`,
 `message_ids`, `submitted_at`); `GET|PUT /settings` (`time_scale`, `mode`, `suffix`, `concurrency`, `queue_size`,
-`image_base`, `final_interaction_metadata`, `timings`).
+`image_base`, `final_interaction_metadata`, `era`, `grid_format`, `stealth`, `relax_paused`,
+`progress_hash`, `progress_delete`, `timings`).
 """
 
 from ._config import FAULT_SWITCHES, faults

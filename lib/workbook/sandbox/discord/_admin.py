@@ -6,7 +6,7 @@ POST   /reset                  -> history, jobs, sessions, counters, limits, fau
 GET    /stats                  -> counters (REST calls by route, 429s sent, gateway, jobs)
 GET    /emitted?after_seq=N    -> emitted events with their emit timestamps
 GET    /jobs                   -> the bot's jobs (hash, nonce, status, message ids)
-GET|PUT /settings              -> time_scale, mode, suffix, concurrency, queue_size, image_base, ...
+GET|PUT /settings              -> time_scale, mode, suffix, concurrency, queue_size, image_base, era, ...
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from aiohttp import web
 
 from .._faults import FAULTS_PATH
 from ._config import Timings
-from ._rest import EMULATOR_KEY
+from ._emulator import EMULATOR_KEY
+from ._eras import ERAS
 
 ADMIN_PREFIX = "/admin"
 
@@ -39,8 +40,8 @@ async def health(request: web.Request) -> web.Response:
             "status": "ok",
             "service": "discord",
             "messages": len(emulator.store),
-            "jobs_running": len(emulator.bot.scheduler.running),
-            "jobs_waiting": len(emulator.bot.scheduler.waiting),
+            "jobs_running": len(emulator.bot.core.scheduler.running),
+            "jobs_waiting": len(emulator.bot.core.scheduler.waiting),
             "gateway_sessions": len(emulator.gateway.sessions),
             "time_scale": emulator.settings.time_scale,
         }
@@ -131,6 +132,12 @@ async def put_settings(request: web.Request) -> web.Response:
     return _json(asdict(settings))
 
 
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "mode": ("fast", "relaxed", "turbo"),
+    "era": tuple(ERAS),
+    "grid_format": ("", "webp", "png"),
+    "progress_delete": ("before", "after", "never"),
+}
 _LIMITS: dict[str, tuple[float, float]] = {
     "time_scale": (1e-3, 1e6),
     "concurrency": (1, 100),
@@ -150,8 +157,8 @@ def _check_setting(name: str, value: Any, current: Any) -> str | None:
     numeric_ok = isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool)
     if not isinstance(value, type(current)) and not numeric_ok:
         return f"setting {name!r} must be {type(current).__name__}"
-    if name == "mode" and value not in ("fast", "relaxed", "turbo"):
-        return "mode must be one of fast, relaxed, turbo"
+    if name in _CHOICES and value not in _CHOICES[name]:
+        return f"setting {name!r} must be one of {list(_CHOICES[name])}"
     if name in _LIMITS:
         low, high = _LIMITS[name]
         if not low <= value <= high:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._faults import FaultSwitches
+from ._eras import ERAS, Era
 
 # Real Midjourney identifiers (reference notes §1.2): clients send these, so the emulator uses them.
 MJ_APPLICATION_ID = "936929561302675456"
@@ -18,8 +19,6 @@ BOT_USERNAME = "Midjourney Bot"
 BOT_DISCRIMINATOR = "9282"
 BOT_AVATAR = "4a79ea7cd151474ff9f6e08339d69380"
 
-PROGRESS_LADDER = (0, 15, 31, 46, 62, 78, 93)
-
 # Fault switch names: part of the contract with tests (see the package docstring).
 FAULT_SWITCHES = (
     "rate_limit_storm",
@@ -29,6 +28,7 @@ FAULT_SWITCHES = (
     "out_of_order",
     "stale_history",
     "stale_command_version",
+    "action_grids",
 )
 
 
@@ -56,7 +56,7 @@ class EmulatorConfig:
 
     @property
     def api_url(self) -> str:
-        return f"{self.base_url}/api/v10"
+        return f"{self.base_url}/api/v9"
 
     @property
     def gateway_url(self) -> str:
@@ -77,8 +77,8 @@ class Timings:
     """Emulated seconds (divided by the time scale). Defaults follow reference notes §3.1."""
 
     start_s: float = 2.0  # interaction -> "(Waiting to start)"
-    first_progress_s: float = 8.0  # waiting -> "(0%)"
-    progress_step_s: float = 6.5  # between progress edits
+    first_progress_s: float = 8.0  # waiting -> first progress edit
+    progress_s: float = 45.5  # first progress edit -> last one, however many the era shows
     finish_s: float = 7.0  # last progress -> delete + final grid
     delete_gap_s: float = 0.3  # progress deletion -> final message
     upscale_s: float = 4.0  # U button -> "Image #N"
@@ -90,12 +90,22 @@ class Settings:
 
     time_scale: float = 1.0
     mode: str = "fast"  # fast | relaxed | turbo
-    suffix: str = "--v 6.1"  # the account's /settings suffix, appended to echoed prompts
+    suffix: str = "--v 7.0"  # the account's /settings suffix, appended to echoed prompts
     concurrency: int = 3
     queue_size: int = 10
     image_base: int = 1024  # upscale edge for --ar 1:1; the grid is twice that
     final_interaction_metadata: bool = True  # newer MJ puts interaction_metadata on finals
+    era: str = "v7"  # message shapes: v7 (live today) | v6 | v5 | v4, see _eras
+    grid_format: str = ""  # "" (the era's) | "webp" | "png"
+    stealth: bool = False  # the mode shows as "(fast, stealth)"
+    relax_paused: bool = False  # relaxed jobs first show "(paused) (relaxed)"
+    progress_hash: bool = True  # progress messages show the job hash (preview image, Cancel Job button)
+    progress_delete: str = "before"  # the waiting message is deleted "before" or "after" the final, or "never"
     timings: Timings = field(default_factory=Timings)
+
+    @property
+    def shapes(self) -> Era:
+        return ERAS[self.era]
 
     def scaled(self, emulated_s: float) -> float:
         return emulated_s / self.time_scale

@@ -129,11 +129,11 @@ class Emitter:
 
     async def attachment(self, kind: str, job_hash: str, index: int, width: int, height: int, filename: str) -> Json:
         """Render once (off the event loop) to know the real byte size; keep the recipe to serve it."""
-        content_type = "image/webp" if kind == "progress" else "image/png"
+        content_type = "image/webp" if kind in ("progress", "grid_webp") else "image/png"
         data = await asyncio.to_thread(_images.render, kind, job_hash, index, width, height)
         att_id = str(self.ids.next())
         self.attachments[att_id] = AttachmentRecipe(kind, job_hash, index, width, height, filename, content_type)
-        if kind == "grid":
+        if kind in ("grid", "grid_webp"):
             width, height = 2 * width, 2 * height
         return _messages.attachment(
             att_id,

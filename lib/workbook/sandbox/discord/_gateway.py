@@ -26,7 +26,9 @@ from ._store import Observability
 Json = dict[str, Any]
 
 HEARTBEAT_INTERVAL_MS = 41250
-MIN_HEARTBEAT_INTERVAL_MS = 1000
+# Scaled heartbeats are floored: a loaded machine can stall a process for a second or two, and a
+# sandbox session must not time out (4009) for that.
+MIN_HEARTBEAT_INTERVAL_MS = 5000
 REPLAY_BUFFER = 5000
 MAX_SESSIONS = 32
 # Bounds on one connection; past them the server asks the client to reconnect (op 7), as Discord
@@ -49,7 +51,7 @@ class _Connection:
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, zlib_stream: bool) -> None:
         self.ws = ws
         self.request = request
-        self.session: _Session | None = None
+        self.session: _ResumableSession | None = None
         self.version = 10
         self._compressor = zlib.compressobj() if zlib_stream else None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
@@ -96,7 +98,10 @@ class _Connection:
         self.writer.cancel()
 
 
-class _Session:
+class _ResumableSession:
+    """A gateway session: its sequence numbers and recent dispatches, kept across connections so a
+    client that lost its connection can RESUME and get what it missed."""
+
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
         self.seq = 0
@@ -117,7 +122,7 @@ class GatewayHub:
         self.settings = settings
         self.faults = faults
         self.obs = obs
-        self.sessions: dict[str, _Session] = {}
+        self.sessions: dict[str, _ResumableSession] = {}
         self.connections: set[_Connection] = set()
 
     # -- dispatch ------------------------------------------------------------------------------
@@ -249,7 +254,7 @@ class GatewayHub:
             await connection.close(AUTHENTICATION_FAILED, "Authentication failed.")
             return False
         self.obs.gateway["identifies"] += 1
-        session = _Session(secrets.token_hex(16))
+        session = _ResumableSession(secrets.token_hex(16))
         self._remember(session)
         session.connection = connection
         connection.session = session
@@ -283,13 +288,13 @@ class GatewayHub:
         session.dispatch("RESUMED", {})
         return True
 
-    def _remember(self, session: _Session) -> None:
+    def _remember(self, session: _ResumableSession) -> None:
         self.sessions[session.session_id] = session
         idle = [s for s in self.sessions.values() if s.connection is None]
         while len(self.sessions) > MAX_SESSIONS and idle:
             self.sessions.pop(idle.pop(0).session_id, None)
 
-    def _ready_payload(self, session: _Session, version: int) -> Json:
+    def _ready_payload(self, session: _ResumableSession, version: int) -> Json:
         config = self.config
         return {
             "v": version,

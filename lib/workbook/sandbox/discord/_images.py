@@ -1,4 +1,4 @@
-"""Deterministic images with real dimensions: PNG grids, PNG upscales, WebP progress frames.
+"""Deterministic images with real dimensions: WebP or PNG grids, PNG upscales, WebP progress frames.
 
 A grid is 2x2 tiles of the upscale size, and upscale N is pixel-for-pixel tile N of its grid, so a
 client can verify that an upscale came from the grid it claims to (crop the grid, compare pixels).
@@ -49,15 +49,27 @@ def upscale_png(job_hash: str, index: int, width: int, height: int) -> bytes:
     return _png(render_tile(job_hash, index, width, height))
 
 
-@lru_cache(maxsize=32)
-def grid_png(job_hash: str, width: int, height: int) -> bytes:
+def _grid(job_hash: str, width: int, height: int) -> Image.Image:
     """2x2 grid; `width`/`height` are one tile's (the upscale's) size."""
     grid = Image.new("RGB", (2 * width, 2 * height))
     for index in range(1, 5):
         x = (index - 1) % 2 * width
         y = (index - 1) // 2 * height
         grid.paste(render_tile(job_hash, index, width, height), (x, y))
-    return _png(grid)
+    return grid
+
+
+@lru_cache(maxsize=32)
+def grid_png(job_hash: str, width: int, height: int) -> bytes:
+    return _png(_grid(job_hash, width, height))
+
+
+@lru_cache(maxsize=32)
+def grid_webp(job_hash: str, width: int, height: int) -> bytes:
+    """Lossy WebP, as most live finals are; a cell still differs from its upscale by ~1/255."""
+    buffer = io.BytesIO()
+    _grid(job_hash, width, height).save(buffer, "WEBP", quality=90, method=2)
+    return buffer.getvalue()
 
 
 @lru_cache(maxsize=64)
@@ -79,6 +91,8 @@ def progress_webp(job_hash: str, percent: int) -> bytes:
 def render(kind: str, job_hash: str, index: int, width: int, height: int) -> bytes:
     if kind == "grid":
         return grid_png(job_hash, width, height)
+    if kind == "grid_webp":
+        return grid_webp(job_hash, width, height)
     if kind == "upscale":
         return upscale_png(job_hash, index, width, height)
     if kind == "progress":

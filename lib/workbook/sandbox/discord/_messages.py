@@ -17,6 +17,7 @@ EPHEMERAL = 64
 ERROR_COLOR = 16711680
 WARNING_COLOR = 16776960
 INFO_COLOR = 16239475
+BLURPLE = 5793266
 
 Json = dict[str, Any]
 
@@ -114,6 +115,10 @@ def grid_components(job_hash: str) -> list[Json]:
     ]
 
 
+def link_button(job_hash: str) -> Json:
+    return {"type": 2, "style": 5, "label": "Web", "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0"}
+
+
 def upscale_components(job_hash: str) -> list[Json]:
     return [
         {
@@ -125,14 +130,7 @@ def upscale_components(job_hash: str) -> list[Json]:
         },
         {
             "type": 1,
-            "components": [
-                {
-                    "type": 2,
-                    "style": 5,
-                    "label": "Web",
-                    "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0",
-                },
-            ],
+            "components": [link_button(job_hash)],
         },
     ]
 

@@ -24,6 +24,11 @@ MARKERS: dict[str, str] = {
     "mjtest:pending_mod": "pending_mod",
     "mjtest:moderated": "moderated",
     "mjtest:failed": "failed",
+    "mjtest:captcha": "captcha",
+    "mjtest:slow_down": "slow_down",
+    "mjtest:decline": "decline",
+    "mjtest:output_filter": "output_filter",
+    "mjtest:unknown_notice": "unknown_notice",
 }
 
 # Parameters Midjourney accepts (v5-v7 era); aliases included. Anything else -> "Invalid parameter".
@@ -121,20 +126,42 @@ def _rewrite_urls(text: str) -> str:
 
 
 def normalise(prompt: str, suffix: str = "") -> str:
-    """The prompt as the bot echoes it inside `**...**`."""
+    """The prompt as the bot echoes it inside `**...**`.
+
+    As the live v7 bot does: `--v 7` is echoed `--v 7.0`, `--style raw` becomes a trailing `--raw`,
+    `--sref` URLs become `<https://s.mj.run/...>` links (`--cref`/`--oref` plain links), and the
+    account suffix's parameters are appended unless the prompt sets them."""
     collapsed = _WHITESPACE.sub(" ", _EM_DASH_PARAM.sub(r"\1--", prompt)).strip()
     text, parameters = split_parameters(collapsed)
     pieces = [_rewrite_urls(text)] if text else []
-    for name, value in parameters:
-        if name in URL_VALUED_PARAMETERS:
-            value = " ".join(_URL.sub(lambda m: short_link(m.group(1)), v) for v in value.split())
-        pieces.append(f"--{name} {value}".rstrip())
     present = {name for name, _ in parameters}
     _, suffix_parameters = split_parameters(_WHITESPACE.sub(" ", suffix).strip())
-    for name, value in suffix_parameters:
-        if name not in present and not (name == "v" and "niji" in present):
-            pieces.append(f"--{name} {value}".rstrip())
+    wanted = parameters + [
+        (name, value)
+        for name, value in suffix_parameters
+        if name not in present and not (name == "v" and "niji" in present)
+    ]
+    raw = False
+    for name, value in wanted:
+        if name == "style" and value.lower() == "raw":
+            raw = True
+            continue
+        if name == "raw":
+            raw = True
+            continue
+        pieces.append(f"--{name} {_echoed_value(name, value)}".rstrip())
+    if raw:
+        pieces.append("--raw")
     return " ".join(pieces)
+
+
+def _echoed_value(name: str, value: str) -> str:
+    if name in URL_VALUED_PARAMETERS:
+        bracket = "<{}>" if name == "sref" else "{}"
+        return " ".join(_URL.sub(lambda m: bracket.format(short_link(m.group(1))), v) for v in value.split())
+    if name in ("v", "version") and value in ("6", "7"):
+        return value + ".0"  # v6 and v7 echo their version with the minor number
+    return value
 
 
 @dataclass(frozen=True)

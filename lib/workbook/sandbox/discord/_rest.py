@@ -13,23 +13,20 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from . import _messages
 from ._config import IMAGINE_COMMAND_ID, IMAGINE_VERSION, ROTATED_IMAGINE_VERSION
+from ._emulator import EMULATOR_KEY, Emulator
 from ._messages import api_error, form_error
 from ._ratelimit import Decision
 from ._store import HistoryQueryError
 
-if TYPE_CHECKING:
-    from ._app import Emulator
-
 Json = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIXES = ("/api/v9", "/api/v10")
-EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("emulator")
 
 
 class DiscordError(Exception):
@@ -348,13 +345,13 @@ async def get_attachment(request: web.Request) -> web.Response:
     """Serve an attachment the way cdn.discordapp.com does: signed URL, no Authorization needed."""
     emulator = request.app[EMULATOR_KEY]
     att_id = request.match_info["attachment_id"]
-    recipe = emulator.bot.emit.attachments.get(att_id)
+    recipe = emulator.bot.core.emit.attachments.get(att_id)
     ex, issued, signature = (request.query.get(k, "") for k in ("ex", "is", "hm"))
     valid = (
         recipe is not None
         and request.match_info["channel_id"] == emulator.config.channel_id
         and request.match_info["filename"] == recipe.filename
-        and signature == emulator.bot.emit.sign(att_id, ex, issued)
+        and signature == emulator.bot.core.emit.sign(att_id, ex, issued)
     )
     # CDN downloads are not Discord API calls: counted apart so REST-per-job figures stay honest.
     emulator.obs.cdn["served" if valid else "not_found"] += 1

@@ -44,7 +44,7 @@ def service(ctx: ServiceContext) -> ServiceSpec:
         ],
         ready_url=f"{base}/admin/health",
         outputs={
-            "api_url": f"{base}/api/v10",
+            "api_url": f"{base}/api/v9",
             "gateway_url": f"ws://127.0.0.1:{port}/gateway",
             "admin_url": f"{base}/admin",
             "guild_id": guild_id,

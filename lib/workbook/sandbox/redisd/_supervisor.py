@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
+import signal
 import subprocess
 import threading
 import time
@@ -26,6 +28,12 @@ from .._faults import FaultSwitches
 from .._faults_http import faults_router
 
 logger = logging.getLogger("redisd")
+
+
+def _die_with_parent() -> None:
+    # If the supervisor is killed outright, redis-server must not outlive it.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def redis_server_binary() -> str:
@@ -87,7 +95,9 @@ class RedisProcess:
         with self._lock:
             if self.running:
                 return
-            self._process = subprocess.Popen([redis_server_binary(), str(self.config_file())])
+            self._process = subprocess.Popen(
+                [redis_server_binary(), str(self.config_file())], preexec_fn=_die_with_parent
+            )
             deadline = time.monotonic() + wait_s
             while time.monotonic() < deadline:
                 with contextlib.suppress(redis.RedisError), self.client() as client:

@@ -23,7 +23,7 @@ from . import _keys as keys
 from ._celeryapp import make_celery
 from ._config import TasksConfig
 from ._health import liveness, readiness
-from ._jobs import JOBS
+from ._jobs import load_jobs
 from ._relay import history, relay
 from ._switches import MirroredSwitches
 
@@ -38,6 +38,7 @@ class SubmitRequest(BaseModel):
 
 def create_app(config: TasksConfig, switches: MirroredSwitches) -> FastAPI:
     app = FastAPI(title="sandbox task API")
+    jobs_registry = load_jobs()
     app.include_router(faults_router(switches))
     celery = make_celery(config, name="pipeline-api")
     started = time.monotonic()
@@ -95,15 +96,15 @@ def create_app(config: TasksConfig, switches: MirroredSwitches) -> FastAPI:
                     "description": job.description,
                     "params": job.params.model_json_schema(),
                 }
-                for job in JOBS.values()
+                for job in jobs_registry.values()
             ]
         }
 
     @app.post("/tasks", status_code=202)
     async def submit(request: SubmitRequest) -> dict[str, Any]:
-        job = JOBS.get(request.type)
+        job = jobs_registry.get(request.type)
         if job is None:
-            raise HTTPException(400, f"unknown job type {request.type!r}; known: {sorted(JOBS)}")
+            raise HTTPException(400, f"unknown job type {request.type!r}; known: {sorted(jobs_registry)}")
         try:
             params = job.params.model_validate(request.params).model_dump()
         except ValidationError as error:

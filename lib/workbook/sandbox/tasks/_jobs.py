@@ -1,9 +1,10 @@
 """Job types: a small registry so another job can be added beside `render_clip`.
 
-A `JobType` names its parameters (a pydantic model, validated before the job runs) and a `run`
-function of (JobContext, params) returning the `ResultFile` it wrote. Each job type becomes a
-Celery task `pipeline.<name>` on every worker. To add one: write its params model and run
-function (in its own module) and `register(JobType(...))` it from `JOB_MODULES`'s import.
+A `JobType` names its parameters (a pydantic model, validated by the API before the task is
+sent) and a `run` function of (JobContext, params) returning the `ResultFile` it wrote. Each job
+type becomes a Celery task `pipeline.<name>` on every worker and is listed by `GET /jobs`.
+To add one: write a module that calls `register(JobType(...))` (see `_render.py`) and add it to
+`JOB_MODULES`; the API and the workers import every module listed there.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from ._config import TasksConfig
 from ._events import EventPublisher
@@ -113,51 +113,18 @@ JOBS: dict[str, JobType] = {}
 
 
 def register(job: JobType) -> JobType:
-    if job.name in JOBS:
+    existing = JOBS.get(job.name)
+    if existing is not None and existing is not job:
         raise ValueError(f"job type {job.name!r} is already registered")
     JOBS[job.name] = job
     return job
 
 
-# --- render_clip: the seed's "repackage a plugin" shape: fetch an input, work in steps, write a file
+JOB_MODULES = ("workbook.sandbox.tasks._render", "workbook.sandbox.tasks._job_scene")
 
 
-class RenderClipParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    asset: str = Field(default="clip-source", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")
-    asset_size: int = Field(default=64 * 1024, ge=1, le=256 * 1024 * 1024)
-    frames: int = Field(default=10, ge=1, le=1000)
-    step_s: float = Field(default=0.05, ge=0.0, le=10.0)
-    output_size: int = Field(default=256 * 1024, ge=1, le=512 * 1024 * 1024)
-
-
-def render_clip(ctx: JobContext, params: RenderClipParams) -> ResultFile:
-    ctx.progress(0, "fetching input")
-    source = ctx.fetch(f"/v1/assets/{params.asset}?size={params.asset_size}", "input.bin")
-    seed = hashlib.sha256(source.read_bytes()).digest()
-    ctx.progress(0, "input fetched", input_bytes=source.stat().st_size)
-    frame_sizes = _split(params.output_size, params.frames)
-
-    def frames() -> Iterator[bytes]:
-        for index, size in enumerate(frame_sizes):
-            if params.step_s:
-                time.sleep(params.step_s)
-            yield hashlib.shake_256(seed + index.to_bytes(4, "big")).digest(size)
-            ctx.progress(100.0 * (index + 1) / params.frames * 0.99, f"frame {index + 1}/{params.frames}")
-
-    return ctx.write_result("clip.bin", frames())
-
-
-def _split(total: int, parts: int) -> list[int]:
-    base, extra = divmod(total, parts)
-    return [base + (1 if index < extra else 0) for index in range(parts)]
-
-
-register(JobType("render_clip", RenderClipParams, render_clip, "fetch an asset, render frames, write clip.bin"))
-
-
-# Job types kept in modules of their own register themselves when imported here.
-JOB_MODULES = ("workbook.sandbox.tasks._job_scene",)
-for _module in JOB_MODULES:
-    importlib.import_module(_module)
+def load_jobs() -> dict[str, JobType]:
+    """Import every job module (each registers its job types) and return the registry."""
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return JOBS

@@ -20,7 +20,7 @@ from ._celeryapp import make_celery
 from ._config import TasksConfig
 from ._events import EventPublisher
 from ._fetch import PermanentFetchError
-from ._jobs import JOBS, JobContext, JobFailed, JobType
+from ._jobs import JobContext, JobFailed, JobType, load_jobs
 from ._switches import FileSwitches
 
 config = TasksConfig.from_env()
@@ -83,5 +83,5 @@ def _register(job: JobType) -> None:
     app.task(name=job.task_name, bind=True, base=PipelineTask)(run)
 
 
-for _job in JOBS.values():
+for _job in load_jobs().values():
     _register(_job)

@@ -17,17 +17,17 @@ import httpx
 from .._errors import SyncTimeoutError
 from .._secrets import read_secret
 from .._sync import LoopThread
+from ._client import MidjourneyClient, OnUpdate
 from ._config import JobSpec, RunConfig
 from ._errors import MidjourneyError
 from ._report import RunReport
 from ._rest import Command
-from ._runner import MidjourneyClient, OnUpdate
 
 T = TypeVar("T")
 
 
-class Session:
-    """`with Session(config, token_env="DISCORD_TOKEN") as s: s.validate_token(); s.run(jobs)`."""
+class SyncClient:
+    """`with SyncClient(config, token_env="DISCORD_TOKEN") as client: client.validate_token(); client.run(jobs)`."""
 
     def __init__(
         self,
@@ -50,9 +50,9 @@ class Session:
         self.client = self._call(build(), 30.0)
 
     def __repr__(self) -> str:
-        return f"Session({self.config.api_url!r}, token=***)"
+        return f"SyncClient({self.config.api_url!r}, token=***)"
 
-    def __enter__(self) -> Session:
+    def __enter__(self) -> SyncClient:
         return self
 
     def __exit__(
@@ -87,7 +87,7 @@ class Session:
     def _call(self, coro: Coroutine[Any, Any, T], timeout_s: float) -> T:
         if self._closed:
             coro.close()
-            raise MidjourneyError("the session is closed")
+            raise MidjourneyError("the client is closed")
         try:
             return self._loop.call(coro, timeout_s=timeout_s)
         except SyncTimeoutError:

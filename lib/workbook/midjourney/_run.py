@@ -1,0 +1,102 @@
+"""One run of notebook 20: validated settings, the spending guard, the client, and the report.
+
+`MidjourneyRun.open(settings)` says what the run will spend and refuses (before any request) when
+a guard does not hold; then the check functions of `_checks` drive it step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._client import OnUpdate
+from ._config import MidjourneySettings, guard_spend
+from ._display import report_table, thumbnails
+from ._errors import MidjourneyError
+from ._report import RunReport
+from ._rest import Command
+from ._sync_client import SyncClient
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+
+@dataclass
+class MidjourneyRun:
+    settings: MidjourneySettings
+    client: SyncClient
+    user: dict[str, Any] | None = None
+    command: Command | None = None
+    report: RunReport | None = None
+
+    @classmethod
+    def open(
+        cls,
+        settings: MidjourneySettings,
+        *,
+        say: Callable[[str], None] = print,
+        env: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connector: Callable[..., Any] | None = None,
+    ) -> MidjourneyRun:
+        """Guard the spend, then read the token from `discord_token_env` and open the client."""
+        guard_spend(
+            mode=settings.mode,
+            jobs=settings.jobs,
+            max_jobs=settings.max_jobs,
+            allow_spend=settings.allow_spend,
+            api_url=settings.api_url,
+            channel_id=settings.channel_id,
+            env=env,
+            say=say,
+        )
+        client = SyncClient(settings, token_env=settings.discord_token_env, transport=transport, connector=connector)
+        return cls(settings, client)
+
+    @property
+    def evidence(self) -> Path:
+        return self.settings.evidence_dir
+
+    def validate_token(self) -> dict[str, Any]:
+        self.user = self.client.validate_token()
+        return self.user
+
+    def resolve_command(self, name: str = "imagine") -> Command:
+        self.command = self.client.resolve_command(name)
+        return self.command
+
+    def run_jobs(self, on_update: OnUpdate | None = None) -> RunReport:
+        """Submit, watch, correlate, upscale, download and store every job; never raises for a job.
+        The client is closed afterwards and `summary.json` written to the evidence folder."""
+        try:
+            self.report = self.client.run(self.settings.jobs, on_update=on_update)
+        finally:
+            self.client.close()
+        self.report.write_summary(self.evidence)
+        return self.report
+
+    def require_report(self) -> RunReport:
+        if self.report is None:
+            raise MidjourneyError("the jobs have not run: call run.run_jobs() first")
+        return self.report
+
+    def table(self) -> pd.DataFrame:
+        """One row per job."""
+        return report_table(self.require_report())
+
+    def thumbnails(self) -> Figure:
+        """Each job's grid beside its upscale (a failed job shows its reason)."""
+        return thumbnails(self.require_report())
+
+    def summary_line(self) -> str:
+        report = self.require_report()
+        states = [state for _, state in report.watch_log]
+        return (
+            f"{len(report.succeeded)}/{len(report.jobs)} jobs stored in {report.elapsed_s:.1f} s; "
+            f"{report.rest_calls_total} REST calls, {report.rate_limited} answered 429; watcher: {states}"
+        )
