@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .._faults import FaultSwitches
-from .._serve import serve_on_fd
+from .._serving import serve_on_fd
 from ._app import create_app
 from ._db import CharacterDb
 from ._switches import faults

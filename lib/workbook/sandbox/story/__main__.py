@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .._faults import FaultSwitches
-from .._serve import serve_on_fd
+from .._serving import serve_on_fd
 from ._app import create_app
 from ._switches import faults
 
