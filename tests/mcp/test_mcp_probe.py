@@ -58,7 +58,7 @@ def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
     assert report.connect.succeeded == 5 and report.connect.errors == {}
     assert report.handshake.ok and report.handshake.negotiated_version == "2025-11-25"
     assert report.handshake.server_info["name"] == "workbook-brain-standin"
-    assert report.tools.names == ["create_character", "find_similar_characters"]
+    assert report.tools.names == ["create_character", "find_similar_characters", "update_character", "delete_character"]
     assert report.tools.embedding is not None and report.tools.embedding["kind"] == "deterministic-fallback"
     for summary in report.tool_calls.values():
         assert summary.attempted == summary.succeeded == 5

@@ -33,12 +33,14 @@ CHECKS: dict[str, CheckSpec] = {
         service=SERVICE,
         severity=Severity.CRITICAL,
         remedy="Serve GET /health as 200 application/json without touching slow dependencies.",
+        figures=("max_latency_ms",),
     ),
     "readiness": CheckSpec(
         title="2. readiness: /ready says 200 only once uploads work; first working upload within budget",
         service=SERVICE,
         severity=Severity.CRITICAL,
         remedy="Report ready only after models and routes are loaded; initialise metrics before listening.",
+        figures=("first_working_s",),
     ),
     "routes": CheckSpec(
         title="3. routes: every configured path is in the OpenAPI document and answers (prefix mistakes named)",
@@ -81,6 +83,7 @@ CHECKS: dict[str, CheckSpec] = {
         service=SERVICE,
         severity=Severity.CRITICAL,
         remedy="Find what blocks after N requests (a lock, a pool, a metrics call); serve with a production server.",
+        figures=("worst_p95_ms",),
     ),
     "upload_security": CheckSpec(
         title="10. upload security: no ../ escape, 413 over the limit, non-images refused, no traces, CORS as set",

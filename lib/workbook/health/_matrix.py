@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import SecretMissingError
 from .._secrets import read_secret
-from ..checks import Checks
+from ..checks import Checks, CheckSpec, Severity
 from ._probes import HealthRow, default_subprotocols, probe_http, probe_s3, probe_websocket
 
 
@@ -47,13 +47,38 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def check_ids(http_urls: Sequence[str], websocket_urls: Sequence[str], s3_endpoint: str) -> dict[str, str]:
-    """Check id -> title, declared before probing so a probe that never runs shows as an error."""
-    checks = {f"http-{index}": f"HTTP health {url}: 200 JSON within budget" for index, url in enumerate(http_urls)}
+def check_ids(http_urls: Sequence[str], websocket_urls: Sequence[str], s3_endpoint: str) -> dict[str, CheckSpec]:
+    """Check id -> declaration, made before probing so a probe that never runs shows as an error."""
+    down = "a service the platform depends on is down or slow: start it, or fix its health endpoint"
+    checks = {
+        f"http-{index}": CheckSpec(
+            title=f"HTTP health {url}: 200 JSON within budget",
+            service="http endpoints",
+            severity=Severity.CRITICAL,
+            remedy=down,
+            figures=("elapsed_s",),
+        )
+        for index, url in enumerate(http_urls)
+    }
     if s3_endpoint:
-        checks["s3"] = f"S3 {s3_endpoint}: bucket exists, put/get/delete round trip within budget"
+        checks["s3"] = CheckSpec(
+            title=f"S3 {s3_endpoint}: bucket exists, put/get/delete round trip within budget",
+            service="storage",
+            severity=Severity.CRITICAL,
+            remedy="check the S3 endpoint, the bucket name and the credentials the params name",
+            figures=("elapsed_s",),
+        )
     checks.update(
-        {f"ws-{index}": f"WebSocket {url}: connect and close within budget" for index, url in enumerate(websocket_urls)}
+        {
+            f"ws-{index}": CheckSpec(
+                title=f"WebSocket {url}: connect and close within budget",
+                service="websocket",
+                severity=Severity.CRITICAL,
+                remedy=down,
+                figures=("connect_s",),
+            )
+            for index, url in enumerate(websocket_urls)
+        }
     )
     return checks
 

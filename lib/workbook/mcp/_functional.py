@@ -153,7 +153,7 @@ async def _isolation(client: McpClient, options: FunctionalOptions) -> Functiona
         problems.append(f"project {project_b} search did not return its own character {in_b}")
     foreign = [r for r in results_b if r.get("project_id") not in (None, project_b)]
     if foreign:
-        problems.append(f"results from other projects: {foreign}")
+        problems.append(f"project {project_b} search returned {len(foreign)} result(s) from other projects: {foreign}")
     by_id = await _lookup_across(client, in_a, project_a, project_b, options.top_k, problems)
     return FunctionalResult(
         "project_isolation",

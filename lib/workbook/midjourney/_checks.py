@@ -59,6 +59,7 @@ CHECKS: dict[str, CheckSpec] = {
         service="discord",
         severity=Severity.MINOR,
         remedy="use the gateway (polling costs REST calls) and honour Retry-After",
+        figures=("rest_calls_per_job",),
     ),
 }
 

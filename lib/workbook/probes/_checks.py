@@ -32,6 +32,7 @@ CHECKS: dict[str, CheckSpec] = {
         service=_HTTP,
         severity=Severity.MAJOR,
         remedy="a health endpoint is slower than the seed's 2 s budget: see the latency table and timeline",
+        figures=("measured",),
     ),
     "budget_http_success": CheckSpec(
         title=BUDGET_TITLES["budget_http_success"],
@@ -44,12 +45,14 @@ CHECKS: dict[str, CheckSpec] = {
         service=_BRAIN,
         severity=Severity.MAJOR,
         remedy="opening the brain's WebSocket is slower than 2 s: check the service and anything in front of it",
+        figures=("measured",),
     ),
     "budget_ws_round_trip": CheckSpec(
         title=BUDGET_TITLES["budget_ws_round_trip"],
         service=_BRAIN,
         severity=Severity.MAJOR,
         remedy="tool calls take longer than 5 s: see the latency frame for the slow tool",
+        figures=("measured",),
     ),
     "budget_ws_success": CheckSpec(
         title=BUDGET_TITLES["budget_ws_success"],

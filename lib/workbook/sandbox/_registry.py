@@ -26,6 +26,9 @@ SERVICES: dict[str, str] = {
     "faultproxy": "workbook.sandbox.faultproxy",
     "upstream": "workbook.sandbox.upstream",
     "tasks": "workbook.sandbox.tasks",
+    # Cross-service flow (notebook 60): the movie platform's character and story services.
+    "characters": "workbook.sandbox.characters",
+    "story": "workbook.sandbox.story",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
@@ -33,6 +36,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "refbackend": ("s3",),
     "faultproxy": ("redis",),
     "tasks": ("redis", "faultproxy", "upstream"),
+    "characters": ("brain",),
+    "story": ("brain", "characters"),
 }
 
 

@@ -65,11 +65,13 @@ CHECKS: dict[str, CheckSpec] = {
         service="tasks-api",
         severity=Severity.CRITICAL,
         remedy="publish every event with its sequence number; hash the file you serve",
+        figures=("queue_wait_s", "run_s"),
     ),
     "concurrency": CheckSpec(
         title="4.1 M tasks at once all complete, none twice; throughput and latency",
         service="workers",
         remedy="acks_late + prefetch 1; idempotent tasks",
+        figures=("throughput_per_s", "latency_p95_s"),
     ),
     "scaling": CheckSpec(
         title="4.2 two workers give more throughput than one",
@@ -103,6 +105,7 @@ CHECKS: dict[str, CheckSpec] = {
         service="tasks-api",
         severity=Severity.CRITICAL,
         remedy="readiness checks Redis and consuming workers; liveness checks only the process",
+        figures=("ready_fail_after_s", "ready_pass_after_s"),
     ),
     "stuck_task": CheckSpec(
         title="6.2 a task nobody consumes is reported stuck, not left PENDING silently",
@@ -114,6 +117,7 @@ CHECKS: dict[str, CheckSpec] = {
         service="workers",
         severity=Severity.CRITICAL,
         remedy="task_acks_late=True and task_reject_on_worker_lost=True",
+        figures=("recovery_s",),
     ),
     "chaos_redis_restart": CheckSpec(
         title="7.2 Redis restart: reconnect, resubscribe, no event lost by sequence",
@@ -125,6 +129,7 @@ CHECKS: dict[str, CheckSpec] = {
         title="7.3 latency and resets on the Redis link: tasks complete, latency shows",
         service="workers",
         remedy="retry Redis calls; idempotent event writes",
+        figures=("added_s",),
     ),
 }
 

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     faults = BrainFaults(FaultSwitches.from_env())
     # Load the embedder before listening, so "ready" means ready to embed.
-    app = BrainApp(load_embedder(args.embeddings), faults, options=OptionsHolder.from_env())
+    app = BrainApp(load_embedder(args.embeddings, faults=faults), faults, options=OptionsHolder.from_env())
     asyncio.run(run(app, host=args.host, port=args.port, admin_port=args.admin_port))
     return 0
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._requestlog import RequestLog, request_id_of
 from ._embeddings import Embedder
 from ._options import OptionsHolder
 from ._store import CharacterStore
@@ -97,6 +98,8 @@ class BrainApp:
         self.store = store if store is not None else CharacterStore()  # an empty store is falsy
         self.tools = ToolRunner(self.store, embedder, faults, self.options)
         self.stats = Stats()
+        # Correlation ids of tool calls (from `params._meta`), served on the admin port.
+        self.requests = RequestLog("brain")
 
     def info(self) -> dict[str, Any]:
         return {
@@ -238,7 +241,10 @@ class Session:
                 "Internal error (injected by the error_rate fault switch)",
                 {"fault": "error_rate"},
             )
-        try:
-            return await self.app.tools.call(tool, parsed)
-        except ToolExecutionError as error:
-            return {"content": [{"type": "text", "text": str(error)}], "isError": True}
+        fields = {k: v for k, v in parsed.model_dump().items() if k in ("project_id", "character_id")}
+        with self.app.requests.timed(request_id_of(params.get("_meta")), f"tools/call {name}", **fields) as note:
+            try:
+                return await self.app.tools.call(tool, parsed)
+            except ToolExecutionError as error:
+                note["error"] = str(error)
+                return {"content": [{"type": "text", "text": str(error)}], "isError": True}

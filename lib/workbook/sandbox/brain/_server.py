@@ -29,6 +29,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .._faults_http import faults_router
+from .._requestlog import requests_router
 from ._connection import Connection
 from ._options import options_router
 from ._protocol import BrainApp, Session
@@ -77,6 +78,7 @@ class BrainServer:
         api = FastAPI(title="brain stand-in admin", docs_url=None, redoc_url=None, openapi_url=None)
         api.include_router(faults_router(self.app.faults))
         api.include_router(options_router(self.app.options))
+        api.include_router(requests_router(self.app.requests))
 
         @api.get(HEALTH_PATH)
         def health() -> dict[str, Any]:

@@ -15,6 +15,10 @@ class StoreFullError(Exception):
     """The stand-in keeps everything in memory, so it caps what a load test can make it hold."""
 
 
+class DuplicateIdError(Exception):
+    """A caller-chosen id that the project already holds."""
+
+
 @dataclass(frozen=True)
 class Character:
     id: str
@@ -54,12 +58,17 @@ class CharacterStore:
     def project_count(self) -> int:
         return len(self._projects)
 
-    def create(self, project_id: str, name: str, description: str, vector: Vectors) -> Character:
+    def create(
+        self, project_id: str, name: str, description: str, vector: Vectors, *, character_id: str | None = None
+    ) -> Character:
+        """Store a character; `character_id` is the caller's own id (e.g. the character service's row id)."""
         if self._count >= self.max_characters:
             raise StoreFullError(f"the stand-in holds at most {self.max_characters} characters")
         project = self._projects.setdefault(project_id, _Project())
+        if character_id is not None and character_id in project.by_id:
+            raise DuplicateIdError(f"character {character_id!r} already exists in project {project_id!r}")
         character = Character(
-            id=f"chr_{next(self._ids):06d}",
+            id=character_id or f"chr_{next(self._ids):06d}",
             project_id=project_id,
             name=name,
             description=description,
@@ -78,6 +87,27 @@ class CharacterStore:
             return None
         index = project.by_id[character_id]
         return project.characters[index], project.vectors[index]
+
+    def update(self, project_id: str, character_id: str, name: str, description: str, vector: Vectors) -> Character:
+        """Replace a character's name, description and vector (same id, same creation time)."""
+        project = self._projects[project_id]
+        index = project.by_id[character_id]
+        old = project.characters[index]
+        project.characters[index] = Character(old.id, project_id, name, description, old.created_at)
+        project.vectors[index] = np.asarray(vector, dtype=np.float32)
+        return project.characters[index]
+
+    def delete(self, project_id: str, character_id: str) -> bool:
+        """Remove a character and its vector; False if the project holds no such id."""
+        project = self._projects.get(project_id)
+        if project is None or character_id not in project.by_id:
+            return False
+        index = project.by_id.pop(character_id)
+        del project.characters[index]
+        del project.vectors[index]
+        project.by_id = {c.id: i for i, c in enumerate(project.characters)}
+        self._count -= 1
+        return True
 
     def similar(
         self, project_id: str, vector: Vectors, top_k: int, *, exclude: str | None = None, everywhere: bool = False

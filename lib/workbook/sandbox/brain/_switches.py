@@ -19,6 +19,8 @@ One switch per real defect; each makes a named check of notebook 30 fail with a 
   result instead of an error -> `mcp_invalid_tool_calls`.
 * `wrong_error_codes` (true): parse errors, invalid requests and unknown methods are answered
   with -32603 (internal error) instead of -32700 / -32600 / -32601 -> `mcp_error_cases`.
+* `unrelated_embeddings` (true): every text gets a unit vector seeded by its own sha256, unrelated to
+  its meaning -> notebook 60 `embedding_quality`.
 * `leak_projects` (true): similarity search ranks the characters of every project
   -> `mcp_project_isolation`.
 * `refuse_reconnects` (true): once the server has dropped a connection (with the switch on), it
@@ -40,6 +42,8 @@ DEFECTS = (
     "wrong_error_codes",
     "leak_projects",
     "refuse_reconnects",
+    # -> notebook 60 `embedding_quality`: every text gets a vector unrelated to its meaning (see _embeddings.py)
+    "unrelated_embeddings",
 )
 KNOWN = ("added_latency_ms", "drop_connections", "error_rate", *DEFECTS)
 ERROR_RATE_SEED = 20261121

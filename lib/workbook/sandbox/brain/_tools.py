@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._embeddings import Embedder, Vectors
+from ._embeddings import Embedder, Vectors, embed_queries
 from ._options import OptionsHolder
-from ._store import CharacterStore, StoreFullError
+from ._store import CharacterStore, DuplicateIdError, StoreFullError
 from ._switches import BrainFaults
 
 ProjectId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+CharacterId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 class ToolArgumentsError(Exception):
@@ -39,6 +40,26 @@ class CreateCharacterArgs(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="Character name")
     description: str = Field(min_length=1, max_length=5000, description="Free-text description to embed")
     project_id: ProjectId = Field(description="Project the character belongs to (isolation boundary)")
+    character_id: CharacterId | None = Field(
+        default=None,
+        description="The caller's own id for the character (e.g. the character service's); else one is made",
+    )
+
+
+class UpdateCharacterArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    project_id: ProjectId = Field(description="Project the character belongs to")
+    character_id: CharacterId = Field(description="Character to update")
+    name: str = Field(min_length=1, max_length=200, description="New name")
+    description: str = Field(min_length=1, max_length=5000, description="New description (re-embedded)")
+
+
+class DeleteCharacterArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    project_id: ProjectId = Field(description="Project the character belongs to")
+    character_id: CharacterId = Field(description="Character to delete with its embedding")
 
 
 class FindSimilarArgs(BaseModel):
@@ -87,6 +108,12 @@ TOOLS: tuple[Tool, ...] = (
         "Rank a project's characters by cosine similarity to a text query or to an existing character.",
         FindSimilarArgs,
     ),
+    Tool(
+        "update_character",
+        "Replace a character's name and description and re-embed it (the id stays).",
+        UpdateCharacterArgs,
+    ),
+    Tool("delete_character", "Delete a character and its embedding from a project.", DeleteCharacterArgs),
 )
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
@@ -103,6 +130,8 @@ class ToolRunner:
         self._handlers: dict[str, Callable[[Any], Awaitable[dict[str, Any]]]] = {
             "create_character": self._create,
             "find_similar_characters": self._find,
+            "update_character": self._update,
+            "delete_character": self._delete,
         }
 
     def listing(self) -> list[dict[str, Any]]:
@@ -135,20 +164,39 @@ class ToolRunner:
             "isError": False,
         }
 
-    async def _embed(self, text: str) -> Vectors:
+    async def _embed(self, text: str, *, query: bool = False) -> Vectors:
+        def encode() -> Vectors:
+            return embed_queries(self.embedder, [text]) if query else self.embedder.embed([text])
+
         if self.embedder.blocking:
             # A model encode takes ~15 ms of CPU: keep the event loop free for other connections.
-            return (await asyncio.to_thread(self.embedder.embed, [text]))[0]
-        return self.embedder.embed([text])[0]
+            return (await asyncio.to_thread(encode))[0]
+        return encode()[0]
 
     async def _create(self, args: Any) -> dict[str, Any]:
         assert isinstance(args, CreateCharacterArgs)
         vector = await self._embed(args.description)
         try:
-            character = self.store.create(args.project_id, args.name, args.description, vector)
-        except StoreFullError as error:
+            character = self.store.create(
+                args.project_id, args.name, args.description, vector, character_id=args.character_id
+            )
+        except (StoreFullError, DuplicateIdError) as error:
             raise ToolExecutionError(str(error)) from None
         return {"character": character.public()}
+
+    async def _update(self, args: Any) -> dict[str, Any]:
+        assert isinstance(args, UpdateCharacterArgs)
+        if self.store.get(args.project_id, args.character_id) is None:
+            raise ToolExecutionError(f"character {args.character_id!r} does not exist in project {args.project_id!r}")
+        vector = await self._embed(args.description)
+        character = self.store.update(args.project_id, args.character_id, args.name, args.description, vector)
+        return {"character": character.public()}
+
+    async def _delete(self, args: Any) -> dict[str, Any]:
+        assert isinstance(args, DeleteCharacterArgs)
+        if not self.store.delete(args.project_id, args.character_id):
+            raise ToolExecutionError(f"character {args.character_id!r} does not exist in project {args.project_id!r}")
+        return {"deleted": {"id": args.character_id, "project_id": args.project_id}}
 
     async def _find(self, args: Any) -> dict[str, Any]:
         assert isinstance(args, FindSimilarArgs)
@@ -163,7 +211,7 @@ class ToolRunner:
             query: dict[str, Any] = {"character_id": args.character_id}
         else:
             assert args.query is not None
-            vector = await self._embed(args.query)
+            vector = await self._embed(args.query, query=True)
             query = {"text": args.query}
         everywhere = self.faults.on("leak_projects")
         ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude, everywhere=everywhere)

@@ -127,7 +127,8 @@ def create_app(config: TasksConfig, switches: MirroredSwitches) -> FastAPI:
             kwargs={"params": params},
             task_id=task_id,
             queue=config.queue,
-            headers={"correlation_id": correlation_id},
+            # Not "correlation_id": Celery sets that message property to the task id itself.
+            headers={"x_request_id": correlation_id},
             retry=True,
             retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5, "interval_max": 1.0},
         )

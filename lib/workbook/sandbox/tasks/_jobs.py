@@ -120,7 +120,7 @@ def register(job: JobType) -> JobType:
     return job
 
 
-JOB_MODULES = ("workbook.sandbox.tasks._render",)
+JOB_MODULES = ("workbook.sandbox.tasks._render", "workbook.sandbox.tasks._job_scene")
 
 
 def load_jobs() -> dict[str, JobType]:

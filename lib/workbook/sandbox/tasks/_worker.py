@@ -50,7 +50,7 @@ def execute(task: Task, job: JobType, params: dict[str, Any]) -> dict[str, Any]:
     attempt = int(events_client.incr(keys.attempts(task_id)))
     events_client.expire(keys.attempts(task_id), keys.EVENT_TTL_S)
     worker = str(task.request.hostname or "")
-    correlation_id = str(getattr(task.request, "correlation_id", None) or task_id)
+    correlation_id = str(getattr(task.request, "x_request_id", None) or task_id)
     events = EventPublisher(events_client, task_id, attempt=attempt, worker=worker, switches=switches)
     # An earlier attempt killed mid-run could not clean up after itself: this one does.
     for stale in glob.glob(str(config.temp_dir / f"{task_id}-*")):

@@ -1,0 +1,74 @@
+"""Runs notebook 60's checks in-process against a sandbox, with a fresh set of projects each time."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from workbook import crossservice as x
+from workbook.checks import CheckResult, Checks
+from workbook.sandbox import Sandbox, clear_faults, set_faults
+
+SERVICES = ["brain", "characters", "story", "redis", "faultproxy", "upstream", "tasks"]
+_tags = itertools.count(1)
+
+
+def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
+    o = sandbox.outputs
+    values: dict[str, Any] = {
+        "characters_url": o["characters"]["url"],
+        "story_url": o["story"]["url"],
+        "brain_ws_url": o["brain"]["ws_url"],
+        "tasks_url": o["tasks"]["url"],
+        "brain_admin_url": o["brain"]["admin_url"],
+        "characters_admin_url": o["characters"]["admin_url"],
+        "story_admin_url": o["story"]["admin_url"],
+        "run_tag": f"t{next(_tags)}",
+        # Generous: these tests prove each check can fail, they do not time the machine.
+        "embed_p50_ms_max": 5000.0,
+        "flow_total_s_max": 120.0,
+    }
+    values.update(overrides)
+    return x.CrossServiceSettings.of(**values)
+
+
+CHECK_FUNCTIONS = {
+    "flow": x.check_flow,
+    "consistency": x.check_consistency,
+    "error_propagation": x.check_error_propagation,
+    "isolation": x.check_isolation,
+    "embedding_quality": x.check_embedding_quality,
+    "embedding_behaviour": x.check_embedding_behaviour,
+    "clustering": x.check_clustering,
+}
+
+
+def run_checks(
+    sandbox: Sandbox,
+    check_ids: Sequence[str],
+    tmp: Path,
+    *,
+    faults: dict[str, dict[str, Any]] | None = None,
+    setup: Sequence[str] = (),
+    **overrides: Any,
+) -> dict[str, CheckResult]:
+    """Run the `setup` checks, set `faults` (service -> switches), run `check_ids`, clear every switch."""
+    admin = {name: sandbox.outputs[name]["admin_url"] for name in ("brain", "characters", "story", "tasks")}
+    run = x.CrossServiceRun.open(settings_for(sandbox, **overrides), evidence=tmp)
+    checks = Checks("60_cross_service", x.CHECKS, results_dir=tmp)
+    try:
+        for check_id in setup:
+            with checks.run(check_id) as c:
+                CHECK_FUNCTIONS[check_id](c, run)
+        for service, switches in (faults or {}).items():
+            set_faults(admin[service], switches)
+        for check_id in check_ids:
+            with checks.run(check_id) as c:
+                CHECK_FUNCTIONS[check_id](c, run)
+    finally:
+        run.close()
+        for service in faults or {}:
+            clear_faults(admin[service])
+    return {result.id: result for result in checks.results}
