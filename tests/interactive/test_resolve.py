@@ -21,7 +21,7 @@ from workbook.interactive import (
     resolve_profile,
     sandbox_condition,
 )
-from workbook.params import load_plan
+from workbook.params import load_plan, placeholders_in
 from workbook.sandbox import Sandbox
 
 PARAMS, NOTEBOOKS = REPO / "params", REPO / "notebooks"
@@ -92,7 +92,10 @@ def test_services_the_sandbox_does_not_run_leave_their_parameters_alone(tmp_path
     root = write_state(tmp_path / "sb", partial)
     resolution = resolve("sandbox", "00_service_health", root)
     assert resolution.values["s3_endpoint"] == partial["s3"]["endpoint"]
-    assert resolution.unresolved["http_health_urls"] == ("brain", "discord")
+    raw = load_plan(SANDBOX_YAML, notebooks_dir=NOTEBOOKS, only=["00_service_health"]).notebooks[0].parameters
+    needed = {service for service, _ in placeholders_in(raw["http_health_urls"])} - set(partial)
+    assert needed, "params/sandbox.yaml's health URLs should reach beyond s3 and refbackend"
+    assert resolution.unresolved["http_health_urls"] == tuple(sorted(needed))
     assert "http_health_urls" not in resolution.values
 
 
