@@ -29,6 +29,7 @@ def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -> None:
+    before = os.environ.get("SANDBOX_S3_ACCESS_KEY")  # another suite's sandbox may be up in this process
     with Sandbox(["s3"]) as sandbox:
         endpoint = sandbox.outputs["s3"]["endpoint"]
         assert endpoint.startswith("http://127.0.0.1:")
@@ -44,7 +45,7 @@ def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -
         assert listening == {"127.0.0.1"}, f"a listener is not on loopback: {listening}"
         assert httpx.get(endpoint + "/").status_code == 403  # real S3: anonymous access denied
     assert live_pids(pids) == []
-    assert "SANDBOX_S3_ACCESS_KEY" not in os.environ
+    assert os.environ.get("SANDBOX_S3_ACCESS_KEY") == before, "the block's credentials must be taken back"
     sandbox.cleanup()
 
 
