@@ -18,18 +18,17 @@ from workbook.sandbox import Sandbox, ServiceContext, clear_faults, set_faults
 from workbook.sandbox.brain import service
 from workbook.sandbox.brain._switches import KNOWN
 
+HASHING = {"WORKBOOK_BRAIN_EMBEDDINGS": "hashing"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}}
 
 
 @pytest.fixture(scope="module")
 def brain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    with pytest.MonkeyPatch.context() as mp:
-        # Whatever is installed, these tests pin the deterministic fallback.
-        mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-        with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain")) as sandbox:
-            yield sandbox
-            pids = sandbox.all_pids()
-            log_file = sandbox.log_file("brain")
+    # Whatever is installed, these tests pin the deterministic fallback (given to the stand-in only).
+    with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain"), env=HASHING) as sandbox:
+        yield sandbox
+        pids = sandbox.all_pids()
+        log_file = sandbox.log_file("brain")
     assert live_pids(pids) == []
     assert "Traceback" not in log_file.read_text()
 

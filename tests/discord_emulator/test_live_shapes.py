@@ -150,26 +150,31 @@ def test_notice_markers(emu: Emu) -> None:
             for body in bodies.values():
                 await apost_interaction(http, body)
 
-            def embed_titled(title: str) -> Json:
-                return next(
-                    f["d"]
-                    for f in gw.dispatches("MESSAGE_CREATE")
-                    if f["d"]["embeds"] and f["d"]["embeds"][0]["title"] == title
+            async def embed_titled(title: str) -> Json:
+                # Jobs run concurrently: each notice may still be on its way when another has arrived.
+                frame = await gw.wait(
+                    lambda f: (
+                        f.get("t") == "MESSAGE_CREATE"
+                        and bool(f["d"].get("embeds"))
+                        and f["d"]["embeds"][0].get("title") == title
+                    ),
+                    timeout=30,
                 )
+                return frame["d"]
 
             await gw.wait(
                 lambda f: f.get("t") == "MESSAGE_CREATE" and is_grid(f["d"]) and "unknown_notice" in _content(f)
             )
-            decline = embed_titled("Sorry, something went wrong")
+            decline = await embed_titled("Sorry, something went wrong")
             assert decline["embeds"][0]["footer"]["text"].startswith("decline-") and decline["type"] == 19
-            filtered = embed_titled("Request cancelled due to output filters")
+            filtered = await embed_titled("Request cancelled due to output filters")
             assert filtered["message_reference"]["message_id"] in [
                 f["d"]["id"] for f in gw.dispatches("MESSAGE_DELETE")
             ]
-            captcha = embed_titled("Action required to continue")
+            captcha = await embed_titled("Action required to continue")
             assert captcha["flags"] == 64 and captcha["nonce"] == bodies["captcha"]["nonce"]
             assert captcha["components"][0]["components"][0]["custom_id"].startswith("MJ::iframe::")
-            unknown = embed_titled("Midjourney V8 Alpha")
+            unknown = await embed_titled("Midjourney V8 Alpha")
             assert unknown["type"] == 19
             jobs = {j["prompt"]: j["status"] for j in emu.admin_call("GET", "/jobs")["jobs"]}
             assert jobs == {

@@ -20,14 +20,15 @@ from workbook.sandbox.brain._protocol import BrainApp, Session
 from workbook.sandbox.brain._server import run
 from workbook.sandbox.brain._store import CharacterStore
 
+HASHING = {"WORKBOOK_BRAIN_EMBEDDINGS": "hashing"}
+
 
 @pytest.fixture(scope="package")
 def brain_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WORKBOOK_BRAIN_EMBEDDINGS", "hashing")
-        with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain")) as sandbox:
-            yield dict(sandbox.outputs["brain"])
-            pids = sandbox.all_pids()
+    # Given to the stand-in only: an env var set in this process would outlive the fixture's scope.
+    with Sandbox(["brain"], state_dir=tmp_path_factory.mktemp("brain"), env=HASHING) as sandbox:
+        yield dict(sandbox.outputs["brain"])
+        pids = sandbox.all_pids()
     assert live_pids(pids) == []
 
 

@@ -42,6 +42,7 @@ class Sandbox:
         faults: Mapping[str, Mapping[str, Any]] | None = None,
         detach: bool = False,
         report: Reporter | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         requested = list(services)
         self.names = in_start_order(requested)
@@ -53,6 +54,8 @@ class Sandbox:
         self.time_scale = time_scale
         self.faults = {name: dict(switches) for name, switches in (faults or {}).items()}
         self.detach = detach
+        # Extra environment for every stand-in process (never set in this process's os.environ).
+        self.env = dict(env or {})
         self._report = report or (lambda message: None)
         self.specs: dict[str, ServiceSpec] = {}
         self.outputs: dict[str, dict[str, str]] = {}
@@ -127,6 +130,7 @@ class Sandbox:
     def _start_one(self, name: str, spec: ServiceSpec) -> None:
         env = {
             **os.environ,
+            **self.env,
             **spec.env,
             TIME_SCALE_ENV: str(self.time_scale),
             FAULTS_ENV: json.dumps(self.faults.get(name, {})),
