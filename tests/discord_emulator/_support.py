@@ -105,10 +105,14 @@ def with_nonce(event: str, nonce: str) -> Callable[[Json], bool]:
     return lambda frame: frame.get("t") == event and (frame.get("d") or {}).get("nonce") == nonce
 
 
-def post_interaction(http: httpx.Client, body: Json) -> httpx.Response:
-    """POST /interactions, waiting out 429s (bounded) the way any Discord client must."""
+def post_interaction(
+    http: httpx.Client, body: Json | None = None, *, content: bytes | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """POST /interactions (a JSON `body`, or raw `content`), waiting out 429s (bounded) the way any
+    Discord client must: at the tests' time scale a bucket window is a few milliseconds, so a fast
+    machine can fill one with a handful of requests."""
     for _ in range(50):
-        response = http.post("/interactions", json=body)
+        response = http.post("/interactions", json=body, content=content, headers=headers)
         if response.status_code != 429:
             return response
         time.sleep(float(response.json()["retry_after"]))

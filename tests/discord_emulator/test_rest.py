@@ -75,19 +75,19 @@ def test_interaction_json_and_multipart_return_204(emu: Emu) -> None:
 def test_interaction_validation_errors_are_discord_shaped(emu: Emu) -> None:
     version = emu.version()
     with emu.client() as http:
-        stale = http.post("/interactions", json=emu.imagine_body("cat", version="1166847114203123795"))
-        unknown_command = http.post(
-            "/interactions", json={**emu.imagine_body("cat", version=version), "data": {"id": "1", "version": version}}
+        stale = post_interaction(http, emu.imagine_body("cat", version="1166847114203123795"))
+        unknown_command = post_interaction(
+            http, {**emu.imagine_body("cat", version=version), "data": {"id": "1", "version": version}}
         )
-        wrong_channel = http.post("/interactions", json={**emu.imagine_body("cat", version=version), "channel_id": "1"})
-        no_session = http.post(
-            "/interactions", json={k: v for k, v in emu.imagine_body("c", version=version).items() if k != "session_id"}
+        wrong_channel = post_interaction(http, {**emu.imagine_body("cat", version=version), "channel_id": "1"})
+        no_session = post_interaction(
+            http, {k: v for k, v in emu.imagine_body("c", version=version).items() if k != "session_id"}
         )
-        bad_json = http.post("/interactions", content=b"{not json", headers={"Content-Type": "application/json"})
-        unknown_message = http.post("/interactions", json=emu.button_body({"id": "42"}, "MJ::JOB::upsample::1::x"))
-        no_prompt = http.post(
-            "/interactions",
-            json={
+        bad_json = post_interaction(http, content=b"{not json", headers={"Content-Type": "application/json"})
+        unknown_message = post_interaction(http, emu.button_body({"id": "42"}, "MJ::JOB::upsample::1::x"))
+        no_prompt = post_interaction(
+            http,
+            {
                 **emu.imagine_body("c", version=version),
                 "data": {"id": IMAGINE_ID, "version": version, "options": []},
             },
