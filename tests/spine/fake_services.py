@@ -45,11 +45,32 @@ def with_child(ctx: ServiceContext) -> ServiceSpec:
     )
 
 
+def slow_ready(ctx: ServiceContext) -> ServiceSpec:
+    port = ctx.free_port()
+    code = (
+        "import time, http.server; time.sleep(1); http.server.HTTPServer(('127.0.0.1', "
+        f"{port}), http.server.SimpleHTTPRequestHandler).serve_forever()"
+    )
+    return ServiceSpec(
+        name="slow_ready",
+        argv=[sys.executable, "-c", code],
+        ready_url=f"http://127.0.0.1:{port}/",
+        outputs={"url": f"http://127.0.0.1:{port}"},
+        stop_timeout_s=2,
+    )
+
+
 # Registry entries `fake_services:<name>`: each an object with the stand-in contract's two names.
 stand_ins = {
     name: SimpleNamespace(service=factory, faults=no_faults)
-    for name, factory in {"never_ready": never_ready, "exits_at_once": exits_at_once, "with_child": with_child}.items()
+    for name, factory in {
+        "never_ready": never_ready,
+        "exits_at_once": exits_at_once,
+        "with_child": with_child,
+        "slow_ready": slow_ready,
+    }.items()
 }
 never_ready_stand_in = stand_ins["never_ready"]
 exits_at_once_stand_in = stand_ins["exits_at_once"]
 with_child_stand_in = stand_ins["with_child"]
+slow_ready_stand_in = stand_ins["slow_ready"]

@@ -16,7 +16,7 @@ import pytest
 
 from wb_testing import FIXTURE_NOTEBOOKS, live_pids
 from workbook import SandboxError, ServiceNotReadyError
-from workbook.sandbox import SERVICES, Sandbox
+from workbook.sandbox import DEPENDS_ON, SERVICES, Sandbox, start_waves
 
 HERE = Path(__file__).parent
 
@@ -24,8 +24,37 @@ HERE = Path(__file__).parent
 @pytest.fixture
 def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(HERE))
-    for name in ("never_ready", "exits_at_once", "with_child"):
+    for name in ("never_ready", "exits_at_once", "with_child", "slow_ready"):
         monkeypatch.setitem(SERVICES, name, f"fake_services:{name}_stand_in")
+
+
+def test_start_waves_put_each_service_after_what_it_depends_on() -> None:
+    assert start_waves(list(SERVICES)) == [
+        ["s3", "discord", "brain", "studio", "redis", "upstream"],
+        ["refbackend", "faultproxy", "characters"],
+        ["tasks", "story"],
+    ]
+    # A dependency not asked for is not waited for (the caller adds dependencies, `with_dependencies`).
+    assert start_waves(["tasks", "redis"]) == [["redis"], ["tasks"]]
+
+
+def test_independent_services_start_side_by_side_and_a_dependent_waits_for_readiness(
+    fake_services: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(DEPENDS_ON, "with_child", ("slow_ready",))
+    lines: list[str] = []
+    with Sandbox(["slow_ready", "with_child", "s3"], report=lines.append) as sandbox:
+        pids = sandbox.all_pids()
+    events = [" ".join(line.split()[1:3]) for line in lines if "stopped" not in line]
+    # Independent services start side by side: both are started before either is ready.
+    assert max(events.index("starting s3"), events.index("starting slow_ready")) < min(
+        events.index("s3 ready"), events.index("slow_ready ready")
+    ), events
+    assert events.index("slow_ready ready") < events.index("starting with_child"), events
+    stopped = [line.split()[-1] for line in lines if "stopped" in line]
+    assert stopped.index("with_child") < stopped.index("slow_ready"), "a dependent is stopped first"
+    assert live_pids(pids) == []
+    sandbox.cleanup()
 
 
 def test_s3_starts_on_loopback_exports_credentials_and_stops_without_orphans() -> None:

@@ -12,10 +12,19 @@ from ._detached import SANDBOX_DIR_ENV, down, read_state, state_root, status, up
 from ._faults import FaultSwitches, clear_faults, no_faults, set_faults, time_scale_from_env
 from ._launcher import Sandbox
 from ._process import alive as process_alive
-from ._registry import SERVICES, fault_switch_names, fault_switches, validate_faults, with_dependencies
+from ._registry import (
+    DEPENDS_ON,
+    SERVICES,
+    fault_switch_names,
+    fault_switches,
+    start_waves,
+    validate_faults,
+    with_dependencies,
+)
 from ._spec import ServiceContext, ServiceSpec
 
 __all__ = [
+    "DEPENDS_ON",
     "SANDBOX_DIR_ENV",
     "SERVICES",
     "FaultSwitches",
@@ -30,6 +39,7 @@ __all__ = [
     "process_alive",
     "read_state",
     "set_faults",
+    "start_waves",
     "state_root",
     "status",
     "time_scale_from_env",

@@ -1,4 +1,5 @@
-"""Which stand-ins exist, in start order (a service may use the outputs of those before it).
+"""Which stand-ins exist, in start order (a service may use the outputs of those before it), and
+which of them must be running before another starts (`DEPENDS_ON`, grouped by `start_waves`).
 
 Each stand-in is a module or package exporting `service(ctx) -> ServiceSpec` (what to start) and
 `faults(initial) -> FaultSwitches` (its switches, validating names and values: the same
@@ -41,11 +42,15 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
 }
 
 
+def depends_on(name: str) -> tuple[str, ...]:
+    return DEPENDS_ON.get(name, ())
+
+
 def with_dependencies(names: list[str]) -> list[str]:
     needed = set(names)
     pending = list(names)
     while pending:
-        for dependency in DEPENDS_ON.get(pending.pop(), ()):
+        for dependency in depends_on(pending.pop()):
             if dependency not in needed:
                 needed.add(dependency)
                 pending.append(dependency)
@@ -54,6 +59,20 @@ def with_dependencies(names: list[str]) -> list[str]:
 
 def in_start_order(names: list[str]) -> list[str]:
     return [name for name in SERVICES if name in names]
+
+
+def start_waves(names: list[str]) -> list[list[str]]:
+    """`names` in groups that may start together: each service's dependencies (those among `names`)
+    are in an earlier group. Stopping goes through the groups the other way round."""
+    pending = in_start_order(names)
+    waves: list[list[str]] = []
+    while pending:
+        wave = [name for name in pending if not set(depends_on(name)) & set(pending)]
+        if not wave:
+            raise ValueError(f"sandbox services depend on each other in a circle: {', '.join(pending)}")
+        waves.append(wave)
+        pending = [name for name in pending if name not in wave]
+    return waves
 
 
 def service_factory(name: str) -> Callable[[ServiceContext], ServiceSpec]:
