@@ -1,5 +1,6 @@
 """What the cross-service stand-ins (`characters`, `story`) share: the correlation-id middleware,
-the `outage` condition, failed-hop errors, one MCP tool call to the brain, one REST call to a peer.
+the `outage` condition, the project id path rule, failed-hop errors, one MCP tool call to the
+brain, one REST call to a peer.
 
 Errors a caller can act on carry the failing hop: `{"error": ..., "failed_hop": "brain",
 "request_id": ...}` with 503 when the hop is unreachable or failing and 424 when it answered but
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -26,6 +28,8 @@ from ._faults import FaultSwitches
 from ._requestlog import MCP_META_KEY, REQUEST_ID_HEADER, RequestLog
 
 OUTAGE = "outage"
+# A project id as both services accept it in their paths (`/projects/{project_id}/...`).
+PROJECT_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,200}$"
 MCP_PROTOCOL_VERSION = "2025-06-18"
 CALL_TIMEOUT_S = 10.0
 ADMIN_PREFIX = "/_sandbox"
@@ -48,6 +52,11 @@ class HopError(Exception):
         super().__init__(message)
         self.hop = hop
         self.status = status
+
+
+def project_path() -> Any:
+    """The `project_id` path parameter, validated by the one shared pattern."""
+    return PathParam(pattern=PROJECT_ID_PATTERN)
 
 
 def new_request_id() -> str:

@@ -11,17 +11,14 @@ import asyncio
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._faults import FaultSwitches
 from .._faults_http import faults_router
 from .._requestlog import RequestLog, requests_router
-from .._xservice import HopError, call_brain_tool, install_middleware, request_id
+from .._xservice import HopError, call_brain_tool, install_middleware, project_path, request_id
 from ._db import CharacterDb
-
-PROJECT = r"^[A-Za-z0-9_.:\-]{1,200}$"
 
 
 class NewCharacter(BaseModel):
@@ -62,7 +59,7 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
 
     @app.post("/projects/{project_id}/characters", status_code=201, response_model=None)
     async def create(
-        request: Request, body: NewCharacter, project_id: str = _project()
+        request: Request, body: NewCharacter, project_id: str = project_path()
     ) -> dict[str, Any] | JSONResponse:
         async with writes:
             if switches.on("no_rollback_on_brain_error"):
@@ -103,18 +100,18 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
 
     @app.get("/projects/{project_id}/characters")
     async def list_characters(
-        project_id: str = _project(), q: str | None = Query(default=None, max_length=200)
+        project_id: str = project_path(), q: str | None = Query(default=None, max_length=200)
     ) -> dict[str, Any]:
         rows = db.list(project_id, q)
         return {"project_id": project_id, "count": len(rows), "characters": rows}
 
     @app.get("/projects/{project_id}/characters/{character_id}")
-    async def get_character(character_id: str, project_id: str = _project()) -> dict[str, Any]:
+    async def get_character(character_id: str, project_id: str = project_path()) -> dict[str, Any]:
         return found(project_id, character_id)
 
     @app.patch("/projects/{project_id}/characters/{character_id}")
     async def update(
-        request: Request, character_id: str, body: CharacterChange, project_id: str = _project()
+        request: Request, character_id: str, body: CharacterChange, project_id: str = project_path()
     ) -> dict[str, Any]:
         async with writes:
             row = found(project_id, character_id)
@@ -136,7 +133,7 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
             return found(project_id, character_id)
 
     @app.delete("/projects/{project_id}/characters/{character_id}")
-    async def delete(request: Request, character_id: str, project_id: str = _project()) -> dict[str, Any]:
+    async def delete(request: Request, character_id: str, project_id: str = project_path()) -> dict[str, Any]:
         async with writes:
             found(project_id, character_id)
             try:
@@ -150,7 +147,10 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
 
     @app.get("/projects/{project_id}/characters/{character_id}/similar")
     async def similar(
-        request: Request, character_id: str, project_id: str = _project(), top_k: int = Query(default=5, ge=1, le=100)
+        request: Request,
+        character_id: str,
+        project_id: str = project_path(),
+        top_k: int = Query(default=5, ge=1, le=100),
     ) -> dict[str, Any]:
         found(project_id, character_id)
         result = await brain(
@@ -159,7 +159,3 @@ def create_app(db: CharacterDb, brain_ws_url: str, switches: FaultSwitches) -> F
         return {"project_id": project_id, "character_id": character_id, "results": result.get("results", [])}
 
     return app
-
-
-def _project() -> Any:
-    return PathParam(pattern=PROJECT)

@@ -8,15 +8,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._faults import FaultSwitches
 from .._faults_http import faults_router
 from .._requestlog import RequestLog, requests_router
-from .._xservice import HopError, call_brain_tool, call_peer, install_middleware, request_id
-
-PROJECT = r"^[A-Za-z0-9_.:\-]{1,200}$"
+from .._xservice import HopError, call_brain_tool, call_peer, install_middleware, project_path, request_id
 
 
 class Role(BaseModel):
@@ -33,10 +30,6 @@ class NewStory(BaseModel):
     synopsis: str = Field(default="", max_length=5000)
     character_ids: list[str] = Field(default_factory=list, max_length=100)
     roles: list[Role] = Field(default_factory=list, max_length=50)
-
-
-def _project() -> Any:
-    return PathParam(pattern=PROJECT)
 
 
 def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) -> FastAPI:
@@ -91,7 +84,7 @@ def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) 
         return {"status": "pass", "service": "story", "brain": brain_ws_url, "characters": characters_url}
 
     @app.post("/projects/{project_id}/stories", status_code=201)
-    async def create(request: Request, body: NewStory, project_id: str = _project()) -> dict[str, Any]:
+    async def create(request: Request, body: NewStory, project_id: str = project_path()) -> dict[str, Any]:
         cast, missing = [], []
         for character_id in dict.fromkeys(body.character_ids):
             row = await character(request, project_id, character_id)
@@ -116,17 +109,17 @@ def create_app(brain_ws_url: str, characters_url: str, switches: FaultSwitches) 
         return {**story, "dropped": []}
 
     @app.get("/projects/{project_id}/stories")
-    async def list_stories(project_id: str = _project()) -> dict[str, Any]:
+    async def list_stories(project_id: str = project_path()) -> dict[str, Any]:
         chosen = list(stories.get(project_id, {}).values())
         return {"project_id": project_id, "count": len(chosen), "stories": chosen}
 
     @app.get("/projects/{project_id}/stories/{story_id}")
-    async def get_story(request: Request, story_id: str, project_id: str = _project()) -> dict[str, Any]:
+    async def get_story(request: Request, story_id: str, project_id: str = project_path()) -> dict[str, Any]:
         return await resolved(request, stored(project_id, story_id))
 
     @app.post("/projects/{project_id}/stories/{story_id}/cast")
     async def cast_roles(
-        request: Request, story_id: str, project_id: str = _project(), top_k: int = Query(default=3, ge=1, le=20)
+        request: Request, story_id: str, project_id: str = project_path(), top_k: int = Query(default=3, ge=1, le=20)
     ) -> dict[str, Any]:
         """Each role's description goes to the brain's similarity search in this project; the best
         match not already cast takes the role."""
