@@ -135,3 +135,28 @@ def test_sandbox_selection_is_checked() -> None:
     assert parse_services("") == []
     with pytest.raises(UsageError, match=r"unknown service\(s\) s4; known: s3, refbackend"):
         parse_services("s3,s4")
+
+
+def test_jupyterlab_gets_sigterm_when_the_lab_launcher_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL leaves the supervisor no chance to clean up: the child must be tied to it (PDEATHSIG)."""
+    child_code = "import os, time; print(os.getpid(), flush=True); time.sleep(300)"
+    supervisor = textwrap.dedent(
+        f"""
+        import sys
+        from workbook.interactive import supervise
+        sys.exit(supervise([sys.executable, "-c", {child_code!r}], {{}}, grace_s=1.0, report=print))
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", supervisor], cwd=REPO, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
+    )
+    assert process.stdout is not None
+    child = int(process.stdout.readline())
+    assert live_pids([child]) == [child]
+    process.kill()
+    process.wait(timeout=10)
+    process.stdout.close()
+    deadline = time.monotonic() + 10
+    while live_pids([child]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert live_pids([child]) == [], "the lab's child outlived a launcher killed with SIGKILL"

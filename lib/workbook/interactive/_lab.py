@@ -2,8 +2,8 @@
 
 It uses the sandbox `sandbox up` started (the state folder) or starts one (the params file's
 stand-ins, or the ones named), and stops the one it started when the lab ends: stopped from its
-menu, Ctrl-C, SIGTERM or SIGHUP. Stand-ins it starts are tied to it, so even if it is killed
-outright they get SIGTERM, and the next `make lab` clears the state they left.
+menu, Ctrl-C, SIGTERM or SIGHUP. JupyterLab and the stand-ins it starts are tied to it, so even if
+it is killed outright they get SIGTERM, and the next `make lab` clears the state they left.
 """
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ import psutil
 from .._context import repo_root
 from .._errors import UsageError
 from ..params import load_plan
-from ..sandbox import SANDBOX_DIR_ENV, SERVICES, down, process_alive, state_root, up, with_dependencies
+from ..sandbox import (
+    SANDBOX_DIR_ENV,
+    SERVICES,
+    die_with_parent,
+    down,
+    process_alive,
+    state_root,
+    up,
+    with_dependencies,
+)
 from ._resolve import SandboxRef
 
 KERNEL_NAME = "workbook"
@@ -118,8 +127,9 @@ def supervise(argv: Sequence[str], env: dict[str, str], *, grace_s: float, repor
         for sig in STOP_SIGNALS
     }
     try:
-        # Same process group: a terminal's Ctrl-C reaches JupyterLab directly as well.
-        process = subprocess.Popen(list(argv), env=env)
+        # Same process group: a terminal's Ctrl-C reaches JupyterLab directly as well. Tied to this
+        # process: if it is killed outright, JupyterLab gets SIGTERM and shuts its kernels down.
+        process = subprocess.Popen(list(argv), env=env, preexec_fn=die_with_parent)
         descendants: dict[int, psutil.Process] = {}
         deadline: float | None = None
         killed = False

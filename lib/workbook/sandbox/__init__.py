@@ -12,6 +12,7 @@ from ._detached import SANDBOX_DIR_ENV, down, read_state, state_root, status, up
 from ._faults import FaultSwitches, clear_faults, no_faults, set_faults, time_scale_from_env
 from ._launcher import Sandbox
 from ._process import alive as process_alive
+from ._process import die_with_parent
 from ._registry import (
     DEPENDS_ON,
     SERVICES,
@@ -32,6 +33,7 @@ __all__ = [
     "ServiceContext",
     "ServiceSpec",
     "clear_faults",
+    "die_with_parent",
     "down",
     "fault_switch_names",
     "fault_switches",

@@ -16,8 +16,8 @@ import psutil
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    # Linux: if the launcher is killed outright, the kernel sends SIGTERM to the service too.
+def die_with_parent() -> None:
+    """A `preexec_fn`: if the parent is killed outright, Linux sends this child SIGTERM."""
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -40,7 +40,7 @@ def spawn(
             stderr=subprocess.STDOUT,
             env=dict(env),
             start_new_session=True,
-            preexec_fn=_die_with_parent if tied_to_parent else None,
+            preexec_fn=die_with_parent if tied_to_parent else None,
             pass_fds=tuple(pass_fds),
         )
 

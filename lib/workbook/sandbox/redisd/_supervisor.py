@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
-import signal
 import subprocess
 import threading
 import time
@@ -26,14 +24,9 @@ from redis.retry import Retry
 
 from .._faults import FaultSwitches
 from .._faults_http import faults_router
+from .._process import die_with_parent
 
 logger = logging.getLogger("redisd")
-
-
-def _die_with_parent() -> None:
-    # If the supervisor is killed outright, redis-server must not outlive it.
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def redis_server_binary() -> str:
@@ -96,7 +89,7 @@ class RedisProcess:
             if self.running:
                 return
             self._process = subprocess.Popen(
-                [redis_server_binary(), str(self.config_file())], preexec_fn=_die_with_parent
+                [redis_server_binary(), str(self.config_file())], preexec_fn=die_with_parent
             )
             deadline = time.monotonic() + wait_s
             while time.monotonic() < deadline:

@@ -7,12 +7,10 @@ serves; they die with this process (PDEATHSIG) and are stopped when it stops.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
-import signal
 import subprocess
 import sys
 
+from .._process import die_with_parent
 from .._serving import serve_on_fd
 from ._api import create_app
 from ._config import TasksConfig
@@ -21,18 +19,13 @@ from ._switches import MirroredSwitches
 WORKER_STOP_S = 5.0
 
 
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
 def start_worker(config: TasksConfig, name: str) -> subprocess.Popen[bytes]:
     argv = [
         sys.executable, "-m", "celery", "-A", "workbook.sandbox.tasks._worker:app", "worker",
         "--hostname", name, "--queues", config.queue, "--pool", "prefork", "--concurrency", "1",
         "--without-gossip", "--without-mingle", "--loglevel", "INFO",
     ]  # fmt: skip
-    return subprocess.Popen(argv, preexec_fn=_die_with_parent)
+    return subprocess.Popen(argv, preexec_fn=die_with_parent)
 
 
 def main(argv: list[str] | None = None) -> int:
