@@ -39,6 +39,20 @@ def _kernel_pid(lab: object, kernel_id: str, timeout_s: float = 60) -> int:
     raise AssertionError(f"no process for kernel {kernel_id}")
 
 
+def _supervising(child_code: str) -> subprocess.Popen[str]:
+    """A process running `supervise` (grace 1 s) over `python -c child_code`; stdout is a pipe."""
+    supervisor = textwrap.dedent(
+        f"""
+        import sys
+        from workbook.interactive import supervise
+        sys.exit(supervise([sys.executable, "-c", {child_code!r}], {{}}, grace_s=1.0, report=print))
+        """
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", supervisor], cwd=REPO, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
+    )
+
+
 def test_lab_starts_a_sandbox_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
     sandbox_dir = tmp_path / "sandbox"
     sandbox_dir.mkdir()
@@ -105,16 +119,7 @@ def test_a_lab_that_ignores_sigterm_is_killed_with_everything_it_started(tmp_pat
         time.sleep(300)
         """
     )
-    supervisor = textwrap.dedent(
-        f"""
-        import sys
-        from workbook.interactive import supervise
-        sys.exit(supervise([sys.executable, "-c", {stubborn!r}], {{}}, grace_s=1.0, report=print))
-        """
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", supervisor], cwd=REPO, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
-    )
+    process = _supervising(stubborn)
     assert process.stdout is not None
     grandchild = int(process.stdout.readline())
     import psutil
@@ -140,16 +145,7 @@ def test_sandbox_selection_is_checked() -> None:
 def test_jupyterlab_gets_sigterm_when_the_lab_launcher_is_killed_outright(tmp_path: Path) -> None:
     """SIGKILL leaves the supervisor no chance to clean up: the child must be tied to it (PDEATHSIG)."""
     child_code = "import os, time; print(os.getpid(), flush=True); time.sleep(300)"
-    supervisor = textwrap.dedent(
-        f"""
-        import sys
-        from workbook.interactive import supervise
-        sys.exit(supervise([sys.executable, "-c", {child_code!r}], {{}}, grace_s=1.0, report=print))
-        """
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", supervisor], cwd=REPO, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
-    )
+    process = _supervising(child_code)
     assert process.stdout is not None
     child = int(process.stdout.readline())
     assert live_pids([child]) == [child]
