@@ -3,12 +3,11 @@ call carrying the correlation id in `params._meta` (reconnects once if the conne
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from .._sync import LoopThread
-from ..mcp import McpClient
+from ..mcp import McpClient, tool_data
 
 PROTOCOL_VERSION = "2025-06-18"
 META_KEY = "x-request-id"
@@ -19,15 +18,11 @@ class BrainError(Exception):
 
 
 def tool_payload(result: dict[str, Any]) -> dict[str, Any]:
-    """The structured payload of a tool result in the shapes correct servers send (structured or text,
-    FastMCP's wrapped list); similarity results get a `score` (cosine) also when ranked by `distance`."""
-    structured = result.get("structuredContent")
-    if isinstance(structured, dict):
-        payload = {"results": structured["result"]} if isinstance(structured.get("result"), list) else dict(structured)
-    else:
-        texts = [item.get("text", "") for item in result.get("content", []) if item.get("type") == "text"]
-        parsed = [json.loads(text) for text in texts if text.strip().startswith(("{", "["))]
-        payload = dict(parsed[0]) if len(parsed) == 1 and isinstance(parsed[0], dict) else {"results": parsed}
+    """The payload of a tool result, read in every shape correct servers send by `workbook.mcp`'s
+    `tool_data` (structured or text, FastMCP's wrapped list); a list comes back as `{"results": [...]}`,
+    and similarity results get a `score` (cosine) also when ranked by `distance`."""
+    data = tool_data(result.get("content", []), result.get("structuredContent"))
+    payload = dict(data) if isinstance(data, dict) else {"results": data if isinstance(data, list) else []}
     if isinstance(payload.get("results"), list):
         payload["results"] = [_scored(item) for item in payload["results"] if isinstance(item, dict)]
     return payload

@@ -59,7 +59,7 @@ from ._probe import probe_concurrency, probe_error_cases, probe_mcp, probe_mcp_a
 from ._report import McpProbeReport
 from ._results import ConcurrencyLevel, ErrorCaseResult, FunctionalResult, ReconnectResult, functional_frame
 from ._settings import DEFAULT_PROTOCOL_VERSION, HANDSHAKE_PROTOCOL_VERSIONS
-from ._shapes import Ranking
+from ._shapes import Ranking, tool_data
 
 __all__ = [
     "DEFAULT_PROTOCOL_VERSION",
@@ -91,4 +91,5 @@ __all__ = [
     "probe_mcp_async",
     "probe_reconnect",
     "run_functional_checks",
+    "tool_data",
 ]

@@ -142,6 +142,9 @@ async def call_brain_tool(
 
 
 def tool_payload(body: Mapping[str, Any]) -> dict[str, Any]:
+    # The platform's own reading of the brain, deliberately not the workbook's (`workbook.mcp.tool_data`):
+    # a check compares what these services did with what the brain says, so a shared misreading
+    # would make both sides agree.
     """A tool result's payload in every shape correct servers send (structured or text, FastMCP's
     wrapped list), with each similarity result carrying a `score` (cosine; from `distance` = 1 - cosine)."""
     structured = body.get("structuredContent")
