@@ -40,9 +40,16 @@ def _no_faults(request: pytest.FixtureRequest) -> Iterator[None]:
         clear_faults(request.getfixturevalue("brain").outputs["brain"]["admin_url"])
 
 
-def test_spec_allocates_two_loopback_ports_and_starts_nothing(tmp_path: Path) -> None:
+def test_spec_binds_two_loopback_sockets_and_starts_nothing(tmp_path: Path) -> None:
     spec = service(ServiceContext(state_dir=tmp_path))
+    bound = [sock.getsockname() for sock in spec.sockets]
+    fds = [str(sock.fileno()) for sock in spec.sockets]
+    for sock in spec.sockets:
+        sock.close()
     ws, admin, health = (spec.outputs[k] for k in ("ws_url", "admin_url", "health_url"))
+    # The published ports are the sockets handed to the process, whose fds are on its command line.
+    assert sorted(bound) == sorted(("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0])) for url in (ws, admin))
+    assert spec.argv[-4:] == ["--fd", fds[0], "--admin-fd", fds[1]]
     assert ws.startswith("ws://127.0.0.1:") and ws.endswith("/mcp")
     assert admin.startswith("http://127.0.0.1:") and health == spec.ready_url
     assert health.removesuffix("/health") == ws.replace("ws://", "http://").removesuffix("/mcp")

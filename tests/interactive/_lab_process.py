@@ -62,6 +62,17 @@ class LabProcess:
         assert isinstance(services, dict)
         return [int(info["pid"]) for info in services.values()]
 
+    def stopped_stand_ins(self, lines: int = 30) -> dict[str, str]:
+        """The tail of the log of each sandbox stand-in that is no longer running (a failure's why)."""
+        state = self.state() or {}
+        services = state.get("services", {})
+        assert isinstance(services, dict)
+        return {
+            name: "\n".join(Path(info["log"]).read_text(errors="replace").splitlines()[-lines:])
+            for name, info in services.items()
+            if not live_pids([int(info["pid"])]) and Path(info.get("log", "")).is_file()
+        }
+
     def remember_pids(self) -> list[int]:
         """Every process now running under the launcher (JupyterLab, kernels) and the sandbox's trees."""
         roots = [self.process.pid, *self.sandbox_pids()]

@@ -81,10 +81,10 @@ def test_notebook_runs_in_the_lab_with_every_check_passing(lab: LabProcess, page
         f"{notebook}: ran in {time.monotonic() - started:.1f} s, {outcome.progress_widgets} progress widget(s); "
         f"screenshots {[str(p) for p in shots]}"
     )
-    _assert_ran_clean(notebook, outcome)
+    _assert_ran_clean(notebook, outcome, lab.stopped_stand_ins())
 
 
-def _assert_ran_clean(notebook: str, outcome: RunOutcome) -> None:
+def _assert_ran_clean(notebook: str, outcome: RunOutcome, stopped_logs: dict[str, str]) -> None:
     not_run = [index for index, prompt in enumerate(outcome.prompts) if not prompt.strip("[]: ").isdigit()]
     errors = [(index, text[:600]) for index, texts in enumerate(outcome.stderr) for text in texts]
     assert not errors, f"{notebook}: code cells show error/stderr output: {errors}"
@@ -94,7 +94,9 @@ def _assert_ran_clean(notebook: str, outcome: RunOutcome) -> None:
         line for text in outcome.stdout for line in text.splitlines() if line.startswith(("[progress]", "[check]"))
     ]
     assert not lines, f"{notebook}: headless progress lines in the lab: {lines[:5]}"
-    assert "bound to sandbox" in outcome.binding_text, f"{notebook}: binding panel says {outcome.binding_text!r}"
+    assert "bound to sandbox" in outcome.binding_text, (
+        f"{notebook}: binding panel says {outcome.binding_text!r}; logs of stopped stand-ins: {stopped_logs}"
+    )
     source = (REPO / "notebooks" / f"{notebook}.ipynb").read_text()
     if "params_form(" in source:
         assert outcome.form_count >= 1, f"{notebook}: the parameter form did not render"

@@ -47,7 +47,10 @@ def write_state(
     env: dict[str, str] | None = None,
 ) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    services = {name: {"pid": 1000 + index, "outputs": out} for index, (name, out) in enumerate(outputs.items())}
+    services = {
+        name: {"pid": 1000 + index, "outputs": out, "log": f"/logs/{name}.log"}
+        for index, (name, out) in enumerate(outputs.items())
+    }
     (root / "state.json").write_text(
         json.dumps({"started_at": started_at, "time_scale": time_scale, "services": services})
     )
@@ -156,7 +159,7 @@ def test_condition_follows_the_sandbox(tmp_path: Path, built_outputs: Any) -> No
     up = sandbox_condition(resolution, SandboxRef.read(root), root, lambda pid: True)
     assert up.state == "up" and str(root / "state.json") in up.text and "2026-01-01T00:00:00" in up.text
     lost = sandbox_condition(resolution, SandboxRef.read(root), root, lambda pid: pid != 1001)
-    assert lost.state == "gone" and "refbackend" in lost.text
+    assert lost.state == "gone" and "refbackend" in lost.text and "/logs/refbackend.log" in lost.text
     write_state(root, built_outputs, started_at="2026-01-02T00:00:00+00:00")
     replaced = sandbox_condition(resolution, SandboxRef.read(root), root, lambda pid: True)
     assert replaced.state == "replaced" and "2026-01-02" in replaced.text

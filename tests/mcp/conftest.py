@@ -52,7 +52,8 @@ def serve_in_thread(
 ) -> Iterator[str]:
     """A brain server on a private event loop in a worker thread; yields its ws_url."""
     app = BrainApp(HashingEmbedder(), brain_faults({}), store)
-    port, admin_port = ServiceContext.free_port(), ServiceContext.free_port()
+    sock, admin_sock = ServiceContext.listening_socket(), ServiceContext.listening_socket()
+    port = sock.getsockname()[1]
     started = threading.Event()
     state: dict[str, object] = {}
 
@@ -62,9 +63,8 @@ def serve_in_thread(
         server = asyncio.create_task(
             run(
                 app,
-                host="127.0.0.1",
-                port=port,
-                admin_port=admin_port,
+                sock=sock,
+                admin_sock=admin_sock,
                 ready=ready,
                 stop=stop,
                 session_factory=session_factory,

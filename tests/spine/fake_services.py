@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from types import SimpleNamespace
 
@@ -60,6 +61,26 @@ def slow_ready(ctx: ServiceContext) -> ServiceSpec:
     )
 
 
+SQUATTED_PORT_ENV = "FAKE_SERVICES_SQUATTED_PORT"
+
+
+def port_taken(ctx: ServiceContext) -> ServiceSpec:
+    """Told a port another program already answers on (the test's), it sleeps before binding it."""
+    port = int(os.environ[SQUATTED_PORT_ENV])
+    code = (
+        "import time, http.server; time.sleep(3); http.server.HTTPServer(('127.0.0.1', "
+        f"{port}), http.server.SimpleHTTPRequestHandler).serve_forever()"
+    )
+    return ServiceSpec(
+        name="port_taken",
+        argv=[sys.executable, "-c", code],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        outputs={},
+        ready_timeout_s=10,
+        stop_timeout_s=2,
+    )
+
+
 # Registry entries `fake_services:<name>`: each an object with the stand-in contract's two names.
 stand_ins = {
     name: SimpleNamespace(service=factory, faults=no_faults)
@@ -68,9 +89,11 @@ stand_ins = {
         "exits_at_once": exits_at_once,
         "with_child": with_child,
         "slow_ready": slow_ready,
+        "port_taken": port_taken,
     }.items()
 }
 never_ready_stand_in = stand_ins["never_ready"]
 exits_at_once_stand_in = stand_ins["exits_at_once"]
 with_child_stand_in = stand_ins["with_child"]
 slow_ready_stand_in = stand_ins["slow_ready"]
+port_taken_stand_in = stand_ins["port_taken"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +26,7 @@ HERE = Path(__file__).parent
 @pytest.fixture
 def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(HERE))
-    for name in ("never_ready", "exits_at_once", "with_child", "slow_ready"):
+    for name in ("never_ready", "exits_at_once", "with_child", "slow_ready", "port_taken"):
         monkeypatch.setitem(SERVICES, name, f"fake_services:{name}_stand_in")
 
 
@@ -94,6 +96,27 @@ def test_service_that_exits_shows_its_log(fake_services: None) -> None:
         sandbox.start()
     assert "bad config" in str(raised.value)
     sandbox.cleanup()
+
+
+def test_an_answer_from_another_program_on_the_services_port_is_not_readiness(
+    fake_services: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in sleeps before binding; meanwhile the test's own server answers on that port."""
+    squatter = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=squatter.serve_forever, daemon=True)
+    thread.start()
+    port = squatter.server_address[1]
+    monkeypatch.setenv("FAKE_SERVICES_SQUATTED_PORT", str(port))
+    sandbox = Sandbox(["port_taken"])
+    try:
+        with pytest.raises(SandboxError, match=f"port {port} is held by another program") as raised:
+            sandbox.start()
+        assert "port_taken.log" in str(raised.value)
+        assert sandbox.pids == {}
+    finally:
+        squatter.shutdown()
+        squatter.server_close()
+        sandbox.cleanup()
 
 
 def test_grandchildren_are_stopped_too(fake_services: None) -> None:

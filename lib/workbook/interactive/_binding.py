@@ -55,10 +55,11 @@ def sandbox_condition(
     stopped = sorted(name for name, pid in bound.pids.items() if not alive(pid))
     services = ", ".join(f"{name} (pid {pid})" for name, pid in bound.pids.items())
     if stopped:
+        logs = "; ".join(f"{name}: {bound.logs[name]}" for name in stopped if name in bound.logs)
         return Condition(
             "gone",
             f"the sandbox this notebook is bound to ({bound.state_file}, started {bound.started_at}) "
-            f"has lost {', '.join(stopped)}: {hint}",
+            f"has lost {', '.join(stopped)}: {hint}" + (f" (why it stopped is in its log: {logs})" if logs else ""),
         )
     return Condition("up", f"bound to sandbox {bound.state_file}, started {bound.started_at}: {services}")
 

@@ -33,6 +33,8 @@ class SandboxRef:
     time_scale: float | None
     pids: Mapping[str, int]
     outputs: Mapping[str, Mapping[str, str]]
+    # Each stand-in's log file, for saying where to look when one has stopped.
+    logs: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, root: Path) -> SandboxRef | None:
@@ -49,6 +51,7 @@ class SandboxRef:
             time_scale=state.get("time_scale"),
             pids={name: int(info["pid"]) for name, info in services.items()},
             outputs={name: dict(info.get("outputs", {})) for name, info in services.items()},
+            logs={name: str(info["log"]) for name, info in services.items() if info.get("log")},
         )
 
     def same_sandbox(self, other: SandboxRef | None) -> bool:

@@ -25,7 +25,7 @@ import httpx
 from .._env import env_overlay
 from .._errors import SandboxError, ServiceNotReadyError
 from ._faults import FAULTS_ENV, TIME_SCALE_ENV
-from ._process import alive, process_tree, spawn, terminate
+from ._process import alive, listening_ports, process_tree, spawn, terminate
 from ._registry import depends_on, in_start_order, service_factory, start_waves
 from ._spec import ServiceContext, ServiceSpec
 
@@ -203,13 +203,30 @@ def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
             )
         try:
             httpx.get(spec.ready_url, timeout=1.0)
+            _check_owner(spec, pid, log_file)
             if spec.ready_check is not None:
                 spec.ready_check()
             return
+        except SandboxError:
+            raise
         except Exception as error:
             last_error = f"{type(error).__name__}: {error}"[:200]
         time.sleep(0.1)
     raise ServiceNotReadyError(spec.name, time.monotonic() - started, log_file, last_error)
+
+
+def _check_owner(spec: ServiceSpec, pid: int, log_file: Path) -> None:
+    """An answer on `ready_url` counts only if this service's processes hold that port: a port
+    picked free can be taken by another program before the stand-in binds it, and that program's
+    /health would otherwise pass for ours while ours fails to bind and exits."""
+    port = httpx.URL(spec.ready_url).port
+    held = listening_ports(process_tree(pid))
+    if port is None or held is None or port in held:
+        return  # None: the system does not show this user its processes' sockets, so there is no telling
+    raise SandboxError(
+        f"sandbox service {spec.name!r}: {spec.ready_url} answered, but port {port} is held by another "
+        f"program, not by the service (pid {pid}); start the sandbox again. Its log: {log_file}\n" + tail(log_file)
+    )
 
 
 def tail(path: Path, lines: int = 15) -> str:

@@ -54,6 +54,20 @@ def process_tree(pid: int) -> list[int]:
         return []
 
 
+def listening_ports(pids: Sequence[int]) -> set[int] | None:
+    """The TCP ports the processes `pids` listen on (those still alive); None if the system won't say."""
+    ports: set[int] = set()
+    for pid in pids:
+        try:
+            connections = psutil.Process(pid).net_connections(kind="tcp")
+        except psutil.NoSuchProcess:
+            continue
+        except psutil.AccessDenied:
+            return None
+        ports.update(conn.laddr.port for conn in connections if conn.status == psutil.CONN_LISTEN and conn.laddr)
+    return ports
+
+
 def alive(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import secrets as _secrets
 import socket
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .._errors import SandboxError
+
+# Ports handed out by `free_port` in this process: the OS may offer a closed port again at once,
+# and two stand-ins given one port would have the second answer nothing or, worse, the first's /health.
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,16 @@ class ServiceContext:
 
     @staticmethod
     def free_port() -> int:
-        """A port free on 127.0.0.1 right now (never a fixed port)."""
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
+        """A port free on 127.0.0.1 right now (never a fixed port), never one handed out before here."""
+        for _ in range(1000):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            with _handed_out_lock:
+                if port not in _handed_out:
+                    _handed_out.add(port)
+                    return port
+        raise SandboxError("no free 127.0.0.1 port left that this process has not handed out already")
 
     @staticmethod
     def listening_socket(backlog: int = 512) -> socket.socket:

@@ -1,10 +1,11 @@
-"""`python -m workbook.sandbox.brain --port P --admin-port A`: run the brain stand-in (launcher entry)."""
+"""`python -m workbook.sandbox.brain --fd N --admin-fd M`: run the brain stand-in (launcher entry)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 
 from .._faults import FaultSwitches
@@ -17,9 +18,8 @@ from ._switches import BrainFaults
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook.sandbox.brain", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1"], help="loopback only")
-    parser.add_argument("--port", type=int, required=True, help="WebSocket (MCP) and /health port")
-    parser.add_argument("--admin-port", type=int, required=True, help="admin HTTP port (faults, stats)")
+    parser.add_argument("--fd", type=int, required=True, help="listening socket for WebSocket (MCP) and /health")
+    parser.add_argument("--admin-fd", type=int, required=True, help="listening socket for admin HTTP (faults, stats)")
     parser.add_argument(
         "--embeddings",
         choices=CHOICES,
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     faults = BrainFaults(FaultSwitches.from_env())
     # Load the embedder before listening, so "ready" means ready to embed.
     app = BrainApp(load_embedder(args.embeddings, faults=faults), faults, options=OptionsHolder.from_env())
-    asyncio.run(run(app, host=args.host, port=args.port, admin_port=args.admin_port))
+    sock, admin_sock = socket.socket(fileno=args.fd), socket.socket(fileno=args.admin_fd)
+    asyncio.run(run(app, sock=sock, admin_sock=admin_sock))
     return 0
 
 

@@ -17,6 +17,7 @@ import http
 import json
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -106,21 +107,20 @@ class _AdminServer(uvicorn.Server):
 async def run(
     app: BrainApp,
     *,
-    host: str,
-    port: int,
-    admin_port: int,
+    sock: socket.socket,
+    admin_sock: socket.socket,
     ready: asyncio.Event | None = None,
     stop: asyncio.Event | None = None,
     session_factory: Callable[[BrainApp], Session] = Session,
 ) -> None:
-    """Serve until SIGTERM/SIGINT or `stop` is set; `ready` is set once both ports listen.
+    """Serve on two listening sockets until SIGTERM/SIGINT or `stop` is set; `ready` is set once both serve.
 
+    The sockets are bound by the caller (the launcher, before this process starts): binding a port
+    number here could find it taken, after something else had already answered /health on it.
     Signal handlers are installed only in the main thread (tests may run this in a worker thread).
     """
     brain = BrainServer(app, session_factory)
-    admin = _AdminServer(
-        uvicorn.Config(brain.admin_app(), host=host, port=admin_port, log_level="warning", lifespan="off", ws="none")
-    )
+    admin = _AdminServer(uvicorn.Config(brain.admin_app(), log_level="warning", lifespan="off", ws="none"))
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     handled: list[signal.Signals] = []
@@ -128,7 +128,9 @@ async def run(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
-    admin_task = asyncio.create_task(admin.serve())
+    host, port = sock.getsockname()[:2]
+    admin_port = admin_sock.getsockname()[1]
+    admin_task = asyncio.create_task(admin.serve(sockets=[admin_sock]))
     try:
         while not admin.started:
             if admin_task.done():
@@ -137,8 +139,7 @@ async def run(
             await asyncio.sleep(0.01)
         async with serve(
             brain.handler,
-            host,
-            port,
+            sock=sock,
             select_subprotocol=_select_subprotocol,
             process_request=brain.process_request,
             # The stand-in never pings on its own; probes measure only the traffic they send.

@@ -1,4 +1,4 @@
-"""The launcher's factory for the brain stand-in: two loopback ports, nothing started."""
+"""The launcher's factory for the brain stand-in: two loopback listening sockets, nothing started."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ NAME = "brain"
 
 
 def service(ctx: ServiceContext) -> ServiceSpec:
-    """Allocate two loopback ports; start nothing (the launcher runs `argv`, with WORKBOOK_FAULTS)."""
-    port, admin_port = ctx.free_port(), ctx.free_port()
-    while admin_port == port:
-        admin_port = ctx.free_port()
+    """Bind two loopback sockets; start nothing (the launcher runs `argv`, with WORKBOOK_FAULTS)."""
+    # Bound here and inherited, not port numbers: the brain loads its model for seconds before it
+    # serves, long enough for another process to take a free-but-unbound port and answer /health.
+    sock, admin_sock = ctx.listening_socket(), ctx.listening_socket()
+    port, admin_port = sock.getsockname()[1], admin_sock.getsockname()[1]
     health_url = f"http://127.0.0.1:{port}/health"
     return ServiceSpec(
         name=NAME,
@@ -22,10 +23,10 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             sys.executable,
             "-m",
             "workbook.sandbox.brain",
-            "--port",
-            str(port),
-            "--admin-port",
-            str(admin_port),
+            "--fd",
+            str(sock.fileno()),
+            "--admin-fd",
+            str(admin_sock.fileno()),
         ],
         ready_url=health_url,
         outputs={
@@ -37,4 +38,5 @@ def service(ctx: ServiceContext) -> ServiceSpec:
         # Loading the real embedding model (when installed) takes ~8-10 s on 2 busy cores.
         ready_timeout_s=60.0,
         stop_timeout_s=5.0,
+        sockets=(sock, admin_sock),
     )
