@@ -46,19 +46,24 @@ def with_child(ctx: ServiceContext) -> ServiceSpec:
     )
 
 
-def slow_ready(ctx: ServiceContext) -> ServiceSpec:
-    port = ctx.free_port()
+def _http_server_after(name: str, port: int, delay_s: float) -> ServiceSpec:
+    """A stand-in that sleeps `delay_s`, then serves HTTP on `port`."""
     code = (
-        "import time, http.server; time.sleep(1); http.server.HTTPServer(('127.0.0.1', "
+        f"import time, http.server; time.sleep({delay_s}); http.server.HTTPServer(('127.0.0.1', "
         f"{port}), http.server.SimpleHTTPRequestHandler).serve_forever()"
     )
     return ServiceSpec(
-        name="slow_ready",
+        name=name,
         argv=[sys.executable, "-c", code],
         ready_url=f"http://127.0.0.1:{port}/",
         outputs={"url": f"http://127.0.0.1:{port}"},
+        ready_timeout_s=10,
         stop_timeout_s=2,
     )
+
+
+def slow_ready(ctx: ServiceContext) -> ServiceSpec:
+    return _http_server_after("slow_ready", ctx.free_port(), delay_s=1)
 
 
 SQUATTED_PORT_ENV = "FAKE_SERVICES_SQUATTED_PORT"
@@ -66,19 +71,7 @@ SQUATTED_PORT_ENV = "FAKE_SERVICES_SQUATTED_PORT"
 
 def port_taken(ctx: ServiceContext) -> ServiceSpec:
     """Told a port another program already answers on (the test's), it sleeps before binding it."""
-    port = int(os.environ[SQUATTED_PORT_ENV])
-    code = (
-        "import time, http.server; time.sleep(3); http.server.HTTPServer(('127.0.0.1', "
-        f"{port}), http.server.SimpleHTTPRequestHandler).serve_forever()"
-    )
-    return ServiceSpec(
-        name="port_taken",
-        argv=[sys.executable, "-c", code],
-        ready_url=f"http://127.0.0.1:{port}/health",
-        outputs={},
-        ready_timeout_s=10,
-        stop_timeout_s=2,
-    )
+    return _http_server_after("port_taken", int(os.environ[SQUATTED_PORT_ENV]), delay_s=3)
 
 
 # Registry entries `fake_services:<name>`: each an object with the stand-in contract's two names.
