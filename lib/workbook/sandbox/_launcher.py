@@ -192,10 +192,12 @@ class Sandbox:
 
 
 def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
-    """Poll until `spec.ready_url` answers and `spec.ready_check` passes, or raise naming the log."""
+    """Poll until `spec.ready_url` answers from the service's own process and `spec.ready_check`
+    passes, or raise naming the log."""
     started = time.monotonic()
     deadline = started + spec.ready_timeout_s
     last_error = "no attempt yet"
+    owner_confirmed = False
     while time.monotonic() < deadline:
         if not alive(pid):
             raise SandboxError(
@@ -203,30 +205,32 @@ def wait_until_ready(spec: ServiceSpec, pid: int, log_file: Path) -> None:
             )
         try:
             httpx.get(spec.ready_url, timeout=1.0)
-            _check_owner(spec, pid, log_file)
-            if spec.ready_check is not None:
+            # Asked once: a port's holder does not change while the service keeps running.
+            owner_confirmed = owner_confirmed or _holds_ready_port(spec, pid)
+            if owner_confirmed and spec.ready_check is not None:
                 spec.ready_check()
-            return
-        except SandboxError:
-            raise
         except Exception as error:
             last_error = f"{type(error).__name__}: {error}"[:200]
+        else:
+            if not owner_confirmed:
+                port = httpx.URL(spec.ready_url).port
+                raise SandboxError(
+                    f"sandbox service {spec.name!r}: {spec.ready_url} answered, but port {port} is held by another "
+                    f"program, not by the service (pid {pid}); start the sandbox again. Its log: {log_file}\n"
+                    + tail(log_file)
+                )
+            return
         time.sleep(0.1)
     raise ServiceNotReadyError(spec.name, time.monotonic() - started, log_file, last_error)
 
 
-def _check_owner(spec: ServiceSpec, pid: int, log_file: Path) -> None:
-    """An answer on `ready_url` counts only if this service's processes hold that port: a port
-    picked free can be taken by another program before the stand-in binds it, and that program's
-    /health would otherwise pass for ours while ours fails to bind and exits."""
+def _holds_ready_port(spec: ServiceSpec, pid: int) -> bool:
+    """Whether the service's processes listen on `ready_url`'s port. A port picked free can be taken
+    by another program before the stand-in binds it, and that program's /health would otherwise pass
+    for ours while ours fails to bind and exits. True when the system won't say (no telling)."""
     port = httpx.URL(spec.ready_url).port
     held = listening_ports(process_tree(pid))
-    if port is None or held is None or port in held:
-        return  # None: the system does not show this user its processes' sockets, so there is no telling
-    raise SandboxError(
-        f"sandbox service {spec.name!r}: {spec.ready_url} answered, but port {port} is held by another "
-        f"program, not by the service (pid {pid}); start the sandbox again. Its log: {log_file}\n" + tail(log_file)
-    )
+    return port is None or held is None or port in held
 
 
 def tail(path: Path, lines: int = 15) -> str:
