@@ -68,9 +68,9 @@ class LabProcess:
         services = state.get("services", {})
         assert isinstance(services, dict)
         return {
-            name: "\n".join(Path(info["log"]).read_text(errors="replace").splitlines()[-lines:])
+            name: _tail(Path(info["log"]), lines)
             for name, info in services.items()
-            if not live_pids([int(info["pid"])]) and Path(info.get("log", "")).is_file()
+            if not live_pids([int(info["pid"])])
         }
 
     def remember_pids(self) -> list[int]:
@@ -101,7 +101,14 @@ class LabProcess:
         return live_pids(sorted(self.seen_pids))
 
     def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return _tail(self.log, lines)
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as error:
+        return f"(no log: {error})"
 
 
 def start_lab(

@@ -11,14 +11,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import psutil
 import pytest
 
+from spine.fake_services import SQUATTED_PORT_ENV
 from wb_testing import FIXTURE_NOTEBOOKS, live_pids
 from workbook import SandboxError, ServiceNotReadyError
-from workbook.sandbox import DEPENDS_ON, SERVICES, Sandbox, start_waves
+from workbook.sandbox import DEPENDS_ON, SERVICES, Sandbox, ServiceContext, _spec, start_waves
 
 HERE = Path(__file__).parent
 
@@ -106,7 +108,7 @@ def test_an_answer_from_another_program_on_the_services_port_is_not_readiness(
     thread = threading.Thread(target=squatter.serve_forever, daemon=True)
     thread.start()
     port = squatter.server_address[1]
-    monkeypatch.setenv("FAKE_SERVICES_SQUATTED_PORT", str(port))
+    monkeypatch.setenv(SQUATTED_PORT_ENV, str(port))
     sandbox = Sandbox(["port_taken"])
     try:
         with pytest.raises(SandboxError, match=f"port {port} is held by another program") as raised:
@@ -117,6 +119,35 @@ def test_an_answer_from_another_program_on_the_services_port_is_not_readiness(
         squatter.shutdown()
         squatter.server_close()
         sandbox.cleanup()
+
+
+def test_free_port_never_hands_out_a_port_twice_even_when_the_os_offers_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The OS is made to offer the same closed port again; the second caller must get another one."""
+    first = ServiceContext.free_port()
+    # Port 1 is never an ephemeral port, so no earlier call can have handed it out.
+    offers = iter([first, first, 1])
+
+    class RepeatingSocket:
+        def __init__(self, *args: object) -> None:
+            self.port = next(offers)
+
+        def __enter__(self) -> RepeatingSocket:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def bind(self, address: tuple[str, int]) -> None:
+            return None
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    # Only _spec's view of the socket module is replaced, not the module every thread shares.
+    monkeypatch.setattr(_spec, "socket", SimpleNamespace(socket=RepeatingSocket, AF_INET=0, SOCK_STREAM=0))
+    assert ServiceContext.free_port() == 1
 
 
 def test_grandchildren_are_stopped_too(fake_services: None) -> None:
