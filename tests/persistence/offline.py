@@ -37,7 +37,7 @@ BUCKET = "bucket"
 REGION = "us-east-1"
 ACCESS_KEY, SECRET_KEY = "AKIDOFFLINE0001", "offline-secret-key-0123456789"
 SIZES = {"1:1": (48, 48), "16:9": (96, 54), "9:16": (54, 96), "4:3": (64, 48)}
-MAX_IMAGES = 8
+MAX_IMAGES = 4
 DEFAULT_CONFIG = object()
 
 
@@ -231,7 +231,8 @@ def open_run(
     monkeypatch.setenv("OFFLINE_ACCESS_KEY", ACCESS_KEY)
     monkeypatch.setenv("OFFLINE_SECRET_KEY", SECRET_KEY)
     values: dict[str, Any] = {
-        "api_base_url": API,
+        "services": {"refbackend": {"url": API}},
+        "local_backend_service": "",
         "storage_bucket": BUCKET,
         "storage_endpoint": STORE,
         "storage_region": REGION,

@@ -45,7 +45,8 @@ def open_against(seed_backend: tuple[SeedBackend, str, Sandbox], **overrides: An
     backend, url, sandbox = seed_backend
     s3 = sandbox.outputs["s3"]
     settings = settings_of(
-        api_base_url=url,
+        services={"refbackend": {"url": url}},
+        local_backend_service="",
         storage_endpoint=s3["endpoint"],
         storage_bucket=s3["bucket"],
         storage_region=s3["region"],
