@@ -190,7 +190,15 @@ class FakeBackend:
         for index in range(count):
             image_id, data = str(uuid.uuid4()), png(*SIZES[str(ratio)], shade=index)
             self.add_image(image_id, data)
-            images.append({"id": image_id, "path": f"/x/{image_id}.png", "base64": base64.b64encode(data).decode()})
+            cloud_url = self.presign(f"character_references/{image_id}.png") if self.serves == "cloud" else None
+            images.append(
+                {
+                    "id": image_id,
+                    "path": f"/x/{image_id}.png",
+                    "base64": base64.b64encode(data).decode(),
+                    "cloud_url": cloud_url,
+                }
+            )
         return httpx.Response(200, json={"images": images, "metadata": {"num_images_generated": len(images)}})
 
     def _get(self, image_id: str, *, redirect: bool) -> httpx.Response:

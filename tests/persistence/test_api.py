@@ -8,8 +8,11 @@ import json
 import httpx
 import pytest
 
+from workbook.checks import CouldNotCheck, ErrorReason
+from workbook.connect import ServiceProfile
 from workbook.persistence._api import CharacterApi, GeneratedImage, missing_cloud_fields
-from workbook.persistence._errors import ApiError, BackendUnreachableError
+from workbook.persistence._dialects import DIALECTS
+from workbook.persistence._errors import ApiError
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -33,9 +36,18 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"detail": "not found"})
 
 
+KEY = {"kind": "header", "name": "X-API-Key", "secret_env": "TEST_BACKEND_KEY"}
+
+
+def make_api(answer: object, *, auth: dict[str, str] | None = None) -> CharacterApi:
+    profile = ServiceProfile(name="refbackend", url="http://backend", auth=auth)
+    client = profile.http_client(transport=httpx.MockTransport(answer), follow_redirects=False)
+    return CharacterApi(profile, DIALECTS["mvp1"](), client=client)
+
+
 @pytest.fixture
 def api() -> CharacterApi:
-    return CharacterApi("http://backend/", transport=httpx.MockTransport(handler))
+    return make_api(handler)
 
 
 def test_generate_parses_images(api: CharacterApi) -> None:
@@ -65,9 +77,7 @@ def test_config_debug_missing_or_unusable_is_unreadable_not_an_error() -> None:
     }
     problems = {}
     for name, answer in answers.items():
-        config = CharacterApi(
-            "http://backend", transport=httpx.MockTransport(lambda request, a=answer: a)
-        ).config_debug()
+        config = make_api(lambda request, a=answer: a).config_debug()
         assert config.body is None
         problems[name] = config.problem
     assert problems == {
@@ -83,11 +93,6 @@ def test_bad_base64_names_the_image() -> None:
         GeneratedImage(id="x", base64="***").decoded()
 
 
-def test_base_url_must_be_http() -> None:
-    with pytest.raises(ValueError, match="must start with http"):
-        CharacterApi("backend:8000")
-
-
 def test_missing_cloud_fields() -> None:
     assert missing_cloud_fields({"image_id": "a", "image_url": "u", "storage_backend": "s3"}) == [
         "expires_in_seconds",
@@ -96,10 +101,27 @@ def test_missing_cloud_fields() -> None:
     assert len(missing_cloud_fields("not json")) == 5
 
 
-def test_unreachable_backend_is_one_clear_error() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+def test_the_key_is_sent_and_a_401_is_could_not_check_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_BACKEND_KEY", "k-123")
+    seen: list[str | None] = []
 
-    api = CharacterApi("http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
-    with pytest.raises(BackendUnreachableError, match=r"cannot reach the backend at http://127\.0\.0\.1:9"):
-        api.config_debug()
+    def refuse(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-api-key"))
+        return httpx.Response(401, json={"error": "Unauthorized", "message": "Invalid API key"})
+
+    api = make_api(refuse, auth=KEY)
+    for call in (api.config_debug, lambda: api.generate_raw({}), lambda: api.get_reference("x")):
+        with pytest.raises(CouldNotCheck) as raised:
+            call()
+        assert raised.value.reason is ErrorReason.AUTH and "Invalid API key" in raised.value.message
+    assert seen == ["k-123"] * 3
+
+
+def test_a_missing_route_is_dialect_but_an_unknown_id_is_an_answer() -> None:
+    api = make_api(lambda request: httpx.Response(404, json={"detail": "Not Found"}))
+    assert api.get_reference("unknown").status_code == 404
+    with pytest.raises(CouldNotCheck) as raised:
+        api.generate_raw({"character_description": "x"})
+    assert raised.value.reason is ErrorReason.DIALECT and "POST /api/mv/generate_character_reference" in str(
+        raised.value
+    )

@@ -63,7 +63,9 @@ class AppClient:
         return self.request("POST", url, **kwargs)
 
 
-def app_client(tmp_path: Path, initial: dict[str, Any] | None = None, **changes: Any) -> tuple[AppClient, FaultSwitches]:
+def app_client(
+    tmp_path: Path, initial: dict[str, Any] | None = None, **changes: Any
+) -> tuple[AppClient, FaultSwitches]:
     # No bucket: generate uploads nothing, so the local deployment runs without a store.
     settings = dataclasses.replace(local_settings(tmp_path), bucket="", **changes)
     switches = FaultSwitches(FAULTS, initial=initial or {})
@@ -204,7 +206,9 @@ def test_generate_faults_change_what_is_accepted_and_rendered(tmp_path: Path) ->
     client, switches = app_client(tmp_path, {"lenient_generate": True, "aspect_ratio_ignored": True})
     lenient = client.post(GENERATE, headers=HEADERS, json={"character_description": "", "num_images": 0})
     assert lenient.status_code == 200 and lenient.json()["images"] == []
-    wide = client.post(GENERATE, headers=HEADERS, json={"character_description": "r", "num_images": 1, "aspect_ratio": "16:9"})
+    wide = client.post(
+        GENERATE, headers=HEADERS, json={"character_description": "r", "num_images": 1, "aspect_ratio": "16:9"}
+    )
     with Image.open(io.BytesIO(base64.b64decode(wide.json()["images"][0]["base64"]))) as image:
         assert image.size == (256, 256)
     switches.update({"lenient_generate": None, "bad_input_500": True})

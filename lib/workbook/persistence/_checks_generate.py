@@ -58,6 +58,8 @@ def check_generate(c: CheckContext, run: PersistenceRun) -> None:
     if not ids:
         c.fail(f"generate {ZERO_IMAGES} (asked for {s.num_images}; metadata {result.metadata})")
     serving = run.observe_serving()
+    # A deployment seen or claiming to serve from cloud must have uploaded every image.
+    cloud = serving.mode == "cloud" or run.claim.serves_from_cloud is True
     c.expect(len(ids) == s.num_images, f"expected {s.num_images} images, got {len(ids)}")
     generated = result.metadata.get("num_images_generated")
     c.expect(generated == len(ids), f"metadata.num_images_generated={generated!r}, images={len(ids)}")
@@ -66,7 +68,7 @@ def check_generate(c: CheckContext, run: PersistenceRun) -> None:
     c.expect(not not_uuid, f"ids that are not UUIDs: {not_uuid}")
     for stored in run.images:
         run.track(s.standalone_key(stored.id))
-        if serving.mode == "cloud":
+        if cloud:
             c.expect_none(cloud_url_problems(run, f"image {stored.id}", stored.image.cloud_url, stored.data))
         if stored.data is None:
             continue

@@ -118,16 +118,17 @@ def check_unknown_id(c: CheckContext, run: PersistenceRun) -> None:
 
 def check_fallback(c: CheckContext, run: PersistenceRun) -> None:
     stored = run.require_images()[0]
-    api = run.cloud_api()
-    if api is None:
-        c.skip(run.cloud_skip_reason())
-        return
     if run.storage_switch is None:
         if not run.settings.fallback_check_live:
             c.skip("live mode: storage cannot be made unreachable from here (set fallback_check_live when it is)")
         c.note("storage unreachable as fallback_check_live states; this notebook did not cut it off")
-        response = api.get_reference(stored.id)
+        response = run.api.get_reference(stored.id)
+        during = _url_status(run, response)
     else:
+        api = run.cloud_api()
+        if api is None:
+            c.skip(run.cloud_skip_reason())
+            return
         # Without cloud serving first, a locally served image would prove nothing about fallback.
         before = observe_serving(api.get_reference(stored.id))
         if before.mode != "cloud":
@@ -135,8 +136,6 @@ def check_fallback(c: CheckContext, run: PersistenceRun) -> None:
         with run.storage_unreachable():
             response = api.get_reference(stored.id)
             during = _url_status(run, response)
-    if run.storage_switch is None:
-        during = _url_status(run, response)
     content_type = response.headers.get("content-type", "").split(";")[0]
     c.measure(status=response.status_code, content_type=content_type, url_status=during)
     if response.status_code == 200 and content_type == "application/json":

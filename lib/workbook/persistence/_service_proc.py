@@ -139,15 +139,23 @@ class ServiceProcess:
         return bool(self.info.get("records_uploads"))
 
     def close(self) -> None:
-        if self._process.poll() is None:
+        """Ask the runner to stop (kill it after 5 s) and close its pipes."""
+        process = self._process
+        if process.poll() is None:
             try:
-                if self._process.stdin:
-                    self._process.stdin.write(json.dumps({"op": "stop"}) + "\n")
-                    self._process.stdin.close()
-                self._process.wait(timeout=5)
+                if process.stdin:
+                    process.stdin.write(json.dumps({"op": "stop"}) + "\n")
+                    process.stdin.flush()
+                process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                self._process.kill()
-                self._process.wait(timeout=5)
+                process.kill()
+                process.wait(timeout=5)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
 
 def _readline(stream: IO[str], timeout_s: float) -> str | None:

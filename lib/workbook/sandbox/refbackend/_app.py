@@ -52,6 +52,10 @@ INTERNAL_ERROR = {
 }
 
 
+class UnvalidatedInputError(RuntimeError):
+    """The `bad_input_500` defect: invalid input goes on and crashes (main.py's handler answers 500)."""
+
+
 class GenerateRequest(BaseModel):
     """mv/image_generator.py:33-42: only num_images is bounded; aspect_ratio and output_format go to the model."""
 
@@ -96,7 +100,7 @@ class Deployment:
             return GenerateRequest.model_validate(body)
         except ValidationError as error:
             if self.faults.on("bad_input_500"):
-                raise RuntimeError("unvalidated input reached the model") from None
+                raise UnvalidatedInputError("unvalidated input reached the model") from None
             if not self.faults.on("lenient_generate"):
                 raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
             count = body.get("num_images")
@@ -218,13 +222,11 @@ class Deployment:
 
     def cloud_key(self, image_id: str, local: Path | None) -> str | None:
         """The key to presign: the stored object's (HEAD per extension); None when there is none."""
-        if self.faults.on("png_key_hardcoded") or self.faults.on("get_skips_storage"):
-            # The real route presigns character_references/{id}.png blind (routers/mv.py:505-513).
-            extension = "png" if self.faults.on("png_key_hardcoded") or local is None else local.suffix
-            key = standalone_key(image_id, extension)
-            if self.faults.on("get_skips_storage") or self.storage.exists(key):
-                return key
-            return standalone_key(image_id, "png") if self.faults.on("unknown_id_dead_url") else None
+        if self.faults.on("png_key_hardcoded"):
+            # The real route presigns character_references/{id}.png without looking (routers/mv.py:505-513).
+            return standalone_key(image_id, "png")
+        if self.faults.on("get_skips_storage"):
+            return standalone_key(image_id, local.suffix if local else "png")
         extensions = [local.suffix] if local else [ext for ext in IMAGE_EXTENSIONS]
         for extension in extensions:
             key = standalone_key(image_id, extension)
@@ -319,7 +321,7 @@ def create_app(service: AssetPersistenceService, settings: Settings) -> FastAPI:
             return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "ApiKey"})
         return await call_next(request)
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(UnvalidatedInputError)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
         logger.error("unhandled_exception path=%s: %s: %s", request.url.path, type(error).__name__, error)
         return JSONResponse(INTERNAL_ERROR, status_code=500)
