@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -39,8 +40,8 @@ def handler(request: httpx.Request) -> httpx.Response:
 KEY = {"kind": "header", "name": "X-API-Key", "secret_env": "TEST_BACKEND_KEY"}
 
 
-def make_api(answer: object, *, auth: dict[str, str] | None = None) -> CharacterApi:
-    profile = ServiceProfile(name="refbackend", url="http://backend", auth=auth)
+def make_api(answer: Callable[[httpx.Request], httpx.Response], *, auth: dict[str, str] | None = None) -> CharacterApi:
+    profile = ServiceProfile.model_validate({"name": "refbackend", "url": "http://backend", "auth": auth})
     client = profile.http_client(transport=httpx.MockTransport(answer), follow_redirects=False)
     return CharacterApi(profile, DIALECTS["mvp1"](), client=client)
 

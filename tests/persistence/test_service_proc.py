@@ -92,7 +92,7 @@ def test_env_missing_at_import_is_one_clear_error(backend_dir: Path) -> None:
 def test_exceptions_come_back_typed_and_the_runner_goes_on(backend_dir: Path) -> None:
     service = start(backend_dir, sys.executable, WB_SETTING="b")
     try:
-        with pytest.raises(ServiceCallError, match="FileNotFoundError: Image file not found: /nope.png") as info:
+        with pytest.raises(ServiceCallError, match=r"FileNotFoundError: Image file not found: /nope\.png") as info:
             service.call("persist_character_reference", image_id="x", local_image_path="/nope.png")
         assert info.value.kind == "FileNotFoundError"
         with pytest.raises(ServiceCallError, match="TypeError"):

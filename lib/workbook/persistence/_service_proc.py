@@ -9,6 +9,7 @@ uploads botocore sent, when the runner could see them).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -152,10 +153,8 @@ class ServiceProcess:
                 process.wait(timeout=5)
         for stream in (process.stdin, process.stdout, process.stderr):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
 
 
 def _readline(stream: IO[str], timeout_s: float) -> str | None:

@@ -19,6 +19,8 @@ every botocore session (boto3, and aiobotocore underneath s3fs) records the Cont
 uploads it sends, as evidence of what the service asked the store to keep.
 """
 
+from __future__ import annotations
+
 import asyncio
 import importlib
 import inspect
@@ -28,11 +30,12 @@ import platform
 import sys
 import time
 import traceback
+from typing import Any
 
-SENT = []
+SENT: list[dict[str, Any]] = []
 
 
-def _on_send(request=None, event_name="", **_):
+def _on_send(request: Any = None, event_name: str = "", **_: Any) -> None:
     headers = getattr(request, "headers", {}) or {}
     value = headers.get("Content-Type")
     if isinstance(value, bytes):
@@ -41,14 +44,14 @@ def _on_send(request=None, event_name="", **_):
     SENT.append({"operation": event_name.rsplit(".", 1)[-1], "url": url, "content_type": value})
 
 
-def _hook_botocore():
+def _hook_botocore() -> bool:
     try:
         from botocore.session import Session
     except ImportError:
         return False
     original = Session.__init__
 
-    def init(self, *args, **kwargs):
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         for operation in ("PutObject", "CreateMultipartUpload"):
             self.register(f"before-send.s3.{operation}", _on_send)
@@ -57,7 +60,7 @@ def _hook_botocore():
     return True
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """`value` as JSON can carry it (paths and other objects as text)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -68,21 +71,21 @@ def _plain(value):
     return str(value)
 
 
-async def _awaited(result):
+async def _awaited(result: Any) -> Any:
     return await result
 
 
-def _invoke(service, method, kwargs):
+def _invoke(service: Any, method: str, kwargs: dict[str, Any]) -> Any:
     result = getattr(service, method)(**kwargs)
     return asyncio.run(_awaited(result)) if inspect.isawaitable(result) else result
 
 
 class Runner:
-    def __init__(self):
-        self.service = None
+    def __init__(self) -> None:
+        self.service: Any = None
         self.hooked = False
 
-    def start(self, message):
+    def start(self, message: dict[str, Any]) -> dict[str, Any]:
         os.environ.update({str(k): str(v) for k, v in message.get("env", {}).items()})
         if message.get("cwd"):
             os.chdir(message["cwd"])
@@ -102,14 +105,15 @@ class Runner:
             "records_uploads": self.hooked,
         }
 
-    def call(self, message):
+    def call(self, message: dict[str, Any]) -> dict[str, Any]:
         SENT.clear()
         started = time.perf_counter()
         value = _invoke(self.service, message["method"], message.get("kwargs", {}))
         return {"value": _plain(value), "seconds": time.perf_counter() - started, "sent": list(SENT)}
 
-    def repeat(self, message):
-        values, seconds = [], []
+    def repeat(self, message: dict[str, Any]) -> dict[str, Any]:
+        values: list[Any] = []
+        seconds: list[float] = []
         deadline = time.monotonic() + float(message.get("max_s", 60))
         for _ in range(int(message["count"])):
             if time.monotonic() > deadline:
@@ -120,7 +124,7 @@ class Runner:
         return {"values": values, "seconds": seconds, "stopped_early": len(values) < int(message["count"])}
 
 
-def main():
+def main() -> None:
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # the service's prints go to stderr, never into the protocol
     sys.stdout = sys.stderr
