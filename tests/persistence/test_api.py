@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -126,3 +128,22 @@ def test_a_missing_route_is_dialect_but_an_unknown_id_is_an_answer() -> None:
     assert raised.value.reason is ErrorReason.DIALECT and "POST /api/mv/generate_character_reference" in str(
         raised.value
     )
+
+
+def test_invalid_input_never_counts_a_401_as_a_refusal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The wrong answer on purpose: a backend that refuses the key answers 401 to all four invalid requests.
+    # Counting those as 4xx refusals would pass the check; it must end error/auth instead.
+    from workbook.checks import Checks, CheckStatus
+    from workbook.persistence import CHECKS, check_invalid_input
+
+    from .conftest import settings_of
+
+    monkeypatch.setenv("TEST_BACKEND_KEY", "k-123")
+    api = make_api(lambda request: httpx.Response(401, json={"message": "Invalid API key"}), auth=KEY)
+    run = SimpleNamespace(api=api, settings=settings_of(storage_bucket="b"), track=lambda *keys: None)
+    checks = Checks("10_persistence", CHECKS, results_dir=tmp_path)
+    with checks.run("invalid_input") as c:
+        check_invalid_input(c, run)  # type: ignore[arg-type]
+    (result,) = checks.results
+    assert result.status is CheckStatus.ERROR and result.reason is ErrorReason.AUTH, result.detail
+    assert "refused" not in result.measured
