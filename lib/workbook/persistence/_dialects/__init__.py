@@ -8,4 +8,4 @@ from .mvp1 import Mvp1Dialect
 
 DIALECTS: dict[str, type[CharacterDialect]] = {"mvp1": Mvp1Dialect}
 
-__all__ = ["DIALECTS", "CharacterDialect", "DialectOptions"]
+__all__ = ["DIALECTS", "CharacterDialect", "DialectOptions", "Mvp1Dialect"]
