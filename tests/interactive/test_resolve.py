@@ -106,7 +106,7 @@ def test_services_the_sandbox_does_not_run_leave_their_parameters_alone(tmp_path
 def test_a_dead_service_counts_as_not_running(tmp_path: Path, built_outputs: Any) -> None:
     root = write_state(tmp_path / "sb", built_outputs, env={"SANDBOX_S3_ACCESS_KEY": "key-abcdef"})
     resolution = resolve("sandbox", "10_persistence", root, alive=lambda pid: False)
-    assert resolution.values.get("api_base_url") is None and "api_base_url" in resolution.unresolved
+    assert resolution.values.get("admin_url") is None and "admin_url" in resolution.unresolved
     assert resolution.env == {}, "no credentials from a sandbox that is gone"
     assert sandbox_condition(resolution, SandboxRef.read(root), root, lambda pid: False).state == "gone"
 
@@ -114,7 +114,7 @@ def test_a_dead_service_counts_as_not_running(tmp_path: Path, built_outputs: Any
 def test_no_sandbox_running(tmp_path: Path) -> None:
     resolution = resolve("sandbox", "10_persistence", tmp_path / "none")
     assert resolution.sandbox is None and resolution.env == {}
-    assert "api_base_url" in resolution.unresolved and resolution.values["num_images"] == 4
+    assert "admin_url" in resolution.unresolved and resolution.values["num_images"] == 4
     condition = sandbox_condition(resolution, None, tmp_path / "none", lambda pid: True)
     assert condition.state == "none" and "no sandbox is running" in condition.text
 
@@ -188,7 +188,7 @@ def test_binding_writes_values_exports_credentials_and_switches_back(tmp_path: P
     root = write_state(tmp_path / "sb", built_outputs, env={"WB_TEST_SANDBOX_KEY": "sandbox-key-123456"})
     dotenv = tmp_path / ".env"
     dotenv.write_text("WB_TEST_LIVE_TOKEN=live-token-123456\n")
-    namespace: dict[str, Any] = {"interactive": True, "api_base_url": "http://127.0.0.1:8000"}
+    namespace: dict[str, Any] = {"interactive": True, "services": {}}
     binding = LabBinding(
         namespace,
         "10_persistence",
@@ -201,13 +201,13 @@ def test_binding_writes_values_exports_credentials_and_switches_back(tmp_path: P
     binding.subscribe(lambda values: seen.append(dict(values)))
     try:
         binding.activate("sandbox")
-        assert namespace["api_base_url"] == built_outputs["refbackend"]["url"]
+        assert namespace["services"]["refbackend"]["url"] == built_outputs["refbackend"]["url"]
         assert os.environ["WB_TEST_SANDBOX_KEY"] == "sandbox-key-123456"
         binding.rebind("live")
-        assert namespace["api_base_url"] == "https://api.example.com"
+        assert namespace["services"]["refbackend"]["url"] == "https://api.example.com"
         assert "WB_TEST_SANDBOX_KEY" not in os.environ, "the sandbox's credentials must go with its profile"
         assert os.environ["WB_TEST_LIVE_TOKEN"] == "live-token-123456"
-        assert [values["api_base_url"] for values in seen] == [
+        assert [values["services"]["refbackend"]["url"] for values in seen] == [
             built_outputs["refbackend"]["url"],
             "https://api.example.com",
         ]

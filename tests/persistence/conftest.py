@@ -45,12 +45,23 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
+API_KEY = {"kind": "header", "name": "X-API-Key", "secret_env": "SANDBOX_REFBACKEND_API_KEY"}
+
+
+def sandbox_services(sandbox: Sandbox) -> dict[str, Any]:
+    """The service profiles of the two deployments, as params/sandbox.yaml gives them."""
+    backend = sandbox.outputs["refbackend"]
+    return {
+        "refbackend": {"url": backend["url"], "auth": API_KEY},
+        "refbackend_local": {"url": backend["local_url"], "auth": API_KEY},
+    }
+
+
 def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
     """The persistence parameters that point at this sandbox (shared by settings and notebook runs)."""
     s3, backend = sandbox.outputs["s3"], sandbox.outputs["refbackend"]
     return {
-        "api_base_url": backend["url"],
-        "local_api_base_url": backend["local_url"],
+        "services": sandbox_services(sandbox),
         "admin_url": backend["admin_url"],
         "storage_endpoint": s3["endpoint"],
         "storage_bucket": s3["bucket"],
@@ -90,7 +101,8 @@ def run_checks(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         if faults:
             set_faults(admin_url, faults)
             monkeypatch.setenv(FAULTS_ENV, json.dumps(faults))
-        session = PersistenceRun.open(sandbox_settings(sandbox, **overrides))
+        switch = overrides.pop("storage_switch", None)
+        session = PersistenceRun.open(sandbox_settings(sandbox, **overrides), storage_switch=switch)
         opened.append(session)
         checks = Checks("10_persistence", CHECKS, results_dir=tmp_path)
         for check_id in check_ids:

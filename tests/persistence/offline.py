@@ -37,7 +37,7 @@ BUCKET = "bucket"
 REGION = "us-east-1"
 ACCESS_KEY, SECRET_KEY = "AKIDOFFLINE0001", "offline-secret-key-0123456789"
 SIZES = {"1:1": (48, 48), "16:9": (96, 54), "9:16": (54, 96), "4:3": (64, 48)}
-MAX_IMAGES = 8
+MAX_IMAGES = 4
 DEFAULT_CONFIG = object()
 
 
@@ -190,7 +190,15 @@ class FakeBackend:
         for index in range(count):
             image_id, data = str(uuid.uuid4()), png(*SIZES[str(ratio)], shade=index)
             self.add_image(image_id, data)
-            images.append({"id": image_id, "path": f"/x/{image_id}.png", "base64": base64.b64encode(data).decode()})
+            cloud_url = self.presign(f"character_references/{image_id}.png") if self.serves == "cloud" else None
+            images.append(
+                {
+                    "id": image_id,
+                    "path": f"/x/{image_id}.png",
+                    "base64": base64.b64encode(data).decode(),
+                    "cloud_url": cloud_url,
+                }
+            )
         return httpx.Response(200, json={"images": images, "metadata": {"num_images_generated": len(images)}})
 
     def _get(self, image_id: str, *, redirect: bool) -> httpx.Response:
@@ -231,7 +239,8 @@ def open_run(
     monkeypatch.setenv("OFFLINE_ACCESS_KEY", ACCESS_KEY)
     monkeypatch.setenv("OFFLINE_SECRET_KEY", SECRET_KEY)
     values: dict[str, Any] = {
-        "api_base_url": API,
+        "services": {"refbackend": {"url": API}},
+        "local_backend_service": "",
         "storage_bucket": BUCKET,
         "storage_endpoint": STORE,
         "storage_region": REGION,

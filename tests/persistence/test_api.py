@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
+from workbook.checks import CouldNotCheck, ErrorReason
+from workbook.connect import ServiceProfile
 from workbook.persistence._api import CharacterApi, GeneratedImage, missing_cloud_fields
-from workbook.persistence._errors import ApiError, BackendUnreachableError
+from workbook.persistence._dialects import DIALECTS
+from workbook.persistence._errors import ApiError
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
@@ -33,9 +39,18 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"detail": "not found"})
 
 
+KEY = {"kind": "header", "name": "X-API-Key", "secret_env": "TEST_BACKEND_KEY"}
+
+
+def make_api(answer: Callable[[httpx.Request], httpx.Response], *, auth: dict[str, str] | None = None) -> CharacterApi:
+    profile = ServiceProfile.model_validate({"name": "refbackend", "url": "http://backend", "auth": auth})
+    client = profile.http_client(transport=httpx.MockTransport(answer), follow_redirects=False)
+    return CharacterApi(profile, DIALECTS["mvp1"](), client=client)
+
+
 @pytest.fixture
 def api() -> CharacterApi:
-    return CharacterApi("http://backend/", transport=httpx.MockTransport(handler))
+    return make_api(handler)
 
 
 def test_generate_parses_images(api: CharacterApi) -> None:
@@ -65,9 +80,7 @@ def test_config_debug_missing_or_unusable_is_unreadable_not_an_error() -> None:
     }
     problems = {}
     for name, answer in answers.items():
-        config = CharacterApi(
-            "http://backend", transport=httpx.MockTransport(lambda request, a=answer: a)
-        ).config_debug()
+        config = make_api(lambda request, a=answer: a).config_debug()
         assert config.body is None
         problems[name] = config.problem
     assert problems == {
@@ -83,11 +96,6 @@ def test_bad_base64_names_the_image() -> None:
         GeneratedImage(id="x", base64="***").decoded()
 
 
-def test_base_url_must_be_http() -> None:
-    with pytest.raises(ValueError, match="must start with http"):
-        CharacterApi("backend:8000")
-
-
 def test_missing_cloud_fields() -> None:
     assert missing_cloud_fields({"image_id": "a", "image_url": "u", "storage_backend": "s3"}) == [
         "expires_in_seconds",
@@ -96,10 +104,46 @@ def test_missing_cloud_fields() -> None:
     assert len(missing_cloud_fields("not json")) == 5
 
 
-def test_unreachable_backend_is_one_clear_error() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+def test_the_key_is_sent_and_a_401_is_could_not_check_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_BACKEND_KEY", "k-123")
+    seen: list[str | None] = []
 
-    api = CharacterApi("http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
-    with pytest.raises(BackendUnreachableError, match=r"cannot reach the backend at http://127\.0\.0\.1:9"):
-        api.config_debug()
+    def refuse(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-api-key"))
+        return httpx.Response(401, json={"error": "Unauthorized", "message": "Invalid API key"})
+
+    api = make_api(refuse, auth=KEY)
+    for call in (api.config_debug, lambda: api.generate_raw({}), lambda: api.get_reference("x")):
+        with pytest.raises(CouldNotCheck) as raised:
+            call()
+        assert raised.value.reason is ErrorReason.AUTH and "Invalid API key" in raised.value.message
+    assert seen == ["k-123"] * 3
+
+
+def test_a_missing_route_is_dialect_but_an_unknown_id_is_an_answer() -> None:
+    api = make_api(lambda request: httpx.Response(404, json={"detail": "Not Found"}))
+    assert api.get_reference("unknown").status_code == 404
+    with pytest.raises(CouldNotCheck) as raised:
+        api.generate_raw({"character_description": "x"})
+    assert raised.value.reason is ErrorReason.DIALECT and "POST /api/mv/generate_character_reference" in str(
+        raised.value
+    )
+
+
+def test_invalid_input_never_counts_a_401_as_a_refusal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The wrong answer on purpose: a backend that refuses the key answers 401 to all four invalid requests.
+    # Counting those as 4xx refusals would pass the check; it must end error/auth instead.
+    from workbook.checks import Checks, CheckStatus
+    from workbook.persistence import CHECKS, check_invalid_input
+
+    from .conftest import settings_of
+
+    monkeypatch.setenv("TEST_BACKEND_KEY", "k-123")
+    api = make_api(lambda request: httpx.Response(401, json={"message": "Invalid API key"}), auth=KEY)
+    run = SimpleNamespace(api=api, settings=settings_of(storage_bucket="b"), track=lambda *keys: None)
+    checks = Checks("10_persistence", CHECKS, results_dir=tmp_path)
+    with checks.run("invalid_input") as c:
+        check_invalid_input(c, run)  # type: ignore[arg-type]
+    (result,) = checks.results
+    assert result.status is CheckStatus.ERROR and result.reason is ErrorReason.AUTH, result.detail
+    assert "refused" not in result.measured

@@ -14,6 +14,16 @@ from .conftest import RunChecks
 
 # switch -> a phrase the failing check's detail must contain (it names the defect).
 DEFECT_DETAIL = {
+    # The real backend's defects (seed 001).
+    "sigv2_presign": "expected SigV4",
+    "unknown_id_dead_url": "answered 200 with a presigned URL that answers 404 at the store",
+    "get_skips_storage": "GET never contacts storage, so an outage yields a dead URL",
+    "download_restores_nothing": "download_job_assets restored nothing",
+    "model_rejection_swallowed": "answered 200 with zero images",
+    "png_key_hardcoded": "that answered 404 at the store",
+    "upload_fails_silently": "upload failed silently",
+    "unknown_id_500": "refbackend_local: unknown id",
+    # Defects other backends show.
     "non_unique_ids": "ids are not unique",
     "aspect_ratio_ignored": "not aspect ratio 16:9",
     "lenient_generate": "answered 200 (accepted an invalid request)",
@@ -27,14 +37,12 @@ DEFECT_DETAIL = {
     "base64_mismatch": "base64 in the response differs from the bytes served",
     "corrupt_local_bytes": "local GET bytes differ",
     "wrong_local_content_type": "content type 'application/octet-stream', expected image/png",
-    "unknown_id_500": "answered 500, expected 404",
     "wrong_cloud_path": "cloud_path 'character_reference/",
     "wrong_object_content_type": "object content type 'binary/octet-stream'",
     "corrupt_cloud_bytes": "differs from the generated image (sha256 mismatch)",
-    "sigv2_presign": "expected SigV4",
     "wrong_expiry": "X-Amz-Expires=3600, expected the configured expiry 3",
     "bad_signature": "SignatureDoesNotMatch",
-    "shared_cloud_key": "distinct cloud_paths",
+    "shared_cloud_key": "service: 1 distinct keys for 3 ids",
     "extension_ignored": "jpg: no object at",
     "redirect_bad_url": "Location",
     "no_cloud_fallback": "answered 502 instead of serving the image",
@@ -79,11 +87,25 @@ def test_fallback_check_restores_storage_and_needs_cloud_serving_first(run_check
     results = run_checks(["generate", "fallback"])
     assert results["fallback"][0] is CheckStatus.PASS, results["fallback"][1]
     assert httpx.get(admin_url + "/_sandbox/faults").json()["faults"] == {}
-    # Storage already down from the start: images are served locally, so there is no cloud serving to
-    # fall back from; the fallback check cannot pass and the serving-mode check fails the run.
-    results = run_checks(["generate", "serving_mode", "fallback"], faults={"storage_unreachable": True})
-    assert results["fallback"][0] is CheckStatus.SKIP
-    assert results["serving_mode"][0] is CheckStatus.FAIL and "serves images locally" in results["serving_mode"][1]
+
+
+def test_an_outage_that_never_shows_is_a_skip_not_a_pass(run_checks: RunChecks, sandbox: Sandbox) -> None:
+    # The "switch" that cuts storage does nothing: the backend keeps handing out working URLs.
+    results = run_checks(["generate", "fallback"], storage_switch=lambda unreachable: None)
+    assert results["fallback"][0] is CheckStatus.SKIP and "no outage seen" in results["fallback"][1]
+
+
+def test_storage_down_from_the_start_makes_generate_report_the_upload_failure(run_checks: RunChecks) -> None:
+    # A correct backend answers the failed upload (502 with a detail); it is not a silent 200 with cloud_url null.
+    results = run_checks(["generate"], faults={"storage_unreachable": True})
+    status, detail = results["generate"]
+    assert status is CheckStatus.ERROR and "502" in detail and "StorageError" in detail, detail
+
+
+def test_unknown_id_500_is_found_on_the_deployment_it_is_on(run_checks: RunChecks) -> None:
+    results = run_checks(["unknown_id"], faults={"unknown_id_500": "cloud"})
+    status, detail = results["unknown_id"]
+    assert status is CheckStatus.FAIL and "refbackend: unknown id" in detail and "refbackend_local" not in detail
 
 
 def test_fallback_check_skips_in_live_mode_without_opt_in(run_checks: RunChecks) -> None:
@@ -101,6 +123,5 @@ def test_without_a_service_the_service_checks_skip(run_checks: RunChecks) -> Non
 
 def test_fallback_skips_when_the_backend_serves_locally(run_checks: RunChecks, sandbox: Sandbox) -> None:
     # A locally-serving deployment has no cloud serving to fall back from: not a pass.
-    local_url = sandbox.outputs["refbackend"]["local_url"]
-    results = run_checks(["generate", "fallback"], api_base_url=local_url, local_api_base_url=local_url)
-    assert results["fallback"][0] is CheckStatus.SKIP  # config/debug says it serves locally
+    results = run_checks(["generate", "fallback"], backend_service="refbackend_local")
+    assert results["fallback"][0] is CheckStatus.SKIP

@@ -13,7 +13,7 @@ from workbook.checks import CheckStatus
 from .conftest import settings_of
 from .offline import MAX_IMAGES, FakeBackend, open_run, run_check, run_results
 
-VALID = {"api_base_url": "http://127.0.0.1:8000", "storage_bucket": "b"}
+VALID = {"services": {"refbackend": {"url": "http://127.0.0.1:8000"}}, "storage_bucket": "b"}
 
 
 def test_a_non_square_ratio_is_requested_and_its_size_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -45,7 +45,8 @@ def open_against(seed_backend: tuple[SeedBackend, str, Sandbox], **overrides: An
     backend, url, sandbox = seed_backend
     s3 = sandbox.outputs["s3"]
     settings = settings_of(
-        api_base_url=url,
+        services={"refbackend": {"url": url}},
+        local_backend_service="",
         storage_endpoint=s3["endpoint"],
         storage_bucket=s3["bucket"],
         storage_region=s3["region"],
@@ -53,6 +54,8 @@ def open_against(seed_backend: tuple[SeedBackend, str, Sandbox], **overrides: An
         s3_secret_key_env="SANDBOX_S3_SECRET_KEY",
         expected_expiry_s=backend.expiry,
         num_images=2,
+        max_num_images=8,  # its own limit (the guide gives none)
+        output_formats=["png"],  # the guide alone promises no output_format
         service_import="",  # it has no importable service: those checks skip and say why
         signing_tolerance_s=2.0,
         **overrides,

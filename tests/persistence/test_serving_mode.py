@@ -39,7 +39,8 @@ def test_local_serving_with_storage_configured_fails_instead_of_skipping_every_c
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     backend = FakeBackend(config={"SERVE_FROM_CLOUD": True}, serves="local")
-    run = open_run(backend, monkeypatch, local_api_base_url="http://backend.test")
+    services = {"refbackend": {"url": "http://backend.test"}, "refbackend_local": {"url": "http://backend.test"}}
+    run = open_run(backend, monkeypatch, services=services, local_backend_service="refbackend_local")
     results = run_checks(["serving_mode", "local_get", *CLOUD_CHECKS], run, tmp_path)
     status, detail = results["serving_mode"]
     assert status is CheckStatus.FAIL

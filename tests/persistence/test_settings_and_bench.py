@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,14 @@ from .conftest import notebook_defaults, settings_of
 
 matplotlib.use("Agg")
 
-VALID: dict[str, Any] = {"api_base_url": "http://127.0.0.1:8000", "storage_bucket": "b"}
+VALID: dict[str, Any] = {"services": {"refbackend": {"url": "http://127.0.0.1:8000"}}, "storage_bucket": "b"}
 
 
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"api_base_url": ""}, "'api_base_url': value '': expected the backend's base URL"),
-        ({"api_base_url": "127.0.0.1:8000"}, "'api_base_url': value '127.0.0.1:8000': expected an http"),
+        ({"backend_service": ""}, "'backend_service': value '': expected the name of the backend's service profile"),
+        ({"output_formats": ["png", "gif"]}, "'output_formats': value \\['png', 'gif'\\]: expected a subset of"),
         ({"storage_bucket": ""}, "'storage_bucket': value '': expected the bucket"),
         (
             {"expected_expiry_s": 604801},
@@ -46,7 +45,7 @@ def test_bad_parameters_are_named(override: dict[str, Any], message: str) -> Non
 
 def test_every_problem_is_one_line_of_one_error() -> None:
     with pytest.raises(UsageError) as raised:
-        settings_of(api_base_url="", num_images=99, storage_bucket="")
+        settings_of(backend_service="", num_images=99, storage_bucket="")
     assert len(str(raised.value).splitlines()) == 3
 
 
@@ -59,19 +58,34 @@ def test_settings_fields_are_exactly_the_notebooks_parameters() -> None:
 def test_key_templates() -> None:
     settings = settings_of(**VALID)
     assert settings.standalone_key("abc") == "character_references/abc.png"
-    assert settings.job_key("j1", "abc", "jpg") == "jobs/j1/character_reference/abc.jpg"
+    assert settings.job_key("j1", "abc", "jpg") == "videos/j1/intermediate/character_reference/abc.jpg"
+
+
+class FakeService:
+    """What benchmark_presign asks of the service process: one call, then repeats timed in the service."""
+
+    def __init__(self, seconds: float = 0.001, budget: int = 10**6) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.seconds, self.budget = seconds, budget
+
+    def call(self, method: str, **kwargs: Any) -> object:
+        self.calls.append((method, kwargs))
+        return None
+
+    def repeat(self, method: str, count: int, *, max_s: float, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append((method, {**kwargs, "count": count}))
+        done = min(count, self.budget)
+        url = f"http://s3/b/{kwargs['image_id']}.{kwargs['extension']}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        return {"values": [url] * done, "seconds": [self.seconds] * done, "stopped_early": done < count}
 
 
 def test_benchmark_counts_calls_and_writes_evidence(tmp_path: Path) -> None:
-    calls: list[tuple[str, str]] = []
-
-    async def url_for(image_id: str, extension: str) -> str:
-        calls.append((image_id, extension))
-        return f"http://s3/b/{image_id}.{extension}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-
-    runs = asyncio.run(benchmark_presign(url_for, [3, 5]))
+    service = FakeService()
+    runs = benchmark_presign(service, "img-1", [3, 5])  # type: ignore[arg-type]
     assert [run.completed for run in runs] == [3, 5]
-    assert len(calls) == 1 + 3 + 5  # one warm-up call
+    # One warm-up, then the runs; always by keyword, on the one existing image.
+    assert [kwargs.get("count") for _, kwargs in service.calls] == [None, 3, 5]
+    assert all(kwargs["image_id"] == "img-1" and kwargs["extension"] == "png" for _, kwargs in service.calls)
     table = benchmark_table(runs)
     assert list(table["urls"]) == [3, 5] and not table["stopped_early"].any()
     saved = save_benchmark_table(runs, tmp_path / "bench.csv")
@@ -80,13 +94,9 @@ def test_benchmark_counts_calls_and_writes_evidence(tmp_path: Path) -> None:
     assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_benchmark_stops_at_its_time_limit() -> None:
-    async def slow(image_id: str, extension: str) -> str:
-        await asyncio.sleep(0.01)
-        return image_id
-
-    (run,) = asyncio.run(benchmark_presign(slow, [1000], max_seconds=0.05))
-    assert run.stopped_early and 1 <= run.completed < 1000
+def test_benchmark_reports_a_run_stopped_at_its_time_limit() -> None:
+    (run,) = benchmark_presign(FakeService(budget=7), "img", [1000], max_seconds=0.05)  # type: ignore[arg-type]
+    assert run.stopped_early and run.completed == 7
 
 
 def test_service_import_must_name_a_class() -> None:

@@ -1,4 +1,4 @@
-"""HTTP client for the character-reference API of the seed (httpx, injectable transport)."""
+"""HTTP client for a character-reference backend's API (httpx from the service profile, one dialect)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from ._errors import ApiError, BackendUnreachableError
+from ..connect import ServiceProfile, check_access
+from ._dialects import CharacterDialect
+from ._errors import ApiError
 
-GENERATE_PATH = "/api/mv/generate_character_reference"
-GET_PATH = "/api/mv/get_character_reference/{image_id}"
-CONFIG_PATH = "/api/mv/config/debug"
+# Answers a route gives that the checks judge themselves (an unknown id's 404, a missing config/debug).
+ROUTE_ANSWERS = (404, 405)
 # Fields the seed's cloud-serving response carries.
 CLOUD_FIELDS = ("image_id", "image_url", "storage_backend", "expires_in_seconds", "cloud_path")
 
@@ -51,13 +52,20 @@ class DebugConfig:
 
 
 class CharacterApi:
-    """`CharacterApi(base_url)`: one backend deployment; `transport` lets tests answer offline."""
+    """One backend deployment, reached through its service profile, spoken to in one dialect.
 
-    def __init__(self, base_url: str, *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"API base URL must start with http:// or https://, got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
+    Every answer passes `connect.check_access` first: a 401/403 ends the check as `error/auth` (never
+    evidence about the platform), a 404/405 on a route the dialect needs as `error/dialect`. `client`
+    lets tests answer offline."""
+
+    def __init__(
+        self, profile: ServiceProfile, dialect: CharacterDialect, *, client: httpx.Client | None = None
+    ) -> None:
+        self.profile = profile
+        self.dialect = dialect
+        self.name = profile.name
+        self.base_url = profile.base_url.rstrip("/")
+        self._client = client or profile.http_client(follow_redirects=False)
 
     def close(self) -> None:
         self._client.close()
@@ -70,14 +78,14 @@ class CharacterApi:
     ) -> None:
         self.close()
 
-    def generate(self, character_description: str, num_images: int, aspect_ratio: str) -> GenerateResult:
-        response = self.generate_raw(
-            {
-                "character_description": character_description,
-                "num_images": num_images,
-                "aspect_ratio": aspect_ratio,
-            }
-        )
+    def _answer(self, response: httpx.Response, *, allow: tuple[int, ...] = ()) -> httpx.Response:
+        return check_access(response, profile=self.profile, dialect=self.dialect.name, allow=allow)
+
+    def generate(
+        self, character_description: str, num_images: int, aspect_ratio: str, output_format: str = ""
+    ) -> GenerateResult:
+        body = self.dialect.generate_body(character_description, num_images, aspect_ratio, output_format)
+        response = self.generate_raw(body)
         if response.status_code != 200:
             raise ApiError("generate_character_reference", response.status_code, response.text)
         try:
@@ -86,23 +94,23 @@ class CharacterApi:
             raise ApiError("generate_character_reference: unexpected body", 200, str(error)) from None
 
     def generate_raw(self, payload: dict[str, Any]) -> httpx.Response:
-        return self._client.post(GENERATE_PATH, json=payload)
+        """POST generate; any answer but 401/403 (auth) and 404/405 (no such route) is returned."""
+        response = self._client.post(self.dialect.options.generate_path, json=payload)
+        return self._answer(response)
 
     def get_reference(self, image_id: str, *, redirect: bool = False) -> httpx.Response:
-        """GET one image (never follows redirects, so a 30x can be inspected)."""
+        """GET one image (never follows redirects, so a 30x can be inspected); a 404 is an answer."""
         params = {"redirect": "true"} if redirect else None
-        return self._client.get(GET_PATH.format(image_id=image_id), params=params, follow_redirects=False)
+        response = self._client.get(self.dialect.get_path(image_id), params=params, follow_redirects=False)
+        return self._answer(response, allow=ROUTE_ANSWERS)
 
     def config_debug(self) -> DebugConfig:
-        """What `GET config/debug` answered; raises only when the backend does not answer at all.
+        """What `GET config/debug` answered (401/403 raise: the key was refused).
 
         An endpoint that is missing, fails or answers something other than a JSON object is an
         unreadable configuration (`body` None, `problem` says why), not an error: nothing may be
         concluded from it, and the checks decide from what the backend actually serves."""
-        try:
-            response = self._client.get(CONFIG_PATH)
-        except httpx.TransportError as error:
-            raise BackendUnreachableError(f"cannot reach the backend at {self.base_url}: {error}") from error
+        response = self._answer(self._client.get(self.dialect.options.config_path), allow=ROUTE_ANSWERS)
         if response.status_code != 200:
             return DebugConfig(
                 response.status_code, None, response.text, f"config/debug answered {response.status_code}"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-UrlFactory = Callable[[str, str], Awaitable[str]]
+    from ._service_proc import ServiceProcess
 
 
 @dataclass
@@ -45,26 +44,23 @@ class BenchmarkRun:
         }
 
 
-async def benchmark_presign(
-    url_for: UrlFactory, counts: Sequence[int], *, extension: str = "png", max_seconds: float = 60.0
+def benchmark_presign(
+    service: ServiceProcess, image_id: str, counts: Sequence[int], *, extension: str = "png", max_seconds: float = 60.0
 ) -> list[BenchmarkRun]:
-    """Call `url_for(image_id, extension)` `count` times per run, as the seed's script does.
+    """Call `get_character_reference_url(image_id=..., extension=...)` `count` times per run, as the
+    seed's script does (by keyword), timed inside the service's own process.
 
-    Each run stops after `max_seconds` even if incomplete, so a slow service cannot hang a notebook.
+    The seed's service HEADs the object before presigning and returns None for a missing one, so
+    `image_id` must name an object that exists. Each run stops after `max_seconds` even if incomplete.
     """
     runs = []
-    await url_for("wb-bench-warmup", extension)
+    service.call("get_character_reference_url", image_id=image_id, extension=extension)  # warm-up
     for count in counts:
-        latencies: list[float] = []
-        urls: list[str] = []
-        deadline = time.perf_counter() + max_seconds
-        for index in range(count):
-            started = time.perf_counter()
-            urls.append(await url_for(f"wb-bench-{count}-{index}", extension))
-            latencies.append(time.perf_counter() - started)
-            if time.perf_counter() > deadline:
-                break
-        runs.append(BenchmarkRun(count, latencies, urls, stopped_early=len(latencies) < count))
+        reply = service.repeat(
+            "get_character_reference_url", count, max_s=max_seconds, image_id=image_id, extension=extension
+        )
+        urls = [str(url) if url is not None else "" for url in reply["values"]]
+        runs.append(BenchmarkRun(count, list(reply["seconds"]), urls, stopped_early=bool(reply["stopped_early"])))
     return runs
 
 

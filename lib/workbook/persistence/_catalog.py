@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..checks import CheckContext, CheckSpec, Severity
-from ._checks_generate import check_aspect_ratio, check_generate, check_invalid_input
+from ._checks_generate import check_aspect_ratio, check_generate, check_invalid_input, check_output_formats
 from ._checks_presign import check_cloud_get, check_presigned_url, check_redirect, check_uniqueness
 from ._checks_service import check_extensions, check_job_association, check_presign_benchmark
 from ._checks_serving import (
@@ -17,10 +17,12 @@ from ._checks_serving import (
 )
 from ._session import PersistenceRun
 
-# The parts of the platform a check judges (the report's service x notebook matrix).
-API = "character API"
-STORAGE = "S3 storage"
-SERVICE = "persistence service"
+# The parts of the platform a check judges: service profile names (the report's service x notebook matrix).
+API = "refbackend"
+LOCAL = "refbackend_local"
+STORAGE = "s3"
+# The persistence service is the backend's own code, run in its own Python.
+SERVICE = "refbackend"
 
 CHECKS: dict[str, CheckSpec] = {
     "generate": CheckSpec(
@@ -36,7 +38,8 @@ CHECKS: dict[str, CheckSpec] = {
         remedy="pass aspect_ratio through to the image model instead of a fixed size",
     ),
     "invalid_input": CheckSpec(
-        title="3. invalid generate requests (num_images 0 / above max, empty description, bad ratio) answer 4xx",
+        title="3. invalid generate requests (num_images 0 / above max, empty description, bad ratio) answer 4xx, "
+        "never 200 with zero images",
         service=API,
         severity=Severity.MAJOR,
         remedy="validate the request body (Field bounds, a Literal of ratios) and answer 422 with a detail",
@@ -45,7 +48,7 @@ CHECKS: dict[str, CheckSpec] = {
         title="4. serving mode decided from what GET returns; config/debug agrees; the cloud checks run",
         service=API,
         severity=Severity.CRITICAL,
-        remedy="point api_base_url at the SERVE_FROM_CLOUD=true deployment and make config/debug report its mode",
+        remedy="point backend_service at the SERVE_FROM_CLOUD=true deployment and make config/debug report its mode",
     ),
     "config_secrets": CheckSpec(
         title="5. config/debug leaks no secret (known secret values, secret-looking keys with values)",
@@ -55,12 +58,12 @@ CHECKS: dict[str, CheckSpec] = {
     ),
     "local_get": CheckSpec(
         title="6. local GET returns identical bytes with image/png",
-        service=API,
+        service=LOCAL,
         severity=Severity.MAJOR,
         remedy="serve the stored file unchanged with Content-Type image/png when SERVE_FROM_CLOUD=false",
     ),
     "unknown_id": CheckSpec(
-        title="7. unknown id answers 404 with a detail",
+        title="7. every deployment answers an unknown id 404 with a detail (not a URL that 404s), a malformed one 4xx",
         service=API,
         severity=Severity.MINOR,
         remedy="answer 404 with a JSON detail for an id that was never generated",
@@ -96,10 +99,10 @@ CHECKS: dict[str, CheckSpec] = {
         remedy="redirect temporarily (307) to a freshly presigned URL for the public storage host",
     ),
     "fallback": CheckSpec(
-        title="13. storage unreachable: the backend falls back to local serving",
+        title="13. storage unreachable: the backend falls back to local serving (not a dead presigned URL)",
         service=API,
         severity=Severity.MAJOR,
-        remedy="catch storage errors in get_character_reference and serve the local file",
+        remedy="check the object in storage (HEAD) before presigning, and serve the local file when storage fails",
     ),
     "job_association": CheckSpec(
         title="14. standalone vs job keys, associate, persist_job_assets, download_job_assets",
@@ -113,6 +116,12 @@ CHECKS: dict[str, CheckSpec] = {
         severity=Severity.MINOR,
         remedy="reuse one boto3 client; presigning is local computation and needs no network call",
         figures=("ms_per_url_100", "ms_per_url_1000"),
+    ),
+    "output_formats": CheckSpec(
+        title="16. each output_format (png/jpg/webp): an image of that type whose cloud URL and cloud GET serve it",
+        service=API,
+        severity=Severity.MAJOR,
+        remedy="presign the key the image was uploaded under (its real extension), not a hard-coded .png",
     ),
 }
 
@@ -132,4 +141,5 @@ CHECK_FUNCTIONS: dict[str, Callable[[CheckContext, PersistenceRun], None]] = {
     "fallback": check_fallback,
     "job_association": check_job_association,
     "presign_benchmark": check_presign_benchmark,
+    "output_formats": check_output_formats,
 }

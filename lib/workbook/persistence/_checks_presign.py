@@ -256,16 +256,29 @@ def check_uniqueness(c: CheckContext, run: PersistenceRun) -> None:
         c.note("service part not run: no service_import configured")
         c.measure(api_urls=len(urls))
         return
+    source = run.require_images()[0].data
+    if source is None:
+        c.fail("the first generated image did not decode")
+        return
+    # Three objects uploaded through the service, then a URL for each (the service HEADs first).
     ids = [run.new_id("unique") for _ in range(3)]
-    service_urls = [run.call("get_character_reference_url", image_id, "png") for image_id in ids]
-    service_keys = [key_of(url, s.storage_bucket) for url in service_urls]
-    c.expect(
-        len(set(service_urls)) == len(ids),
-        f"service: {len(set(service_urls))} distinct URLs for {len(ids)} ids",
-    )
+    service_urls = []
+    for image_id in ids:
+        path = run.workdir / "unique" / f"{image_id}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(source)
+        run.track(s.standalone_key(image_id))
+        upload = run.call("persist_character_reference", image_id=image_id, local_image_path=str(path), job_id=None)
+        run.track(key_of(upload.value, s.storage_bucket) or "")
+        service_urls.append(run.call("get_character_reference_url", image_id=image_id, extension="png").value)
+    service_keys = [key_of(url, s.storage_bucket) for url in service_urls if url]
     c.expect(
         len(set(service_keys)) == len(ids),
         f"service: {len(set(service_keys))} distinct keys for {len(ids)} ids: {sorted(map(str, set(service_keys)))}",
+    )
+    c.expect(
+        len({url for url in service_urls if url}) == len(ids),
+        f"service: {len({url for url in service_urls if url})} distinct URLs for {len(ids)} ids",
     )
     c.measure(api_urls=len(urls), service_urls=len(service_urls))
 

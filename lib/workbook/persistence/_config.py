@@ -71,16 +71,31 @@ def _depth(path: str) -> int:
     return path.count(".") + path.count("[")
 
 
-def config_claim(body: Mapping[str, Any] | None, problem: str = "") -> ConfigClaim:
-    """The serve-from-cloud claim of a config/debug body (None body: unreadable, says `problem`)."""
+def _normal(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def config_claim(
+    body: Mapping[str, Any] | None, problem: str = "", *, keys: tuple[str, ...] = (SERVING_KEY,)
+) -> ConfigClaim:
+    """The serve-from-cloud claim of a config/debug body (None body: unreadable, says `problem`).
+
+    `keys` are the dialect's claim keys, the effective one first (mvp-1: `cloud_serving_enabled`,
+    then `SERVE_FROM_CLOUD`); the first of them present is read."""
     if body is None:
         return ConfigClaim(None, None, problem or "config/debug is unreadable")
-    found = sorted(
-        ((path, value) for path, key, value in walk(body) if re.sub(r"[^a-z0-9]", "", key.lower()) == SERVING_KEY),
-        key=lambda item: _depth(item[0]),
-    )
-    if not found:
-        return ConfigClaim(None, None, "config/debug has no serve-from-cloud key (such as SERVE_FROM_CLOUD)")
+    for wanted in (_normal(key) for key in keys):
+        found = sorted(
+            ((path, value) for path, key, value in walk(body) if _normal(key) == wanted),
+            key=lambda item: _depth(item[0]),
+        )
+        if found:
+            return _claim_of(found)
+    names = ", ".join(keys)
+    return ConfigClaim(None, None, f"config/debug has no serve-from-cloud key (such as {names})")
+
+
+def _claim_of(found: list[tuple[str, Any]]) -> ConfigClaim:
     for path, value in found:
         if _as_bool(value) is None:
             return ConfigClaim(path, None, f"config/debug key {path!r} holds {str(value)[:40]!r}, not a boolean")

@@ -18,16 +18,20 @@ class ApiError(PersistenceError):
         super().__init__(f"{what}: HTTP {status}: {body[:300]}")
 
 
-class BackendUnreachableError(PersistenceError):
-    """The backend's base URL does not answer at all (wrong URL, backend down)."""
-
-
 class PresignedUrlError(PersistenceError):
     """A string is not a presigned S3 URL this workbook can parse."""
 
 
 class ServiceImportError(PersistenceError):
     """The user's persistence service could not be imported or constructed."""
+
+
+class ServiceCallError(PersistenceError):
+    """A call into the service's process raised (its exception type and message) or got no answer."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(f"{kind}: {message}")
 
 
 class RunStateError(PersistenceError):

@@ -92,3 +92,16 @@ def convert_image(data: bytes, pillow_format: str) -> bytes:
 def file_hashes(base: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file below `base`."""
     return {p.relative_to(base).as_posix(): sha256_hex(p.read_bytes()) for p in sorted(base.rglob("*")) if p.is_file()}
+
+
+# Pillow format -> the content type an image of that format is served as.
+FORMAT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+def image_format(data: bytes) -> str | None:
+    """The content type of the image `data` decodes as (from its bytes, not its name); None if none."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return FORMAT_TYPES.get(str(image.format))
+    except Exception:  # any decoder error means "not an image"
+        return None

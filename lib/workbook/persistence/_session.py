@@ -5,30 +5,29 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pandas as pd
 
-from .._env import env_overlay
 from .._secrets import read_secret, seen_secrets
-from .._sync import run_sync
+from ..connect import pick_dialect, profile
 from ..sandbox import set_faults
-from ._adapter import load_service, seed_env
 from ._api import CharacterApi, DebugConfig, GeneratedImage
 from ._bench import BenchmarkRun
 from ._config import ConfigClaim, config_claim, redacted_config
+from ._dialects import DIALECTS, DialectOptions
 from ._errors import RunStateError
 from ._s3 import S3Inspector, make_s3_client
+from ._seed_env import seed_env
+from ._service_proc import ServiceCall, ServiceProcess
 from ._serving import ServingObservation, observe_serving
 from ._settings import PersistenceSettings
-from ._uploads import UploadRecorder
 
-T = TypeVar("T")
 # Makes storage unreachable for the backend under test (True) or reachable again (False).
 StorageSwitch = Callable[[bool], None]
 
@@ -62,6 +61,8 @@ class PersistenceRun:
     access_key: str
     secret_key: str
     http: httpx.Client
+    # The locally-serving deployment, when one is configured (local_backend_service).
+    local: CharacterApi | None = None
     # How the fallback check cuts storage off; None when it cannot (live, unless you did it yourself).
     storage_switch: StorageSwitch | None = None
     images: list[StoredImage] = field(default_factory=list)
@@ -72,12 +73,8 @@ class PersistenceRun:
     benchmark: list[BenchmarkRun] = field(default_factory=list)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="wb-persistence-")))
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    transport: httpx.BaseTransport | None = None
-    # What the user's service sends to S3 (its botocore clients are hooked while it runs).
-    uploads: UploadRecorder = field(default_factory=UploadRecorder)
     _store_infers_content_type: bool | None = None
-    _service: Any = None
-    _local_api: CharacterApi | None = None
+    _service: ServiceProcess | None = None
 
     @classmethod
     def open(
@@ -88,7 +85,7 @@ class PersistenceRun:
         storage_switch: StorageSwitch | None = None,
         s3_client: Any = None,
     ) -> PersistenceRun:
-        """Read the credentials, build the clients and read config/debug.
+        """Read the credentials, build the clients from the service profiles and read config/debug.
 
         The seams, for tests: `transport` answers every HTTP request (backend and presigned URLs),
         `s3_client` replaces the boto3 client of the inspector, `storage_switch` replaces the
@@ -102,16 +99,18 @@ class PersistenceRun:
             access_key=access_key,
             secret_key=secret_key,
         )
+        dialect = pick_dialect(DIALECTS, settings.dialect)()
+        local_name = settings.local_backend_service
         run = cls(
             settings=settings,
-            api=CharacterApi(settings.api_base_url, timeout_s=settings.request_timeout_s, transport=transport),
+            api=_api(settings, settings.backend_service, dialect, transport),
+            local=_api(settings, local_name, dialect, transport) if local_name else None,
             inspector=S3Inspector(client, settings.storage_bucket),
             access_key=access_key,
             secret_key=secret_key,
             http=httpx.Client(timeout=settings.request_timeout_s, follow_redirects=False, transport=transport),
             storage_switch=storage_switch
             or (sandbox_storage_switch(settings.admin_url) if settings.admin_url else None),
-            transport=transport,
         )
         run.config = run.api.config_debug()
         return run
@@ -121,7 +120,8 @@ class PersistenceRun:
     @property
     def claim(self) -> ConfigClaim:
         """What config/debug says about serving from cloud (a claim, never the decision)."""
-        return config_claim(self.config.body if self.config else None, self.config.problem if self.config else "")
+        config, keys = self.config, self.api.dialect.options.serving_keys
+        return config_claim(config.body if config else None, config.problem if config else "", keys=keys)
 
     def observe_serving(self) -> ServingObservation:
         """GET the first generated image from the main API and decide how it serves."""
@@ -133,15 +133,23 @@ class PersistenceRun:
 
     def local_api(self) -> CharacterApi | None:
         """The deployment that serves images locally, if there is one."""
-        if self.settings.local_api_base_url:
-            if self._local_api is None:
-                self._local_api = CharacterApi(
-                    self.settings.local_api_base_url,
-                    timeout_s=self.settings.request_timeout_s,
-                    transport=self.transport,
-                )
-            return self._local_api
+        if self.local is not None:
+            return self.local
         return self.api if self.serving_mode().mode == "local" else None
+
+    @property
+    def dialect_options(self) -> DialectOptions:
+        return self.api.dialect.options
+
+    def job_cloud_path(self, relative: str) -> str:
+        """Where the dialect puts `relative` (a path in a job folder) under the job's prefix."""
+        head, _, rest = relative.partition("/")
+        cloud = self.dialect_options.job_layout.get(head, head)
+        return f"{cloud}/{rest}" if rest else cloud
+
+    def deployments(self) -> list[CharacterApi]:
+        """Every configured deployment (the main one first)."""
+        return [self.api] + ([self.local] if self.local is not None else [])
 
     def cloud_api(self) -> CharacterApi | None:
         """The main API unless it was seen serving locally (unknown serving runs the cloud checks)."""
@@ -149,7 +157,8 @@ class PersistenceRun:
 
     def cloud_skip_reason(self) -> str:
         claim = self.claim.describe()
-        return f"api_base_url serves images locally ({self.serving_mode().evidence}; {claim}): needs cloud serving"
+        evidence = self.serving_mode().evidence
+        return f"service {self.api.name!r} serves images locally ({evidence}; {claim}): needs cloud serving"
 
     def known_secrets(self) -> dict[str, str]:
         """Secret values this run holds, labelled for details that never show them."""
@@ -167,7 +176,7 @@ class PersistenceRun:
             return self.claim.why
         return redacted_config(self.config.body, set(self.known_secrets().values()))
 
-    # --- the user's service ------------------------------------------------------------------
+    # --- the user's service (in its own Python) ----------------------------------------------
 
     def service_env(self) -> dict[str, str]:
         if not self.settings.export_seed_env:
@@ -186,21 +195,21 @@ class PersistenceRun:
         )
 
     @property
-    def service(self) -> Any:
+    def service(self) -> ServiceProcess:
+        """The service, started on first use in `service_python` with its environment set before import."""
         if self._service is None:
-            with self.uploads.recording():
-                self._service = load_service(
-                    self.settings.service_import, self.settings.service_sys_path, self.service_env()
-                )
+            self._service = ServiceProcess.start(
+                self.settings.service_import,
+                python=self.settings.service_python,
+                sys_path=self.settings.service_sys_path,
+                env=self.service_env(),
+                timeout_s=max(self.settings.request_timeout_s, 30.0),
+            )
         return self._service
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call one async method of the user's service from sync code (env exported meanwhile)."""
-        return self.run_async(getattr(self.service, method)(*args, **kwargs))
-
-    def run_async(self, coroutine: Coroutine[Any, Any, T], *, timeout_s: float = 300.0) -> T:
-        with env_overlay(self.service_env()), self.uploads.recording():
-            return run_sync(coroutine, timeout_s=timeout_s, what="a persistence service call")
+    def call(self, method: str, **kwargs: Any) -> ServiceCall:
+        """Call one async method of the service by keyword, as the seed's scripts do."""
+        return self.service.call(method, **kwargs)
 
     def store_infers_content_type(self) -> bool:
         """Whether the store makes up a type for untyped uploads (probed once, see S3Inspector)."""
@@ -251,10 +260,11 @@ class PersistenceRun:
         deleted = 0 if self.settings.keep_objects else self.inspector.delete(present)
         left = [key for key in present if self.inspector.exists(key)]
         shutil.rmtree(self.workdir, ignore_errors=True)
-        self.api.close()
-        if self._local_api is not None:
-            self._local_api.close()
+        for api in self.deployments():
+            api.close()
         self.http.close()
+        if self._service is not None:
+            self._service.close()
         return pd.DataFrame(
             [
                 {
@@ -265,3 +275,10 @@ class PersistenceRun:
                 }
             ]
         )
+
+
+def _api(settings: PersistenceSettings, name: str, dialect: Any, transport: httpx.BaseTransport | None) -> CharacterApi:
+    """The API of the deployment behind service profile `name` (`transport`: tests answer offline)."""
+    service = profile(settings.services, name)
+    client = service.http_client(follow_redirects=False, transport=transport) if transport else None
+    return CharacterApi(service, dialect, client=client)

@@ -7,7 +7,7 @@ takes exactly these fields from it. Every invalid field is one line of a `workbo
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -23,6 +23,8 @@ EXTENSION_TYPES = {
     "webp": "image/webp",
     "gif": "image/gif",
 }
+# output_format values generate accepts (mv/image_generator.py:40) and the type each must be stored as.
+OUTPUT_FORMAT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 # The S3 limit on X-Amz-Expires (7 days).
 MAX_EXPIRES_S = 604800
 # More images per request than this is not a persistence test any more (and costs real money live).
@@ -34,8 +36,10 @@ Positive = Annotated[float, Field(gt=0)]
 class PersistenceSettings(NotebookSettings):
     """What notebook 10 is pointed at and how hard it looks (one field per notebook parameter)."""
 
-    api_base_url: str
-    local_api_base_url: str
+    services: dict[str, Any]
+    backend_service: str
+    local_backend_service: str
+    dialect: str
     admin_url: str
     storage_endpoint: str
     storage_bucket: str
@@ -49,7 +53,9 @@ class PersistenceSettings(NotebookSettings):
     other_aspect_ratio: str
     character_description: str
     extensions: tuple[str, ...]
+    output_formats: tuple[str, ...]
     service_import: str
+    service_python: str
     service_sys_path: str
     export_seed_env: bool
     standalone_prefix: str
@@ -64,18 +70,25 @@ class PersistenceSettings(NotebookSettings):
     request_timeout_s: Positive
     signing_tolerance_s: Positive
 
-    @field_validator("api_base_url", "local_api_base_url", "admin_url", "storage_endpoint")
+    @field_validator("admin_url", "storage_endpoint")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value
 
-    @field_validator("api_base_url")
+    @field_validator("backend_service")
     @classmethod
-    def _api_given(cls, value: str) -> str:
+    def _backend_given(cls, value: str) -> str:
         if not value:
-            raise ValueError("expected the backend's base URL, e.g. http://host:8000")
+            raise ValueError("expected the name of the backend's service profile (services:), e.g. 'refbackend'")
+        return value
+
+    @field_validator("output_formats")
+    @classmethod
+    def _formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(fmt not in OUTPUT_FORMAT_TYPES for fmt in value):
+            raise ValueError(f"expected a subset of {sorted(OUTPUT_FORMAT_TYPES)}")
         return value
 
     @field_validator("storage_bucket")
@@ -143,4 +156,7 @@ class PersistenceSettings(NotebookSettings):
         return f"{self.standalone_prefix}{image_id}.{extension}"
 
     def job_key(self, job_id: str, image_id: str, extension: str = "png") -> str:
-        return f"{self.job_prefix.format(job_id=job_id)}{self.job_character_dir}/{image_id}.{extension}"
+        return self.job_object(job_id, f"{self.job_character_dir}/{image_id}.{extension}")
+
+    def job_object(self, job_id: str, relative: str) -> str:
+        return f"{self.job_prefix.format(job_id=job_id)}{relative}"
