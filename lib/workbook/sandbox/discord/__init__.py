@@ -173,6 +173,15 @@ error:<kind>, `prompt`, `echoed`, `nonce`, `interaction_id`, `index`, `parent_me
 
 from ._config import FAULT_SWITCHES, faults
 from ._prompt import MARKERS as PROMPT_MARKERS
-from ._service import NAME, TOKEN_ENV, service
+from ._service import BOT_TOKEN_ENV, EXTRA_BOTS_ENV, NAME, TOKEN_ENV, service
 
-__all__ = ["FAULT_SWITCHES", "NAME", "PROMPT_MARKERS", "TOKEN_ENV", "faults", "service"]
+__all__ = [
+    "BOT_TOKEN_ENV",
+    "EXTRA_BOTS_ENV",
+    "FAULT_SWITCHES",
+    "NAME",
+    "PROMPT_MARKERS",
+    "TOKEN_ENV",
+    "faults",
+    "service",
+]

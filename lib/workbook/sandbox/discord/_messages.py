@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._config import BOT_AVATAR, BOT_DISCRIMINATOR, BOT_USERNAME, MJ_APPLICATION_ID, EmulatorConfig
+from ._config import BOT_AVATAR, BOT_DISCRIMINATOR, BOT_USERNAME, MJ_APPLICATION_ID, BotAccount, EmulatorConfig
 
 # Message types (discord-api-docs "Message Types").
 DEFAULT = 0
@@ -46,6 +46,22 @@ def me_object(config: EmulatorConfig) -> Json:
         "banner": None,
         "accent_color": None,
         "bio": "",
+    }
+
+
+def bot_account_user(bot: BotAccount) -> Json:
+    """A reader bot's own user (GET /users/@me with its token, its READY)."""
+    return {
+        "id": bot.user_id,
+        "username": bot.username,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "public_flags": 0,
+        "flags": 0,
+        "bot": True,
+        "verified": True,
+        "mfa_enabled": False,
     }
 
 
