@@ -21,8 +21,12 @@ from ._support import TIME_SCALE, Emu
 
 # Two more bots for the access tests: one outside the guild, one whose app lacks the message
 # content intent.
-OUTSIDER = {"token": account_token("1200000000000000001"), "user_id": "1200000000000000001", "in_guild": False}
-NO_CONTENT = {
+OUTSIDER: dict[str, object] = {
+    "token": account_token("1200000000000000001"),
+    "user_id": "1200000000000000001",
+    "in_guild": False,
+}
+NO_CONTENT: dict[str, object] = {
     "token": account_token("1200000000000000002"),
     "user_id": "1200000000000000002",
     "message_content": False,
@@ -60,7 +64,7 @@ def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu]:
             spec.secrets[TOKEN_ENV],
             log,
             bot_token=spec.secrets[BOT_TOKEN_ENV],
-            extra_bots={"outsider": OUTSIDER["token"], "no_content": NO_CONTENT["token"]},
+            extra_bots={"outsider": str(OUTSIDER["token"]), "no_content": str(NO_CONTENT["token"])},
         )
     finally:
         process.terminate()

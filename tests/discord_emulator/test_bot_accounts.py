@@ -8,6 +8,7 @@ bot's intents; these tests hold the emulator to each of those."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 
@@ -100,11 +101,7 @@ def test_a_bot_session_gets_the_channels_messages_and_not_the_users_interactions
                     assert (await apost_interaction(http, body)).status_code == 204
                 for body in (named, unnamed):
                     await user_gw.wait(with_nonce("INTERACTION_SUCCESS", body["nonce"]))
-                    grid = await bot_gw.wait(
-                        lambda f, p=body["data"]["options"][0]["value"]: (
-                            f.get("t") == "MESSAGE_CREATE" and is_grid(f["d"]) and p in f["d"]["content"]
-                        )
-                    )
+                    grid = await bot_gw.wait(_grid_of(str(body["data"]["options"][0]["value"])))
                     assert grid["d"]["attachments"] and grid["d"]["components"]
             bot_events = {f["t"] for f in bot_gw.dispatches()}
             assert not {e for e in bot_events if e.startswith("INTERACTION_")}, bot_events
@@ -114,6 +111,10 @@ def test_a_bot_session_gets_the_channels_messages_and_not_the_users_interactions
             assert waiting["d"]["content"].endswith("(Waiting to start)")
 
     run(scenario())
+
+
+def _grid_of(prompt: str) -> Callable[[dict], bool]:
+    return lambda f: f.get("t") == "MESSAGE_CREATE" and is_grid(f["d"]) and prompt in f["d"]["content"]
 
 
 def test_ephemeral_messages_reach_only_the_user(emu: Emu) -> None:
