@@ -1,13 +1,17 @@
 """How the bot's messages look in each Midjourney era (setting `era`, default the live `v7`).
 
-The v7 shapes come from public captures of the live bot (2026, reference notes §3 and issue 13):
-finals are webp grids posted as a type-19 reply to the job's "(Waiting to start)" message, with a
-markdown job link `[(Open on website for full quality)](<https://midjourney.com/jobs/<uuid>>)` and
-a Web link button; progress is irregular (17, 20, 27, 35 ... 95: no 0 %, no preview before 35 %)
-with a `-# ` second line and a Cancel Job button; an upscale is acknowledged with "Upscaling image
-#N with ... (Waiting to start)" before "Image #N". Older eras keep the shapes public proxies were
-written against: v6 with the plain "(Open on website for full quality)", v5 with none, v4 with
-"Upscaled by" results.
+The v7 shapes come from public captures of the live bot (2026, reference notes §3, issues 13 and
+25): finals are webp grids posted as a type-19 reply (an imagine's to its "(Waiting to start)"
+message, a button's result to the message whose button was pressed), with a markdown job link
+`[(Open on website for full quality)](<https://midjourney.com/jobs/<uuid>>)` and a Web link
+button; progress is irregular (17, 20, 27, 35 ... 95: no 0 %, no preview before 35 %) with a `-# `
+second line; `/imagine` progress carries **no** components, while Cancel Job appears on the
+progress of variations, zooms and pans and on the upscale acknowledgement ("Upscaling image #N
+with ... (Waiting to start)", before "Image #N"); "Image #N" carries the live bot's 16 buttons
+(`_components`). Older eras keep the shapes public proxies were written against: v6 with the
+plain "(Open on website for full quality)", v5 with none, v4 with "Upscaled by" results; no
+source shows a Cancel Job button in them, so they have none. Where each shape comes from:
+`_provenance.SHAPES`.
 """
 
 from __future__ import annotations
@@ -30,16 +34,25 @@ class Era:
     link_button: bool  # a Web link button on the final grid
     second_line: str  # appended to progress contents
     upscale_flow: str  # "ack" (acknowledgement, then Image #N) | "direct" (Image #N) | "legacy" (Upscaled by)
-    cancel_button: bool  # Cancel Job button on progress messages
+    cancel_on: frozenset[str]  # job kinds whose progress carries Cancel Job ("upscale" = its acknowledgement)
 
 
 ERAS = {
     "v7": Era(
-        "v7", (17, 20, 27, 35, 47, 56, 64, 72, 81, 89, 95), 35, "webp", True, "markdown", True, SECOND_LINE, "ack", True
+        "v7",
+        (17, 20, 27, 35, 47, 56, 64, 72, 81, 89, 95),
+        35,
+        "webp",
+        True,
+        "markdown",
+        True,
+        SECOND_LINE,
+        "ack",
+        frozenset({"variation", "zoom", "pan", "upscale"}),
     ),
-    "v6": Era("v6", CLASSIC_LADDER, 15, "png", False, "plain", False, "", "direct", False),
-    "v5": Era("v5", CLASSIC_LADDER, 15, "png", False, "", False, "", "direct", False),
-    "v4": Era("v4", CLASSIC_LADDER, 15, "png", False, "", False, "", "legacy", False),
+    "v6": Era("v6", CLASSIC_LADDER, 15, "png", False, "plain", False, "", "direct", frozenset()),
+    "v5": Era("v5", CLASSIC_LADDER, 15, "png", False, "", False, "", "direct", frozenset()),
+    "v4": Era("v4", CLASSIC_LADDER, 15, "png", False, "", False, "", "legacy", frozenset()),
 }
 
 

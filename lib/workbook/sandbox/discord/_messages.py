@@ -106,51 +106,6 @@ def embed(title: str, description: str, color: int = ERROR_COLOR, footer: str | 
     return result
 
 
-def button(custom_id: str, label: str | None = None, emoji: str | None = None, style: int = 2) -> Json:
-    result: Json = {"type": 2, "style": style, "custom_id": custom_id}
-    if label:
-        result["label"] = label
-    if emoji:
-        result["emoji"] = {"name": emoji}
-    return result
-
-
-def grid_components(job_hash: str) -> list[Json]:
-    return [
-        {
-            "type": 1,
-            "components": [
-                *(button(f"MJ::JOB::upsample::{i}::{job_hash}", f"U{i}") for i in range(1, 5)),
-                button(f"MJ::JOB::reroll::0::{job_hash}::SOLO", emoji="🔄"),
-            ],
-        },
-        {
-            "type": 1,
-            "components": [button(f"MJ::JOB::variation::{i}::{job_hash}", f"V{i}") for i in range(1, 5)],
-        },
-    ]
-
-
-def link_button(job_hash: str) -> Json:
-    return {"type": 2, "style": 5, "label": "Web", "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0"}
-
-
-def upscale_components(job_hash: str) -> list[Json]:
-    return [
-        {
-            "type": 1,
-            "components": [
-                button(f"MJ::JOB::low_variation::1::{job_hash}::SOLO", "Vary (Subtle)", "🪄"),
-                button(f"MJ::JOB::high_variation::1::{job_hash}::SOLO", "Vary (Strong)", "🪄"),
-            ],
-        },
-        {
-            "type": 1,
-            "components": [link_button(job_hash)],
-        },
-    ]
-
-
 def mark_button_used(components: list[Json], custom_id: str) -> list[Json]:
     """Midjourney turns a used button blurple (style 1) by editing the message."""
     return [
