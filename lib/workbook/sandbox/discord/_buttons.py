@@ -111,14 +111,15 @@ class Buttons:
             await self.flow.upscale(job)
         elif _UPSCALED.match(action):
             job.kind = "upscaled"
-            await self.solo.upscaled(job, parent)
+            await self.solo.upscaled(job, parent, action.rsplit("_", 1)[-1].title())
         elif action == "reroll":
             job.kind = "reroll"
             core.obs.jobs["reroll"] += 1
             await self.flow.generate(job)
         elif action in _VARIATIONS:
             job.kind = "variation"
-            job.label = f"Variations ({_VARIATIONS[action]}) by "
+            named = core.settings.shapes.named_variations
+            job.label = f"Variations ({_VARIATIONS[action]}) by " if named else "Variations by "
             core.obs.jobs["variation"] += 1
             await self.flow.generate(job)
         elif pan:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECOND_LINE = "\n-# Create, explore, and organize on [midjourney.com](<https://midjourney.com/imagine>)"
+# As a live v7 message shows it (June 2025; tests/midjourney/fixtures/captures/contents.json).
+SECOND_LINE = "\n-# Create, explore, and organize on [midjourney.com](<https://midjourney.com/imagine?from_discord=1>)"
 OPEN_ON_WEBSITE = "(Open on website for full quality)"
 CLASSIC_LADDER = (0, 15, 31, 46, 62, 78, 93)
 
@@ -35,6 +36,8 @@ class Era:
     second_line: str  # appended to progress contents
     upscale_flow: str  # "ack" (acknowledgement, then Image #N) | "direct" (Image #N) | "legacy" (Upscaled by)
     cancel_on: frozenset[str]  # job kinds whose progress carries Cancel Job ("upscale" = its acknowledgement)
+    named_variations: bool = True  # "Variations (Strong) by" (v5.2+), else "Variations by"
+    link_on_actions: bool = True  # button-made grids (variations, zoom, pan) carry the job link too
 
 
 ERAS = {
@@ -50,9 +53,10 @@ ERAS = {
         "ack",
         frozenset({"variation", "zoom", "pan", "upscale"}),
     ),
-    "v6": Era("v6", CLASSIC_LADDER, 15, "png", False, "plain", False, "", "direct", frozenset()),
-    "v5": Era("v5", CLASSIC_LADDER, 15, "png", False, "", False, "", "direct", frozenset()),
-    "v4": Era("v4", CLASSIC_LADDER, 15, "png", False, "", False, "", "legacy", frozenset()),
+    # trueai's v6 examples: the plain link on an imagine final, none on Pan / Zoom Out finals.
+    "v6": Era("v6", CLASSIC_LADDER, 15, "png", False, "plain", False, "", "direct", frozenset(), True, False),
+    "v5": Era("v5", CLASSIC_LADDER, 15, "png", False, "", False, "", "direct", frozenset(), False),
+    "v4": Era("v4", CLASSIC_LADDER, 15, "png", False, "", False, "", "legacy", frozenset(), False),
 }
 
 

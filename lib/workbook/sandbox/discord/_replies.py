@@ -68,7 +68,8 @@ def final_grid(core: BotCore, job: Job, grid: Json, waiting_id: str | None, **kw
     if job.parent_message_id is not None and job.kind != "reroll":
         waiting_id = job.parent_message_id
     reply = shapes.final_reply and waiting_id is not None
-    content = f"**{job.echoed}** - {job.label}{core.mention()}{job_link(shapes, job.job_id)} ({mode_status(core, job)})"
+    link = job_link(shapes, job.job_id) if shapes.link_on_actions or job.kind in ("imagine", "reroll") else ""
+    content = f"**{job.echoed}** - {job.label}{core.mention()}{link} ({mode_status(core, job)})"
     return core.new_message(
         content,
         job,

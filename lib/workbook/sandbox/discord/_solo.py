@@ -41,8 +41,9 @@ class SoloActions:
         self.core.obs.jobs["zoom"] += 1
         await self.flow.generate(job)
 
-    async def upscaled(self, job: Job, source: Job) -> None:
-        """`**p** - Upscaled by <@u> (mode)`: the pressed image (tile N of its grid) at twice the size."""
+    async def upscaled(self, job: Job, source: Job, upscaler: str) -> None:
+        """`**p** - Upscaled by <@u> (mode)`: the pressed image (tile N of its grid) at twice the size.
+        `upscaler` is "Subtle", "Creative" or "Max" (the button's)."""
         core = self.core
         if not await self.flow.admit_single(job):
             return
@@ -55,7 +56,7 @@ class SoloActions:
             assert job.parent_message_id is not None
             pressed = core.store.get(job.parent_message_id)
             message = core.new_message(
-                f"**{job.echoed}** - Upscaled by {core.mention()} ({mode_status(core, job)})",
+                f"**{job.echoed}** - {_upscaled_label(core, upscaler)}{core.mention()} ({mode_status(core, job)})",
                 job,
                 message_type=_messages.REPLY,
                 attachments=[image],
@@ -81,3 +82,11 @@ class SoloActions:
         core.create(reply, "bookmark", job)
         job.status = "done"
         core.obs.jobs["bookmark"] += 1
+
+
+def _upscaled_label(core: BotCore, upscaler: str) -> str:
+    """v7 says "Upscaled by" whichever upscaler (the live capture); v6 names it, "Upscaled
+    (Creative) by" (novicezk's handler examples); the others say "Upscaled by"."""
+    if era(core).name == "v6" and upscaler in ("Subtle", "Creative"):
+        return f"Upscaled ({upscaler}) by "
+    return "Upscaled by "
