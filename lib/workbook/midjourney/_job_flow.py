@@ -73,7 +73,7 @@ class RunContext:
     rest: DiscordRest
     correlator: Correlator
     command: Command
-    token: str
+    secrets: set[str]  # every credential the run sends: scrubbed from the job's metadata
     session_id: Callable[[], str]
 
 
@@ -102,7 +102,7 @@ class JobFlow:
             job.fail("internal_error", f"{type(error).__name__}: {error}")
         finally:
             self.control.changed()
-        return record_job(self.context.config.evidence_dir, job, *images, extra_secrets={self.context.token})
+        return record_job(self.context.config.evidence_dir, job, *images, extra_secrets=self.context.secrets)
 
     async def _run(self, job: JobState) -> tuple[StoredImage | None, StoredImage | None]:
         config = self.context.config

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._errors import DiscordAuthError, InvalidRequestBudgetError, MidjourneyError
-from ._gateway import GatewayClient
+from ._gateway import GatewayClient, Identify, user_identify
 from ._poller import ChannelPoller
 from ._rest import DiscordRest
 
@@ -37,6 +37,8 @@ class Watcher:
         handle: Handler,
         fatal: Fatal,
         connector: Callable[..., Any] | None = None,
+        identify: Identify = user_identify,
+        connect_kwargs: dict[str, Any] | None = None,
     ) -> None:
         self.watch = watch
         self.poll_interval_s = poll_interval_s
@@ -54,6 +56,8 @@ class Watcher:
                 on_dispatch=lambda name, data, at: self._handle(name, data, at, "gateway"),
                 on_state=self._note,
                 open_timeout_s=connect_timeout_s,
+                identify=identify,
+                connect_kwargs=connect_kwargs,
                 **kwargs,
             )
         self._tasks: list[asyncio.Task[None]] = []
