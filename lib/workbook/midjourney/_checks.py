@@ -2,8 +2,9 @@
 
 Ownership is verified from evidence recorded independently of the matcher's decisions (the
 report's inspectors); a check only records what an inspector found. A credential Discord refused
-(401/403) means the platform could not be exercised: the checks end `error/auth` naming the
-profile's credential and quoting Discord's answer, never `fail`.
+(401/403, Gateway 4004) means the platform could not be exercised: the checks end `error/auth`
+naming the profile's credential and quoting Discord's answer, never `fail`; intents the Gateway
+refused (4013/4014: the bot's app settings) end them `error/setup`.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ def _exercised(run: MidjourneyRun) -> RunReport:
     report = run.require_report()
     if report.stop_kind == "bad_token":
         raise CouldNotCheck(ErrorReason.AUTH, f"the run was stopped: {report.stop_reason}")
+    if report.stop_kind == "gateway_refused":
+        # Our identity's setup (e.g. the bot's app lacks the MESSAGE_CONTENT intent), not a defect.
+        raise CouldNotCheck(ErrorReason.SETUP, f"the run was stopped: {report.stop_reason}")
     return report
 
 

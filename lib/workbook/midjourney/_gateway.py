@@ -266,8 +266,9 @@ class GatewayClient:
             pass
         code = ws.close_code
         if code in FATAL_CLOSE_CODES:
+            said = f": {ws.close_reason!r}" if ws.close_reason else ""
             raise GatewayError(
-                f"gateway closed with {code} ({FATAL_CLOSE_CODES[code]}); not reconnecting",
+                f"gateway {self.url} closed with {code} ({FATAL_CLOSE_CODES[code]}{said}); not reconnecting",
                 close_code=code,
                 fatal=True,
             )
