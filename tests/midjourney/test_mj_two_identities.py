@@ -83,7 +83,7 @@ def test_a_bot_without_the_message_content_intent_stops_the_run_with_discords_re
 ) -> None:
     """Discord closes a bot's IDENTIFY that asks for a privileged intent its app has not enabled
     (4014); the run stops at once naming that, instead of polling a channel it cannot read."""
-    monkeypatch.setenv("MJ_NO_CONTENT_BOT_TOKEN", NO_CONTENT["token"])
+    monkeypatch.setenv("MJ_NO_CONTENT_BOT_TOKEN", str(NO_CONTENT["token"]))
     monkeypatch.setenv(EXTRA_BOTS_ENV, json.dumps([NO_CONTENT]))
     with Sandbox(["discord"], time_scale=TIME_SCALE) as sandbox:
         out = dict(sandbox.outputs["discord"])
