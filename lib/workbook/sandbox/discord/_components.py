@@ -60,11 +60,12 @@ def _pans(h: str) -> Json:
     return row(*(_job(f"pan_{d}", h, emoji=e) for d, e in PAN_EMOJI.items()))
 
 
-def _v7_image(h: str) -> list[Json]:
+def _image_rows(h: str, version: str) -> list[Json]:
+    """The rows v6 and v7 share: the two upscalers of that version, Vary, Zoom Out, the pans."""
     return [
         row(
-            _job("upsample_v7_2x_subtle", h, "Upscale (Subtle)"),
-            _job("upsample_v7_2x_creative", h, "Upscale (Creative)"),
+            _job(f"upsample_{version}_2x_subtle", h, "Upscale (Subtle)"),
+            _job(f"upsample_{version}_2x_creative", h, "Upscale (Creative)"),
         ),
         row(
             _job("low_variation", h, "Vary (Subtle)"),
@@ -77,13 +78,24 @@ def _v7_image(h: str) -> list[Json]:
             button(f"MJ::CustomZoom::{h}", "Custom Zoom"),
         ),
         _pans(h),
-        row(
-            _job("animate_high", h, "Animate (High motion)"),
-            _job("animate_low", h, "Animate (Low motion)"),
-            button(f"MJ::BOOKMARK::{h}", emoji="❤️"),
-            link_button(h),
-        ),
     ]
+
+
+def _animate_heart_web(h: str) -> list[Json]:
+    return [
+        _job("animate_high", h, "Animate (High motion)"),
+        _job("animate_low", h, "Animate (Low motion)"),
+        button(f"MJ::BOOKMARK::{h}", emoji="❤️"),
+        link_button(h),
+    ]
+
+
+def _v7_image(h: str) -> list[Json]:
+    return [*_image_rows(h, "v7"), row(*_animate_heart_web(h))]
+
+
+def _v6_image(h: str) -> list[Json]:
+    return [*_image_rows(h, "v6"), row(button(f"MJ::BOOKMARK::{h}", emoji="❤️"), link_button(h))]
 
 
 def _v7_upscaled(h: str) -> list[Json]:
@@ -93,33 +105,7 @@ def _v7_upscaled(h: str) -> list[Json]:
             _job("upsample_v7_2x_creative", h, "Redo Upscale (Creative)"),
         ),
         row(_job("low_variation", h, "Vary (Subtle)"), _job("high_variation", h, "Vary (Strong)")),
-        row(
-            _job("animate_high", h, "Animate (High motion)"),
-            _job("animate_low", h, "Animate (Low motion)"),
-            button(f"MJ::BOOKMARK::{h}", emoji="❤️"),
-            link_button(h),
-        ),
-    ]
-
-
-def _v6_image(h: str) -> list[Json]:
-    return [
-        row(
-            _job("upsample_v6_2x_subtle", h, "Upscale (Subtle)"),
-            _job("upsample_v6_2x_creative", h, "Upscale (Creative)"),
-        ),
-        row(
-            _job("low_variation", h, "Vary (Subtle)"),
-            _job("high_variation", h, "Vary (Strong)"),
-            button(f"MJ::Inpaint::1::{h}::SOLO", "Vary (Region)"),
-        ),
-        row(
-            button(f"MJ::Outpaint::50::1::{h}::SOLO", "Zoom Out 2x"),
-            button(f"MJ::Outpaint::75::1::{h}::SOLO", "Zoom Out 1.5x"),
-            button(f"MJ::CustomZoom::{h}", "Custom Zoom"),
-        ),
-        _pans(h),
-        row(button(f"MJ::BOOKMARK::{h}", emoji="❤️"), link_button(h)),
+        row(*_animate_heart_web(h)),
     ]
 
 
