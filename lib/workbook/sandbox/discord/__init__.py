@@ -16,7 +16,9 @@ Outputs (`${sandbox.discord.<key>}`)
 * `admin_url`      `http://127.0.0.1:<port>/admin`
 * `cdn_url`, `media_url`  where attachment URLs point (`{cdn_url}/attachments/<channel>/<id>/<file>
                    ?ex=&is=&hm=&`, cdn.discordapp.com's path; `proxy_url` the same under `media_url`);
-                   `--cdn-url`/`--media-url` set other bases (a harness mapping a real host here)
+                   default `{url}/cdn`, `{url}/media`; WORKBOOK_DISCORD_CDN_URL / _MEDIA_URL set
+                   other bases (e.g. https://cdn.discordapp.com for a harness that maps that host
+                   onto this port, which also serves `/attachments/...` at its root)
 * `guild_id`, `channel_id`  the one guild/channel where the bot answers
 * `application_id` `936929561302675456` (the real Midjourney bot id, as clients send it)
 * `user_id`, `bot_user_id` (the reader bot's user id = its application id), `imagine_command_id`
@@ -81,6 +83,15 @@ ephemeral one; INTERACTION_CREATE and INTERACTION_SUCCESS (`{"id": <interaction 
 sent to the user session whose `session_id` the interaction carried, or to every user session if
 none matches, never to a bot), INTERACTION_FAILURE for a button whose job is unknown or whose
 effect is not emulated.
+
+Where this is kinder than Discord, or guesses (no source settles it)
+-----------------------------------------------------------------
+A user IDENTIFY's `intents` are ignored; interactions' `session_id` is not checked (proxies
+hard-code one); a bot session sees the `nonce` on MESSAGE_CREATE as the user's does (discord.py
+exposes other users' nonces); `GET /gateway/bot` answers a user 403 20002; buckets and limits are
+plausible, not Discord's (undocumented for users). Harsher: Vary (Region), Custom Zoom, Animate and
+Cancel Job fail with INTERACTION_FAILURE (not emulated). The CDN ignores Authorization and does not
+expire URLs within their `ex`.
 
 Midjourney bot (per /imagine; times are emulated seconds, scaled; shapes per setting `era`)
 ------------------------------------------------------------------------------------------

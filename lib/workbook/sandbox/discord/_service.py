@@ -4,6 +4,7 @@ reader bot's token (the two identities real deployments use)."""
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 import sys
 import time
@@ -17,6 +18,10 @@ BOT_TOKEN_ENV = "SANDBOX_DISCORD_BOT_TOKEN"
 # Optional, for tests: a JSON list of further bots `[{"token", "user_id", "in_guild",
 # "message_content"}]` (e.g. one outside the guild, one without the message content intent).
 EXTRA_BOTS_ENV = "SANDBOX_DISCORD_EXTRA_BOT_TOKENS"
+# Optional: other bases for attachment URLs (e.g. https://cdn.discordapp.com when a harness maps
+# that host onto the emulator's port, which serves `/attachments/...` at its root too).
+CDN_URL_ENV = "WORKBOOK_DISCORD_CDN_URL"
+MEDIA_URL_ENV = "WORKBOOK_DISCORD_MEDIA_URL"
 NAME = "discord"
 
 
@@ -35,6 +40,8 @@ def service(ctx: ServiceContext) -> ServiceSpec:
     token = account_token(user_id)
     bot_token = account_token(bot_user_id)
     base = f"http://127.0.0.1:{port}"
+    cdn_url = os.environ.get(CDN_URL_ENV) or f"{base}/cdn"
+    media_url = os.environ.get(MEDIA_URL_ENV) or f"{base}/media"
     return ServiceSpec(
         name=NAME,
         argv=[
@@ -51,6 +58,10 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             user_id,
             "--bot-user-id",
             bot_user_id,
+            "--cdn-url",
+            cdn_url,
+            "--media-url",
+            media_url,
         ],
         ready_url=f"{base}/admin/health",
         outputs={
@@ -58,8 +69,8 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "api_url": f"{base}/api/v9",
             "gateway_url": f"ws://127.0.0.1:{port}/gateway",
             "admin_url": f"{base}/admin",
-            "cdn_url": f"{base}/cdn",
-            "media_url": f"{base}/media",
+            "cdn_url": cdn_url,
+            "media_url": media_url,
             "guild_id": guild_id,
             "channel_id": channel_id,
             "application_id": MJ_APPLICATION_ID,
