@@ -9,6 +9,7 @@ watcher received it (goal with the gateway: under 200 ms), and the 429s suffered
     .venv/bin/python scripts/bench_midjourney.py --jobs 12 --watch gateway
     .venv/bin/python scripts/bench_midjourney.py --jobs 12 --watch poll --poll-interval 0.25
     .venv/bin/python scripts/bench_midjourney.py --jobs 12 --faults '{"rate_limit_storm": {"count": 5}}'
+    .venv/bin/python scripts/bench_midjourney.py --jobs 12 --identities 2   # a bot reads, the user interacts
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from typing import Any
 
 import httpx
 
-from workbook import read_secret
-from workbook.midjourney import MidjourneyClient, RunConfig, RunReport, plan_jobs
+from workbook.connect import Auth, ServiceProfile
+from workbook.midjourney import MidjourneyClient, RunConfig, RunReport, open_dialect, plan_jobs
 from workbook.sandbox import Sandbox, set_faults
 
 REST_GOAL_PER_JOB = 3.0
@@ -41,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--time-scale", type=float, default=100.0, help="emulator speed-up (default 100)")
     parser.add_argument("--identical", type=int, default=3, help="how many jobs share one prompt (default 3)")
     parser.add_argument("--faults", default="", help="JSON fault switches for the emulator, set before the run")
+    parser.add_argument("--identities", type=int, choices=[1, 2], default=1, help="2: a bot reads, the user interacts")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.jobs > 100:
         parser.error(f"--jobs must be 1..100, got {args.jobs}")
@@ -54,8 +56,6 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(out: dict[str, str], args: argparse.Namespace, folder: Path) -> tuple[RunReport, dict[str, float]]:
     config = RunConfig(
-        api_url=out["api_url"],
-        gateway_url=out["gateway_url"],
         guild_id=out["guild_id"],
         channel_id=out["channel_id"],
         application_id=out["application_id"],
@@ -68,9 +68,14 @@ async def run(out: dict[str, str], args: argparse.Namespace, folder: Path) -> tu
         gateway_connect_timeout_s=5.0,
     )
     prompts = ["a lighthouse at dusk" if i < args.identical else f"benchmark prompt {i}" for i in range(args.jobs)]
-    token = read_secret("SANDBOX_DISCORD_TOKEN")
-    assert token is not None
-    client = MidjourneyClient(config, token)
+
+    def profile(name: str, secret_env: str, prefix: str = "") -> ServiceProfile:
+        auth = Auth(kind="header", name="Authorization", secret_env=secret_env, prefix=prefix)
+        return ServiceProfile(name=name, url=out["api_url"], ws_url=out["gateway_url"], auth=auth)
+
+    user = profile("discord", "SANDBOX_DISCORD_TOKEN")
+    bot = profile("discord_bot", "SANDBOX_DISCORD_BOT_TOKEN", "Bot ") if args.identities == 2 else None
+    client = MidjourneyClient(config, open_dialect("", user, bot))
     try:
         report = await client.run(plan_jobs(prompts, [(i % 4) + 1 for i in range(len(prompts))]))
     finally:
@@ -101,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     setup = report.rest_calls_total - interactions - polls
     per_job = report.rest_calls_per_job()
     print(
-        f"Midjourney client benchmark: {n} jobs, watch={args.watch}, concurrency={args.concurrency}, "
+        f"Midjourney client benchmark: {n} jobs, {args.identities} identit{'y' if args.identities == 1 else 'ies'}, "
+        f"watch={args.watch}, concurrency={args.concurrency}, "
         f"time scale {args.time_scale:g}, {args.identical} identical prompts, faults={args.faults or 'none'}"
     )
     print(

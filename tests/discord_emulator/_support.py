@@ -11,7 +11,7 @@ import secrets
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ class Emu:
     outputs: dict[str, str]
     token: str
     log: Path
+    bot_token: str = ""
+    extra_bots: dict[str, str] = field(default_factory=dict)  # name -> raw token
 
     @property
     def api(self) -> str:
@@ -40,6 +42,10 @@ class Emu:
 
     def client(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(base_url=self.api, headers={"Authorization": token or self.token}, timeout=10)
+
+    def bot_client(self, token: str | None = None) -> httpx.Client:
+        """A REST client authenticated as a bot (`Authorization: Bot <token>`)."""
+        return self.client(f"Bot {token or self.bot_token}")
 
     def aclient(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.api, headers={"Authorization": self.token}, timeout=10)
@@ -143,7 +149,9 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._inflator: Any = None
 
-    async def open(self, *, identify: bool = True, compress: bool = False, url: str | None = None) -> Json:
+    async def open(
+        self, *, identify: bool = True, compress: bool = False, url: str | None = None, intents: int | None = None
+    ) -> Json:
         query = "/?v=10&encoding=json" + ("&compress=zlib-stream" if compress else "")
         self._inflator = zlib.decompressobj() if compress else None
         self.ws = await websockets.connect((url or self.url) + query, open_timeout=5)
@@ -152,12 +160,14 @@ class Gateway:
         hello = await self.wait(lambda f: f.get("op") == 10)
         self._tasks.append(asyncio.create_task(self._beat(hello["d"]["heartbeat_interval"] / 1000)))
         if identify:
+            # A user identifies with `capabilities`; a bot with `intents` (given here).
+            style: Json = {"capabilities": 16381} if intents is None else {"intents": intents}
             await self.send(
                 {
                     "op": 2,
                     "d": {
                         "token": self.token,
-                        "capabilities": 16381,
+                        **style,
                         "properties": {"os": "Linux", "browser": "Chrome", "device": ""},
                         "compress": False,
                     },
@@ -226,8 +236,8 @@ class Gateway:
 
 
 @contextlib.asynccontextmanager
-async def gateway(emu: Emu, **kwargs: Any) -> AsyncIterator[Gateway]:
-    client = Gateway(emu.outputs["gateway_url"], emu.token)
+async def gateway(emu: Emu, token: str | None = None, **kwargs: Any) -> AsyncIterator[Gateway]:
+    client = Gateway(emu.outputs["gateway_url"], token or emu.token)
     try:
         await client.open(**kwargs)
         yield client

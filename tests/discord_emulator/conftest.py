@@ -4,6 +4,7 @@ launcher would (own session, 127.0.0.1, free port), reset through the admin API 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import time
@@ -13,9 +14,23 @@ import httpx
 import pytest
 
 from workbook.sandbox import ServiceContext
-from workbook.sandbox.discord import TOKEN_ENV, service
+from workbook.sandbox.discord import BOT_TOKEN_ENV, EXTRA_BOTS_ENV, TOKEN_ENV, service
+from workbook.sandbox.discord._service import account_token
 
 from ._support import TIME_SCALE, Emu
+
+# Two more bots for the access tests: one outside the guild, one whose app lacks the message
+# content intent.
+OUTSIDER: dict[str, object] = {
+    "token": account_token("1200000000000000001"),
+    "user_id": "1200000000000000001",
+    "in_guild": False,
+}
+NO_CONTENT: dict[str, object] = {
+    "token": account_token("1200000000000000002"),
+    "user_id": "1200000000000000002",
+    "message_content": False,
+}
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +38,13 @@ def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu]:
     state = tmp_path_factory.mktemp("discord-emulator")
     spec = service(ServiceContext(state_dir=state, time_scale=TIME_SCALE))
     log = state / "discord.log"
-    env = {**os.environ, **spec.env, "WORKBOOK_TIME_SCALE": str(TIME_SCALE), "WORKBOOK_FAULTS": ""}
+    env = {
+        **os.environ,
+        **spec.env,
+        "WORKBOOK_TIME_SCALE": str(TIME_SCALE),
+        "WORKBOOK_FAULTS": "",
+        EXTRA_BOTS_ENV: json.dumps([OUTSIDER, NO_CONTENT]),
+    }
     with log.open("wb") as sink:
         process = subprocess.Popen(
             list(spec.argv), env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
@@ -38,7 +59,13 @@ def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu]:
             time.sleep(0.05)
         else:
             raise AssertionError("emulator did not become ready:\n" + log.read_text())
-        yield Emu(dict(spec.outputs), spec.secrets[TOKEN_ENV], log)
+        yield Emu(
+            dict(spec.outputs),
+            spec.secrets[TOKEN_ENV],
+            log,
+            bot_token=spec.secrets[BOT_TOKEN_ENV],
+            extra_bots={"outsider": str(OUTSIDER["token"]), "no_content": str(NO_CONTENT["token"])},
+        )
     finally:
         process.terminate()
         try:

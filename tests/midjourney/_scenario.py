@@ -12,14 +12,13 @@ import httpx
 from workbook.midjourney import RunConfig, RunReport, plan_jobs
 from workbook.midjourney._sync_client import SyncClient
 
+from ._profiles import BOT_TOKEN_ENV, TOKEN_ENV, dialect_for
+
 TIME_SCALE = 1000.0
-TOKEN_ENV = "SANDBOX_DISCORD_TOKEN"
 
 
 def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
     values: dict[str, Any] = {
-        "api_url": out["api_url"],
-        "gateway_url": out["gateway_url"],
         "guild_id": out["guild_id"],
         "channel_id": out["channel_id"],
         "application_id": out["application_id"],
@@ -35,13 +34,26 @@ def config(out: dict[str, str], folder: Path, **overrides: Any) -> RunConfig:
     return RunConfig(**values)
 
 
-def run(out: dict[str, str], folder: Path, prompts: list[str], indexes: list[int], **overrides: Any) -> RunReport:
-    with SyncClient(config(out, folder, **overrides), token_env=TOKEN_ENV) as client:
+def run(
+    out: dict[str, str],
+    folder: Path,
+    prompts: list[str],
+    indexes: list[int],
+    *,
+    two_identities: bool = False,
+    gateway_url: str | None = None,
+    **overrides: Any,
+) -> RunReport:
+    """The client against the emulator: one identity (the user token for everything) or two (a
+    reader bot for the channel and the Gateway, the user token for interactions)."""
+    dialect = dialect_for(out, two_identities=two_identities, gateway_url=gateway_url)
+    with SyncClient(config(out, folder, **overrides), dialect) as client:
         report = client.run(plan_jobs(prompts, indexes))
     report.write_summary(folder)
-    token = os.environ[TOKEN_ENV].encode()
-    leaked = [path.name for path in folder.rglob("*") if path.is_file() and token in path.read_bytes()]
-    assert leaked == [], f"the token leaked into evidence files {leaked}"
+    for env in (TOKEN_ENV, BOT_TOKEN_ENV):
+        token = os.environ[env].encode()
+        leaked = [path.name for path in folder.rglob("*") if path.is_file() and token in path.read_bytes()]
+        assert leaked == [], f"{env} leaked into evidence files {leaked}"
     return report
 
 

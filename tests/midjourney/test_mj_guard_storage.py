@@ -21,6 +21,8 @@ from workbook.midjourney._poller import ChannelPoller
 from workbook.midjourney._rest import DiscordRest
 from workbook.midjourney._storage import job_metadata, save_image, write_metadata
 
+from ._profiles import profile
+
 LIVE = "https://discord.com/api/v10"
 SANDBOX = "http://127.0.0.1:5000/api/v10"
 
@@ -76,21 +78,9 @@ def test_plan_and_config_reject_bad_values_by_name(tmp_path: Path) -> None:
     with pytest.raises(DiscordConfigError, match="non-empty"):
         plan_jobs([], [1])
     with pytest.raises(DiscordConfigError, match=r"channel_id must be a Discord snowflake.*'general'"):
-        RunConfig(api_url=SANDBOX, gateway_url="ws://x", guild_id="1", channel_id="general", evidence_dir=tmp_path)
-    with pytest.raises(DiscordConfigError, match=r"gateway_url must be a ws\(s\):// URL.*'https://gateway.discord.gg'"):
-        RunConfig(
-            api_url=SANDBOX,
-            gateway_url="https://gateway.discord.gg",
-            guild_id="1",
-            channel_id="2",
-            evidence_dir=tmp_path,
-        )
-    with pytest.raises(DiscordConfigError, match="api_url must be an http"):
-        RunConfig(api_url="discord.com/api/v10", gateway_url="", guild_id="1", channel_id="2", evidence_dir=tmp_path)
+        RunConfig(guild_id="1", channel_id="general", evidence_dir=tmp_path)
     with pytest.raises(DiscordConfigError, match="watch must be one of"):
         RunConfig(
-            api_url=SANDBOX,
-            gateway_url="ws://x",
             guild_id="1",
             channel_id="2",
             evidence_dir=tmp_path,
@@ -131,7 +121,8 @@ def test_undecodable_image_is_an_error(tmp_path: Path) -> None:
         save_image(png(8, 8)[:40], tmp_path, "broken", {})
 
 
-def test_poller_turns_listings_into_create_update_delete(fake_sleep: Any) -> None:
+def test_poller_turns_listings_into_create_update_delete(fake_sleep: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MJ_POLL_TEST_TOKEN", "token-abcdef")
     listings = [
         [{"id": "102", "content": "b (0%)"}, {"id": "101", "content": "a", "nonce": "n"}],
         [{"id": "102", "content": "b (50%)", "edited_timestamp": "t"}, {"id": "101", "content": "a"}],
@@ -143,7 +134,9 @@ def test_poller_turns_listings_into_create_update_delete(fake_sleep: Any) -> Non
         return httpx.Response(200, json=listings.pop(0))
 
     async def go() -> list[list[tuple[str, str]]]:
-        rest = DiscordRest(SANDBOX, "token-abcdef", transport=httpx.MockTransport(handler), sleep=fake_sleep)
+        rest = DiscordRest(
+            profile(SANDBOX, secret_env="MJ_POLL_TEST_TOKEN"), transport=httpx.MockTransport(handler), sleep=fake_sleep
+        )
         poller = ChannelPoller(rest, "9", after=lambda: 100)
         rounds = []
         for _ in range(3):

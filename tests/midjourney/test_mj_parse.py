@@ -155,6 +155,6 @@ def test_an_unknown_embed_title_is_recorded_as_unknown_not_ignored() -> None:
 
 
 def test_the_upscaling_acknowledgement_is_neither_a_notice_nor_a_result() -> None:
-    ack = {"content": "Upscaling image #2 with **cat --v 7.0** - <@1> (Waiting to start)", "embeds": []}
-    assert classify_notice(ack) is None
-    assert upscale_index_in(ack["content"]) is None and message_action(ack["content"]) == "upscale_ack"
+    content = "Upscaling image #2 with **cat --v 7.0** - <@1> (Waiting to start)"
+    assert classify_notice({"content": content, "embeds": []}) is None
+    assert upscale_index_in(content) is None and message_action(content) == "upscale_ack"

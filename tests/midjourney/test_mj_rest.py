@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from workbook import UsageError
 from workbook.midjourney import DiscordConfigError
 from workbook.midjourney._errors import (
     CommandNotFoundError,
@@ -21,13 +22,22 @@ from workbook.midjourney._errors import (
 from workbook.midjourney._ratelimit import RateLimiter, route_key
 from workbook.midjourney._rest import DiscordRest
 
+from ._profiles import profile
+
 API = "https://discord.test/api/v10"
 TOKEN = "canary-user-token-1234567890"
+TOKEN_ENV = "MJ_REST_TEST_TOKEN"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def client(handler: Handler, sleep: Any, **kwargs: Any) -> DiscordRest:
-    return DiscordRest(API, TOKEN, transport=httpx.MockTransport(handler), sleep=sleep, **kwargs)
+@pytest.fixture(autouse=True)
+def _token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+
+
+def client(handler: Handler, sleep: Any, *, bot: bool = False, **kwargs: Any) -> DiscordRest:
+    user = profile(API, secret_env=TOKEN_ENV, bot=bot)
+    return DiscordRest(user, transport=httpx.MockTransport(handler), sleep=sleep, **kwargs)
 
 
 def run(coro: Any) -> Any:
@@ -76,11 +86,38 @@ def test_bad_token_is_one_clear_error_and_never_resent(load: Callable[[str], Any
     assert TOKEN not in repr(client(lambda r: httpx.Response(200), fake_sleep))
 
 
-def test_token_with_prefix_or_whitespace_rejected() -> None:
-    with pytest.raises(DiscordConfigError, match="prefix"):
-        DiscordRest(API, "Bot abcdefgh")
-    with pytest.raises(DiscordConfigError, match="api_url"):
-        DiscordRest("discord.com/api", TOKEN)
+def test_a_bot_profile_sends_its_token_with_the_bot_scheme_and_reads_one_message(fake_sleep: Any) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": "7", "content": "x"})
+
+    async def go() -> dict[str, Any]:
+        rest = client(handler, fake_sleep, bot=True)
+        try:
+            return await rest.message("5", "7")
+        finally:
+            await rest.aclose()
+
+    assert run(go())["id"] == "7"
+    assert seen[0].url == httpx.URL(f"{API}/channels/5/messages/7")
+    assert seen[0].headers["authorization"] == f"Bot {TOKEN}"
+
+
+def test_a_profile_without_an_http_url_or_authorization_header_is_refused_by_name() -> None:
+    with pytest.raises(DiscordConfigError, match="url of service profile 'discord'"):
+        DiscordRest(profile("redis://127.0.0.1:6379", secret_env=TOKEN_ENV))
+    from workbook.connect import Auth, ServiceProfile
+    from workbook.midjourney import open_dialect
+
+    keyed = ServiceProfile(name="keyed", url=API, auth=Auth(kind="bearer", secret_env=TOKEN_ENV))
+    with pytest.raises(DiscordConfigError, match=r"'keyed'.*Authorization"):
+        open_dialect("", keyed, None)
+    with pytest.raises(DiscordConfigError, match="discord_bot_service"):
+        open_dialect("bot-reader", profile(API, secret_env=TOKEN_ENV), None)
+    with pytest.raises(UsageError, match="known dialects: bot-reader, user-token"):
+        open_dialect("selfbot", profile(API, secret_env=TOKEN_ENV), None)
 
 
 def test_429_waits_retry_after_then_succeeds(load: Callable[[str], Any], fake_sleep: Any) -> None:

@@ -20,6 +20,7 @@ from workbook.midjourney._parse import snowflake_time
 from workbook.midjourney._sync_client import SyncClient
 from workbook.sandbox import Sandbox, set_faults
 
+from ._profiles import dialect_for
 from ._scenario import TIME_SCALE, TOKEN_ENV, admin, assert_matches_emulator, config, emitted, run
 
 
@@ -167,7 +168,7 @@ def test_queue_full(discord: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
-    with SyncClient(config(discord, tmp_path), token_env=TOKEN_ENV) as client:
+    with SyncClient(config(discord, tmp_path), dialect_for(discord)) as client:
         client.resolve_command()  # caches today's version
         set_faults(discord["admin_url"], {"stale_command_version": True})  # then Midjourney deploys
         report = client.run(plan_jobs(["v1", "v2", "v3"], [1]))
@@ -178,7 +179,7 @@ def test_stale_command_version(discord: dict[str, str], tmp_path: Path) -> None:
 
 def test_bad_token(discord: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WRONG_DISCORD_TOKEN", "bad." + os.environ[TOKEN_ENV][4:])
-    with SyncClient(config(discord, tmp_path), token_env="WRONG_DISCORD_TOKEN") as client:
+    with SyncClient(config(discord, tmp_path), dialect_for(discord, user_env="WRONG_DISCORD_TOKEN")) as client:
         with pytest.raises(DiscordAuthError, match="401"):
             client.validate_token()
         report = client.run(plan_jobs(["never sent"] * 2, [1]))

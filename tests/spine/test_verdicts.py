@@ -193,3 +193,14 @@ def test_not_speaking_quotes_the_frame_and_pick_dialect_lists_the_known() -> Non
         ValueError, match=r"parameter 'brain_protocol': unknown dialect 'jsonrpc'; known dialects: a, b"
     ):
         pick_dialect({"a": 1, "b": 2}, "jsonrpc", param="brain_protocol")
+
+
+def test_ws_auth_false_keeps_the_credential_off_the_handshake(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WB_GATEWAY_TOKEN", "token-value-123")
+    entry = {
+        "ws_url": "wss://gateway.example/",
+        "auth": {"kind": "header", "name": "Authorization", "secret_env": "WB_GATEWAY_TOKEN"},
+    }
+    sent = profile({"d": entry}, "d").ws_connect_kwargs()["additional_headers"]
+    kept = profile({"d": {**entry, "ws_auth": False}}, "d").ws_connect_kwargs()["additional_headers"]
+    assert sent == {"Authorization": "token-value-123"} and kept == {}

@@ -87,7 +87,7 @@ def ws_target(profile: ServiceProfile, path: str = "") -> str:
         )
     else:
         url = profile.ws_url.rstrip("/") + "/" + path.lstrip("/") if path else profile.ws_url
-    params = auth_params(profile)
+    params = auth_params(profile) if profile.ws_auth else {}
     if not params:
         return url
     parts = urlsplit(url)
@@ -98,7 +98,7 @@ def ws_target(profile: ServiceProfile, path: str = "") -> str:
 def ws_connect_kwargs(profile: ServiceProfile, url: str) -> dict[str, Any]:
     """For `websockets.asyncio.client.connect(url, **kwargs)`: headers with auth, TLS, open timeout."""
     kwargs: dict[str, Any] = {
-        "additional_headers": {**profile.headers, **auth_headers(profile)},
+        "additional_headers": {**profile.headers, **(auth_headers(profile) if profile.ws_auth else {})},
         "open_timeout": profile.connect_timeout_s,
     }
     if urlsplit(url).scheme == "wss":

@@ -101,6 +101,9 @@ class ServiceProfile(BaseModel):
     ca_bundle: str = ""
     connect_timeout_s: float = Field(default=5.0, gt=0, le=600)
     read_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    # Send the credential on the WebSocket handshake too. False where the protocol carries it in its
+    # first frame instead (Discord's Gateway IDENTIFY): a token there would go where nobody asked for it.
+    ws_auth: bool = True
     # Health endpoints notebook 00 probes: paths relative to `url` (or `ws_url` for ws paths), or absolute URLs.
     health: list[str] = Field(default_factory=list)
     # The dialect the service speaks, for capabilities that know several; "" = the capability's default.

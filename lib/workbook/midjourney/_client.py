@@ -1,9 +1,11 @@
-"""The client: validate the token, resolve /imagine, then run a batch of jobs to a report.
+"""The client: validate the identities, resolve /imagine, then run a batch of jobs to a report.
 
 `MidjourneyClient` is the async core (tests drive it with an injected transport / gateway
-connector). It owns the run-wide parts — REST client, watcher (gateway, polling fallback),
-correlator — while each job's own flow lives in `_job_flow` and the report is assembled in
-`_report`. `_sync_client.SyncClient` drives it from notebook cells.
+connector). It owns the run-wide parts — the REST clients of the dialect's identities (the sender
+of interactions, the reader of the channel: one and the same with the user-token dialect), the
+watcher (gateway, polling fallback), the correlator — while each job's own flow lives in
+`_job_flow` and the report is assembled in `_report`. `_sync_client.SyncClient` drives it from
+notebook cells.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 
 import httpx
 
+from ..connect import ServiceProfile
 from ._config import JobSpec, RunConfig
 from ._correlate import Correlator
-from ._errors import MidjourneyError
+from ._dialect import DiscordDialect
+from ._errors import DiscordConfigError, MidjourneyError
 from ._job_flow import RUN_STOPPERS, JobFlow, RunContext, RunControl, failure_kind
 from ._jobstate import JobState
 from ._ratelimit import RateLimiter
@@ -35,26 +39,33 @@ class MidjourneyClient:
     def __init__(
         self,
         config: RunConfig,
-        token: str,
+        dialect: DiscordDialect,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         connector: Callable[..., Any] | None = None,
         on_update: OnUpdate | None = None,
     ) -> None:
         self.config = config
-        self._token = token
-        self.rest = DiscordRest(
-            config.api_url,
-            token,
-            transport=transport,
-            limiter=RateLimiter(invalid_budget=config.invalid_request_budget),
-            max_retries=config.max_retries,
-            max_rate_limit_retries=config.max_rate_limit_retries,
-        )
+        self.dialect = dialect
+        limiter = RateLimiter(invalid_budget=config.invalid_request_budget)
+
+        def rest_of(profile: ServiceProfile) -> DiscordRest:
+            return DiscordRest(
+                profile,
+                routes=dialect.options.routes,
+                transport=transport,
+                limiter=limiter,  # one invalid-request budget for the run (it is per IP on Discord)
+                max_retries=config.max_retries,
+                max_rate_limit_retries=config.max_rate_limit_retries,
+            )
+
+        self.rest = rest_of(dialect.sender)
+        self.reader = self.rest if dialect.reader is dialect.sender else rest_of(dialect.reader)
         self._connector = connector
         config.evidence_dir.mkdir(parents=True, exist_ok=True)
         self.on_update = on_update
         self.user: dict[str, Any] | None = None
+        self.reader_user: dict[str, Any] | None = None
         self.command: Command | None = None
         self.correlator = Correlator(config.channel_id, config.application_id, clock_skew_s=config.clock_skew_s)
         self.first_seen: dict[str, float] = {}
@@ -64,18 +75,38 @@ class MidjourneyClient:
         self._ran = False
 
     def __repr__(self) -> str:
-        return f"MidjourneyClient({self.config.api_url!r}, token=***)"
+        return f"MidjourneyClient({self.rest.api_url!r}, dialect={self.dialect.name!r})"
+
+    @property
+    def rests(self) -> list[DiscordRest]:
+        return [self.rest] if self.reader is self.rest else [self.rest, self.reader]
 
     async def aclose(self) -> None:
-        await self.rest.aclose()
+        for rest in self.rests:
+            await rest.aclose()
 
     # -- steps --
 
     async def validate_token(self) -> dict[str, Any]:
-        """GET /users/@me; raises DiscordAuthError for a rejected token."""
-        self.user = await self.rest.me()
-        self.correlator.user_id = str(self.user.get("id") or "") or None
-        return self.user
+        """GET /users/@me as the user (and, with a bot reader, as the bot); raises DiscordAuthError
+        for a rejected credential and DiscordConfigError when an identity is the wrong kind."""
+        user = await self.rest.me()
+        if user.get("bot"):
+            raise DiscordConfigError(
+                f"service profile {self.dialect.sender.name!r} sends interactions but its token is a bot's "
+                f"({user.get('username')!r}); interactions need the user's token"
+            )
+        if self.reader is not self.rest:
+            reader = await self.reader.me()
+            if not reader.get("bot"):
+                raise DiscordConfigError(
+                    f"dialect 'bot-reader': service profile {self.dialect.reader.name!r} authenticated as a user, "
+                    'not a bot; give it the bot\'s token (auth prefix "Bot ")'
+                )
+            self.reader_user = reader
+        self.user = user
+        self.correlator.user_id = str(user.get("id") or "") or None
+        return user
 
     async def resolve_command(self, name: str = "imagine") -> Command:
         self.command = await self.rest.find_command(self.config.guild_id, self.config.application_id, name)
@@ -101,12 +132,13 @@ class MidjourneyClient:
             stored: dict[str, StoredJob] = {}
             for job in jobs:
                 job.fail(failure_kind(error), f"not submitted: {self.control.stop_reason}")
-                stored[job.key] = record_job(self.config.evidence_dir, job, extra_secrets={self._token})
+                stored[job.key] = record_job(self.config.evidence_dir, job, extra_secrets=self.dialect.secrets())
             self._publish()
             return self._report(jobs, stored, None, started)
         watcher = await self._start_watcher()
         flow = JobFlow(
-            RunContext(self.config, self.rest, self.correlator, command, self._token, self._session_id), self.control
+            RunContext(self.config, self.rest, self.correlator, command, self.dialect.secrets(), self._session_id),
+            self.control,
         )
         try:
             results = await asyncio.gather(*(asyncio.create_task(flow.run(job), name=job.key) for job in jobs))
@@ -116,27 +148,30 @@ class MidjourneyClient:
         return self._report(jobs, dict(zip((j.key for j in jobs), results, strict=True)), watcher, started)
 
     async def _start_watcher(self) -> Watcher:
-        watch, gateway_url = self.config.watch, self.config.gateway_url
+        watch, gateway_url = self.config.watch, self.dialect.reader.ws_url
         if watch == "gateway" and not gateway_url:
             try:
-                gateway_url = await self.rest.gateway_url()
+                gateway_url = await self.reader.gateway_url()
             except RUN_STOPPERS as error:
                 self.control.fatal(error)
                 watch = "poll"
             except MidjourneyError:
                 watch = "poll"  # no gateway address: poll the channel instead
         watcher = Watcher(
-            self.rest,
+            self.reader,
             channel_id=self.config.channel_id,
             watch=watch,
             gateway_url=gateway_url,
-            token=self._token,
+            token=self.dialect.gateway_token(),
             poll_interval_s=self.config.poll_interval_s,
             connect_timeout_s=self.config.gateway_connect_timeout_s,
             after=self._oldest_active_id,
             handle=self._on_event,
             fatal=self.control.fatal,
             connector=self._connector,
+            identify=self.dialect.identify,
+            # The Gateway authenticates by IDENTIFY, never by a header on the handshake.
+            connect_kwargs=self.dialect.reader.without_auth().ws_connect_kwargs(gateway_url) if gateway_url else {},
         )
         self._watcher = watcher
         await watcher.start()
@@ -148,19 +183,21 @@ class MidjourneyClient:
         return build_report(
             jobs,
             stored,
-            rest=self.rest,
+            rests=self.rests,
             correlator=self.correlator,
             watcher=watcher,
             watch=self.config.watch,
             started_at=started,
             stop_reason=self.control.stop_reason,
+            stop_kind=self.control.stop_kind,
         )
 
     # -- plumbing --
 
     def _session_id(self) -> str:
         watcher = self._watcher
-        return (watcher.session_id if watcher is not None else None) or self._fallback_session
+        gateway = watcher.session_id if watcher is not None else None
+        return self.dialect.interaction_session(gateway) or self._fallback_session
 
     def _oldest_active_id(self) -> int | None:
         ids = [j.min_id for j in self.correlator.jobs.values() if j.active]

@@ -29,12 +29,11 @@ class JobSpec:
 
 
 class RunConfig(NotebookSettings):
-    """What the client needs for one run. Built with keywords (`RunConfig(api_url=..., ...)`) or
-    from a notebook namespace (`from_namespace`); an invalid value raises DiscordConfigError (a
+    """What the client needs for one run besides its connections (those come from service
+    profiles, through the dialect). Built with keywords (`RunConfig(guild_id=..., ...)`) or from a
+    notebook namespace (`from_namespace`); an invalid value raises DiscordConfigError (a
     UsageError) naming it."""
 
-    api_url: str
-    gateway_url: str = ""  # empty: ask `GET /gateway`
     guild_id: str
     channel_id: str
     evidence_dir: Path
@@ -76,27 +75,6 @@ class RunConfig(NotebookSettings):
             )
         return text
 
-    @field_validator("api_url")
-    @classmethod
-    def _api_url(cls, value: str) -> str:
-        api = urlsplit(value)
-        if api.scheme not in ("http", "https") or not api.netloc:
-            raise DiscordConfigError(
-                f"api_url must be an http(s) URL such as https://discord.com/api/v9, got {value!r}"
-            )
-        return value
-
-    @field_validator("gateway_url")
-    @classmethod
-    def _gateway_url(cls, value: str) -> str:
-        gateway = urlsplit(value)
-        if value and (gateway.scheme not in ("ws", "wss") or not gateway.netloc):
-            raise DiscordConfigError(
-                f"gateway_url must be a ws(s):// URL such as wss://gateway.discord.gg (or empty to ask "
-                f"GET /gateway), got {value!r}"
-            )
-        return value
-
     @field_validator("watch")
     @classmethod
     def _watch(cls, value: str) -> str:
@@ -117,7 +95,11 @@ class MidjourneySettings(RunConfig):
     settings it does not set keep RunConfig's defaults. `jobs` is the validated job plan."""
 
     mode: Literal["sandbox", "live"] = "sandbox"
-    discord_token_env: str = "DISCORD_TOKEN"
+    services: dict[str, Any] = Field(default_factory=dict)
+    discord_service: str = "discord"
+    discord_bot_service: str = ""
+    dialect: str = ""
+    dialect_options: dict[str, Any] = Field(default_factory=dict)
     prompts: list[str]
     upscale_indexes: list[int] = Field(default_factory=lambda: [1])
     max_rest_calls_per_job: float = Field(3.0, gt=0)
@@ -126,15 +108,6 @@ class MidjourneySettings(RunConfig):
     allow_spend: bool = False
     # Not a notebook parameter: the runner says where this notebook's evidence goes.
     evidence_dir: Path = Field(default_factory=lambda: evidence_dir("20_midjourney"))
-
-    @field_validator("discord_token_env")
-    @classmethod
-    def _env_name(cls, value: str) -> str:
-        if not value or not value.replace("_", "a").isalnum() or value[0].isdigit():
-            raise DiscordConfigError(
-                "discord_token_env must name an environment variable (the token itself is never a parameter)"
-            )
-        return value
 
     @property
     def jobs(self) -> list[JobSpec]:

@@ -1,10 +1,11 @@
-"""Discord Gateway client for a user session (websockets): hello, identify, heartbeat, resume, dispatch.
+"""Discord Gateway client (websockets): hello, identify, heartbeat, resume, dispatch.
 
-The user-account IDENTIFY carries `capabilities` and browser `properties` and no `intents`
-(reference notes §5.1). Compression is not requested, so frames are plain JSON text. After a drop
-the client RESUMEs on READY's `resume_gateway_url` with the last sequence number, so Discord
-replays what was missed; an invalid session starts a new one. Close code 4004 (authentication
-failed) and the other fatal codes end the client without reconnecting.
+The IDENTIFY payload comes from the dialect: a user session carries `capabilities` and browser
+`properties` and no `intents` (reference notes §5.1), a bot session `intents`. Compression is not
+requested, so frames are plain JSON text. After a drop the client RESUMEs on READY's
+`resume_gateway_url` with the last sequence number, so Discord replays what was missed; an invalid
+session starts a new one. Close code 4004 (authentication failed) and the other fatal codes end the
+client without reconnecting.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ NO_RESUME_CLOSE_CODES = {4007, 4009}
 
 Dispatch = Callable[[str, dict[str, Any], float], None]
 StateHook = Callable[[str], None]
+Identify = Callable[[str, dict[str, Any]], dict[str, Any]]  # (token, browser properties) -> IDENTIFY's `d`
 
 
 def gateway_query_url(url: str, version: int = 10) -> str:
@@ -61,23 +63,24 @@ def gateway_query_url(url: str, version: int = 10) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
-def identify_payload(token: str) -> dict[str, Any]:
+BROWSER_PROPERTIES: dict[str, Any] = {
+    "os": "Linux",
+    "browser": "Chrome",
+    "device": "",
+    "browser_user_agent": USER_AGENT,
+    "system_locale": "en-US",
+    "release_channel": "stable",
+}
+
+
+def user_identify(token: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """A user account's IDENTIFY `d` (what the web client sends, reference notes §5.1)."""
     return {
-        "op": OP_IDENTIFY,
-        "d": {
-            "token": token,
-            "capabilities": 16381,
-            "properties": {
-                "os": "Linux",
-                "browser": "Chrome",
-                "device": "",
-                "browser_user_agent": USER_AGENT,
-                "system_locale": "en-US",
-                "release_channel": "stable",
-            },
-            "presence": {"activities": [], "afk": False, "since": 0, "status": "online"},
-            "compress": False,
-        },
+        "token": token,
+        "capabilities": 16381,
+        "properties": properties,
+        "presence": {"activities": [], "afk": False, "since": 0, "status": "online"},
+        "compress": False,
     }
 
 
@@ -95,6 +98,8 @@ class GatewayClient:
         *,
         on_dispatch: Dispatch,
         on_state: StateHook | None = None,
+        identify: Identify = user_identify,
+        connect_kwargs: dict[str, Any] | None = None,
         max_reconnects: int = 8,
         open_timeout_s: float = 10.0,
         reconnect_delay_s: float = 0.5,
@@ -104,6 +109,8 @@ class GatewayClient:
         self._token = token
         self._on_dispatch = on_dispatch
         self._on_state = on_state
+        self._identify = identify
+        self._connect_kwargs = dict(connect_kwargs or {})
         self.max_reconnects = max_reconnects
         self.open_timeout_s = open_timeout_s
         self.reconnect_delay_s = reconnect_delay_s
@@ -177,7 +184,7 @@ class GatewayClient:
         self._state("connecting")
         async with self._connector(
             url,
-            open_timeout=self.open_timeout_s,
+            **{**self._connect_kwargs, "open_timeout": self.open_timeout_s},
             ping_interval=None,  # Discord's own heartbeat is the keep-alive
             max_size=2**24,
             user_agent_header=USER_AGENT,
@@ -199,7 +206,7 @@ class GatewayClient:
                     )
                 )
             else:
-                await ws.send(json.dumps(identify_payload(self._token)))
+                await ws.send(json.dumps({"op": OP_IDENTIFY, "d": self._identify(self._token, BROWSER_PROPERTIES)}))
             heartbeat = asyncio.create_task(self._heartbeat(ws, interval))
             try:
                 await self._receive(ws)
@@ -259,8 +266,9 @@ class GatewayClient:
             pass
         code = ws.close_code
         if code in FATAL_CLOSE_CODES:
+            said = f": {ws.close_reason!r}" if ws.close_reason else ""
             raise GatewayError(
-                f"gateway closed with {code} ({FATAL_CLOSE_CODES[code]}); not reconnecting",
+                f"gateway {self.url} closed with {code} ({FATAL_CLOSE_CODES[code]}{said}); not reconnecting",
                 close_code=code,
                 fatal=True,
             )

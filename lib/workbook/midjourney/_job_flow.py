@@ -15,7 +15,13 @@ from typing import Any
 
 from ._config import RunConfig
 from ._correlate import Correlator
-from ._errors import DiscordAuthError, InvalidRequestBudgetError, MidjourneyError, StaleCommandVersionError
+from ._errors import (
+    DiscordAuthError,
+    GatewayError,
+    InvalidRequestBudgetError,
+    MidjourneyError,
+    StaleCommandVersionError,
+)
 from ._jobstate import JobState, Phase
 from ._parse import button_custom_id
 from ._payloads import button_payload, imagine_payload
@@ -37,6 +43,8 @@ def failure_kind(error: BaseException) -> str:
         return "stale_command_version"
     if isinstance(error, InvalidRequestBudgetError):
         return "invalid_request_budget"
+    if isinstance(error, GatewayError) and error.fatal:
+        return "gateway_refused" if error.close_code != 4004 else "bad_token"
     return type(error).__name__
 
 
@@ -73,7 +81,7 @@ class RunContext:
     rest: DiscordRest
     correlator: Correlator
     command: Command
-    token: str
+    secrets: set[str]  # every credential the run sends: scrubbed from the job's metadata
     session_id: Callable[[], str]
 
 
@@ -102,7 +110,7 @@ class JobFlow:
             job.fail("internal_error", f"{type(error).__name__}: {error}")
         finally:
             self.control.changed()
-        return record_job(self.context.config.evidence_dir, job, *images, extra_secrets={self.context.token})
+        return record_job(self.context.config.evidence_dir, job, *images, extra_secrets=self.context.secrets)
 
     async def _run(self, job: JobState) -> tuple[StoredImage | None, StoredImage | None]:
         config = self.context.config

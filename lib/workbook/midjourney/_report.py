@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,7 @@ class RunReport:
     elapsed_s: float
     foreign_ignored: int = 0
     stop_reason: str | None = None
+    stop_kind: str | None = None  # bad_token, stale_command_version, invalid_request_budget, ...
     unknown_notices: list[str] = field(default_factory=list)
 
     @property
@@ -335,22 +337,29 @@ def build_report(
     jobs: list[JobState],
     stored: dict[str, StoredJob],
     *,
-    rest: DiscordRest,
+    rests: list[DiscordRest],
     correlator: Correlator,
     watcher: Watcher | None,
     watch: str,
     started_at: float,
     stop_reason: str | None,
+    stop_kind: str | None = None,
 ) -> RunReport:
-    limiter = rest.limiter
+    limiter = rests[0].limiter  # shared by every identity's client: one invalid-request budget
+    calls: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+    for index, rest in enumerate(rests):
+        # With two identities the reader's calls are named apart: who called what is evidence.
+        calls.update({(f"reader {route}" if index else route): n for route, n in rest.calls.items()})
+        statuses.update(rest.status_counts)
     return RunReport(
         jobs=[job_result(job, stored.get(job.key, StoredJob())) for job in jobs],
-        rest_calls=dict(rest.calls),
-        downloads=rest.downloads,
+        rest_calls=dict(calls),
+        downloads=sum(rest.downloads for rest in rests),
         rate_limited=limiter.rate_limited_total,
         invalid_requests=limiter.invalid_total,
-        retries=rest.retries,
-        status_counts=dict(rest.status_counts),
+        retries=sum(rest.retries for rest in rests),
+        status_counts=dict(statuses),
         watch=watch,
         watch_log=list(watcher.log) if watcher else [],
         gateway=watcher.gateway_stats() if watcher else {"used": False},
@@ -362,5 +371,6 @@ def build_report(
         started_at=started_at,
         elapsed_s=time.time() - started_at,
         stop_reason=stop_reason,
+        stop_kind=stop_kind if stop_reason else None,
         unknown_notices=list(correlator.unknown_notices),
     )

@@ -1,9 +1,10 @@
 """Discord REST over httpx: the calls the Midjourney flow needs, with rate limits and bounded retries.
 
-The base URL is a parameter (`https://discord.com/api/v10` live, the emulator in the sandbox) and
-the transport is injectable (`httpx.MockTransport` in unit tests). A user token is sent raw in
-`Authorization` (no `Bot `/`Bearer ` prefix), which is how Discord expects user tokens. The token
-is only ever sent to the API base URL; attachment downloads use a separate client without it.
+The connection (base URL, the credential, TLS, timeouts) comes from a service profile
+(`workbook.connect`): a user token sent raw in `Authorization`, a bot's as `Bot <token>` (the
+profile's prefix). Route templates come from the dialect's options; the transport is injectable
+(`httpx.MockTransport` in unit tests). The credential is only ever sent to the API base URL;
+attachment downloads use a separate client of the same profile without it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..connect import ServiceProfile
+from ._dialect import Routes
 from ._errors import (
     CommandNotFoundError,
     DiscordAuthError,
@@ -66,13 +69,13 @@ def check_base_url(name: str, url: str, schemes: tuple[str, ...]) -> str:
 
 
 class DiscordRest:
-    """Async Discord REST client. Counts every call per route in `calls`."""
+    """Async Discord REST client for one identity (a service profile). Counts every call per route."""
 
     def __init__(
         self,
-        api_url: str,
-        token: str,
+        profile: ServiceProfile,
         *,
+        routes: Routes | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: RateLimiter | None = None,
         max_retries: int = 4,
@@ -80,15 +83,11 @@ class DiscordRest:
         max_retry_after_s: float = 60.0,
         backoff_base_s: float = 0.25,
         backoff_cap_s: float = 8.0,
-        timeout_s: float = 20.0,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.api_url = check_base_url("api_url", api_url, ("http", "https"))
-        if token.startswith(("Bot ", "Bearer ")):
-            raise DiscordConfigError("expected a user token without a 'Bot '/'Bearer ' prefix")
-        if not token or any(ch.isspace() for ch in token):
-            raise DiscordConfigError("the Discord token is empty or contains whitespace")
-        self._token = token
+        self.api_url = check_base_url(f"url of service profile {profile.name!r}", profile.base_url, ("http", "https"))
+        self.profile = profile
+        self.routes = routes or Routes()
         self.limiter = limiter or RateLimiter()
         self.max_retries = max_retries
         # 429s are waited out as Discord asks, so they get their own (larger) bound than 5xx retries;
@@ -102,19 +101,22 @@ class DiscordRest:
         self.downloads = 0
         self.retries = 0
         self.status_counts: Counter[int] = Counter()
-        self._api = httpx.AsyncClient(
-            base_url=self.api_url,
-            transport=transport,
-            timeout=timeout_s,
-            headers={"Authorization": token, "User-Agent": USER_AGENT},
-        )
-        self._cdn = httpx.AsyncClient(
-            transport=transport, timeout=timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+        agent = {"User-Agent": USER_AGENT}
+        self._api = profile.async_http_client(transport=transport, headers=agent)
+        self._cdn = profile.without_auth().async_http_client(
+            transport=transport, base_url="", headers=agent, follow_redirects=True
         )
         self._auth_failed = False
 
     def __repr__(self) -> str:
-        return f"DiscordRest({self.api_url!r}, token=***)"
+        return f"DiscordRest({self.api_url!r}, {self.profile.credential})"
+
+    @property
+    def identity(self) -> str:
+        """Which credential this client sends, for messages: profile, how, from which variable."""
+        auth = self.profile.auth
+        scheme = f', sent as "{auth.prefix}<token>"' if auth is not None and auth.prefix else ""
+        return f"service profile {self.profile.name!r} ({self.profile.credential}{scheme})"
 
     @property
     def total_calls(self) -> int:
@@ -137,7 +139,9 @@ class DiscordRest:
     ) -> httpx.Response:
         """Send one API request with rate-limit waits and bounded retries; return the OK response."""
         if self._auth_failed:
-            raise DiscordAuthError(method, path, 401, {}, "token already rejected; not sending more requests")
+            raise DiscordAuthError(
+                method, path, 401, {}, f"{self.identity} was already rejected (401); not sending more requests"
+            )
         route = route_key(method, path)
         idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE")
         attempt = 0
@@ -191,7 +195,9 @@ class DiscordRest:
     def _error(self, method: str, path: str, status: int, body: Any) -> DiscordHTTPError:
         if status == 401:
             self._auth_failed = True
-            return DiscordAuthError(method, path, status, body, "the Discord token was rejected (401 Unauthorized)")
+            return DiscordAuthError(
+                method, path, status, body, f"{self.identity} was rejected (401 Unauthorized): {body}"
+            )
         if status == 403:
             return DiscordForbiddenError(method, path, status, body)
         if status == 400 and STALE_VERSION_CODE in str(body):
@@ -209,14 +215,15 @@ class DiscordRest:
 
     async def me(self) -> dict[str, Any]:
         """GET /users/@me: validates the token and returns the user."""
-        return dict((await self.request("GET", "/users/@me")).json())
+        return dict((await self.request("GET", self.routes.me)).json())
 
     async def gateway_url(self) -> str:
         """GET /gateway: the URL clients should connect the Gateway to."""
-        return str((await self.request("GET", "/gateway")).json()["url"])
+        return str((await self.request("GET", self.routes.gateway)).json()["url"])
 
     async def command_index(self, guild_id: str) -> dict[str, Any]:
-        return dict((await self.request("GET", f"/guilds/{guild_id}/application-command-index")).json())
+        path = self.routes.command_index.format(guild_id=guild_id)
+        return dict((await self.request("GET", path)).json())
 
     async def find_command(self, guild_id: str, application_id: str, name: str = "imagine") -> Command:
         index = await self.command_index(guild_id)
@@ -243,7 +250,7 @@ class DiscordRest:
 
     async def interact(self, payload: Mapping[str, Any]) -> None:
         """POST /interactions; Discord answers 204 when it accepted the interaction (not the job)."""
-        await self.request("POST", "/interactions", json=dict(payload), ok=(204,))
+        await self.request("POST", self.routes.interactions, json=dict(payload), ok=(204,))
 
     async def channel_messages(
         self, channel_id: str, *, after: str | int | None = None, limit: int = 100
@@ -251,8 +258,13 @@ class DiscordRest:
         params: dict[str, str | int] = {"limit": limit}
         if after is not None:
             params["after"] = str(after)
-        response = await self.request("GET", f"/channels/{channel_id}/messages", params=params)
+        response = await self.request("GET", self.routes.messages.format(channel_id=channel_id), params=params)
         return list(response.json())
+
+    async def message(self, channel_id: str, message_id: str) -> dict[str, Any]:
+        """One message by id (bots only: Discord answers a user token 403 20002)."""
+        path = self.routes.message.format(channel_id=channel_id, message_id=message_id)
+        return dict((await self.request("GET", path)).json())
 
     async def download(self, url: str) -> bytes:
         """Fetch an attachment (CDN URL) without the token; bounded retries on 5xx/transport errors."""

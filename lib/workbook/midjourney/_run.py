@@ -1,7 +1,10 @@
-"""One run of notebook 20: validated settings, the spending guard, the client, and the report.
+"""One run of notebook 20: validated settings, its connections, the spending guard, the client,
+and the report.
 
-`MidjourneyRun.open(settings)` says what the run will spend and refuses (before any request) when
-a guard does not hold; then the check functions of `_checks` drive it step by step.
+`MidjourneyRun.open(settings)` takes the connections from the service profiles the settings name
+(`discord_service`, and `discord_bot_service` for a bot reader) through the dialect, says what the
+run will spend and refuses (before any request) when a guard does not hold; then the check
+functions of `_checks` drive it step by step.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .. import connect
 from ._client import OnUpdate
 from ._config import MidjourneySettings, guard_spend
+from ._dialect import DiscordDialect
+from ._dialects import open_dialect
 from ._display import report_table, thumbnails
 from ._errors import MidjourneyError
 from ._report import RunReport
@@ -44,18 +50,19 @@ class MidjourneyRun:
         transport: httpx.AsyncBaseTransport | None = None,
         connector: Callable[..., Any] | None = None,
     ) -> MidjourneyRun:
-        """Guard the spend, then read the token from `discord_token_env` and open the client."""
+        """Open the connections, guard the spend, then open the client."""
+        dialect = dialect_of(settings)
         guard_spend(
             mode=settings.mode,
             jobs=settings.jobs,
             max_jobs=settings.max_jobs,
             allow_spend=settings.allow_spend,
-            api_url=settings.api_url,
+            api_url=dialect.sender.base_url,
             channel_id=settings.channel_id,
             env=env,
             say=say,
         )
-        client = SyncClient(settings, token_env=settings.discord_token_env, transport=transport, connector=connector)
+        client = SyncClient(settings, dialect, transport=transport, connector=connector)
         return cls(settings, client)
 
     @property
@@ -63,8 +70,17 @@ class MidjourneyRun:
         return self.settings.evidence_dir
 
     def validate_token(self) -> dict[str, Any]:
+        """The user (and the reader bot, with two identities): GET /users/@me as each."""
         self.user = self.client.validate_token()
         return self.user
+
+    @property
+    def reader_user(self) -> dict[str, Any] | None:
+        return self.client.client.reader_user
+
+    @property
+    def dialect(self) -> DiscordDialect:
+        return self.client.dialect
 
     def resolve_command(self, name: str = "imagine") -> Command:
         self.command = self.client.resolve_command(name)
@@ -100,3 +116,11 @@ class MidjourneyRun:
             f"{len(report.succeeded)}/{len(report.jobs)} jobs stored in {report.elapsed_s:.1f} s; "
             f"{report.rest_calls_total} REST calls, {report.rate_limited} answered 429; watcher: {states}"
         )
+
+
+def dialect_of(settings: MidjourneySettings) -> DiscordDialect:
+    """The dialect over the profiles the settings name ("" dialect: the user profile's `dialect:`,
+    else bot-reader when a bot profile is named, else user-token)."""
+    user = connect.profile(settings.services, settings.discord_service)
+    bot = connect.profile(settings.services, settings.discord_bot_service) if settings.discord_bot_service else None
+    return open_dialect(settings.dialect or user.dialect, user, bot, settings.dialect_options)

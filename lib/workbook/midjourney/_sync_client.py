@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 import httpx
 
 from .._errors import SyncTimeoutError
-from .._secrets import read_secret
 from .._sync import LoopThread
 from ._client import MidjourneyClient, OnUpdate
 from ._config import JobSpec, RunConfig
+from ._dialect import DiscordDialect
 from ._errors import MidjourneyError
 from ._report import RunReport
 from ._rest import Command
@@ -27,30 +27,29 @@ T = TypeVar("T")
 
 
 class SyncClient:
-    """`with SyncClient(config, token_env="DISCORD_TOKEN") as client: client.validate_token(); client.run(jobs)`."""
+    """`with SyncClient(config, dialect) as client: client.validate_token(); client.run(jobs)`."""
 
     def __init__(
         self,
         config: RunConfig,
+        dialect: DiscordDialect,
         *,
-        token_env: str,
         on_update: OnUpdate | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         connector: Callable[..., Any] | None = None,
     ) -> None:
-        token = read_secret(token_env, purpose="Discord user token for the Midjourney run")
-        assert token is not None
         self.config = config
+        self.dialect = dialect
         self._loop = LoopThread(name="midjourney-loop")
         self._closed = False
 
         async def build() -> MidjourneyClient:
-            return MidjourneyClient(config, token, transport=transport, connector=connector, on_update=on_update)
+            return MidjourneyClient(config, dialect, transport=transport, connector=connector, on_update=on_update)
 
         self.client = self._call(build(), 30.0)
 
     def __repr__(self) -> str:
-        return f"SyncClient({self.config.api_url!r}, token=***)"
+        return f"SyncClient({self.dialect.sender.url!r}, dialect={self.dialect.name!r})"
 
     def __enter__(self) -> SyncClient:
         return self

@@ -14,11 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ._errors import DiscordAuthError, InvalidRequestBudgetError, MidjourneyError
-from ._gateway import GatewayClient
+from ._gateway import GatewayClient, Identify, user_identify
 from ._poller import ChannelPoller
 from ._rest import DiscordRest
 
 Handler = Callable[[str, dict[str, Any], float, str], None]
+# Gateway close codes that refuse the identity itself: authentication failed, invalid or disallowed
+# intents (a bot whose application has not enabled the MESSAGE_CONTENT intent gets 4014).
+REFUSED_IDENTITY = {4004: "authentication failed", 4013: "invalid intents", 4014: "disallowed intents"}
 Fatal = Callable[[BaseException], None]
 
 
@@ -37,6 +40,8 @@ class Watcher:
         handle: Handler,
         fatal: Fatal,
         connector: Callable[..., Any] | None = None,
+        identify: Identify = user_identify,
+        connect_kwargs: dict[str, Any] | None = None,
     ) -> None:
         self.watch = watch
         self.poll_interval_s = poll_interval_s
@@ -54,6 +59,8 @@ class Watcher:
                 on_dispatch=lambda name, data, at: self._handle(name, data, at, "gateway"),
                 on_state=self._note,
                 open_timeout_s=connect_timeout_s,
+                identify=identify,
+                connect_kwargs=connect_kwargs,
                 **kwargs,
             )
         self._tasks: list[asyncio.Task[None]] = []
@@ -77,8 +84,14 @@ class Watcher:
             try:
                 await asyncio.wait_for(self.gateway.ready.wait(), self.connect_timeout_s)
             except TimeoutError:
-                reason = self.gateway.failed or "no READY in time"
-                self._note(f"gateway unavailable ({reason}); polling the channel")
+                failed = self.gateway.failed
+                if failed is not None and failed.close_code in REFUSED_IDENTITY:
+                    # Discord refused who we are (a bad token, intents the bot's app may not use):
+                    # polling with the same identity would read nothing usable. Stop, saying why.
+                    self._note(f"gateway refused the identity ({failed}); stopping")
+                    self._fatal(failed)
+                    return
+                self._note(f"gateway unavailable ({failed or 'no READY in time'}); polling the channel")
         else:
             self._note("polling the channel (watch=poll)")
         self._tasks.append(asyncio.create_task(self._poll_loop(), name="discord-poller"))

@@ -1,24 +1,38 @@
-"""Discord REST + Gateway emulator with a Midjourney bot, for the sandbox (issue 4).
+"""Discord REST + Gateway emulator with a Midjourney bot, for the sandbox (issues 4, 13 and 25).
 
 It speaks the real wire protocol described in `/work/shared/reference/discord-midjourney.md`
 (§1-7, §10): a client written against discord.com works unchanged against it with only the base
-URLs, ids and token changed. One aiohttp process on 127.0.0.1 serves everything. Python API:
-`service(ctx)` (the launcher's factory), `FAULT_SWITCHES` and `PROMPT_MARKERS` (names below).
+URLs, ids and tokens changed — including clients that read with a bot and interact with the user
+token (the two identities most real deployments use). One aiohttp process on 127.0.0.1 serves
+everything. Python API: `service(ctx)` (the launcher's factory), `FAULT_SWITCHES`,
+`PROMPT_MARKERS`, the credential variables `TOKEN_ENV`, `BOT_TOKEN_ENV`, `EXTRA_BOTS_ENV`.
 
 Outputs (`${sandbox.discord.<key>}`)
 ------------------------------------
+* `url`            `http://127.0.0.1:<port>`
 * `api_url`        `http://127.0.0.1:<port>/api/v9` (the web client's version; `/api/v10` works too)
 * `gateway_url`    `ws://127.0.0.1:<port>/gateway` (also returned by `GET {api_url}/gateway`);
                    clients append `/?v=10&encoding=json` (`&compress=zlib-stream` is supported)
 * `admin_url`      `http://127.0.0.1:<port>/admin`
+* `cdn_url`, `media_url`  where attachment URLs point (`{cdn_url}/attachments/<channel>/<id>/<file>
+                   ?ex=&is=&hm=&`, cdn.discordapp.com's path; `proxy_url` the same under `media_url`);
+                   default `{url}/cdn`, `{url}/media`; WORKBOOK_DISCORD_CDN_URL / _MEDIA_URL set
+                   other bases (e.g. https://cdn.discordapp.com for a harness that maps that host
+                   onto this port, which also serves `/attachments/...` at its root)
 * `guild_id`, `channel_id`  the one guild/channel where the bot answers
 * `application_id` `936929561302675456` (the real Midjourney bot id, as clients send it)
-* `user_id`, `imagine_command_id` (`938956540159881230`), `imagine_version` (the normal version,
-  `1237876415471554623`; clients must still read it from the index, which differs under
-  `stale_command_version`)
-* secret env var `SANDBOX_DISCORD_TOKEN`: the user token. Sent raw in `Authorization` (no `Bot `/
-  `Bearer `); anything else -> 401 `{"message": "401: Unauthorized", "code": 0}`; on the gateway a
-  bad token closes with 4004.
+* `user_id`, `bot_user_id` (the reader bot's user id = its application id), `imagine_command_id`
+  (`938956540159881230`), `imagine_version` (the normal version, `1237876415471554623`; clients must
+  still read it from the index, which differs under `stale_command_version`)
+* secret env vars `SANDBOX_DISCORD_TOKEN` (the user token, sent raw in `Authorization`) and
+  `SANDBOX_DISCORD_BOT_TOKEN` (a reader bot in the guild, sent as `Bot <token>`; its app has the
+  MESSAGE_CONTENT intent enabled). `SANDBOX_DISCORD_EXTRA_BOT_TOKENS` (JSON) adds bots for tests
+  (outside the guild, without the intent). Identities (`_accounts`, as Discord): a user token sent
+  as `Bot <token>`, a bot token sent raw, or anything else -> 401 `{"message": "401:
+  Unauthorized", "code": 0}`; a bot on a user-only route (`POST /interactions`, the command index,
+  billing) -> 403 20001 "Bots cannot use this endpoint"; a user on a bot-only route (one message
+  by id, `GET /gateway/bot`) -> 403 20002 "Only bots can use this endpoint"; a bot outside the
+  guild on the channel's routes -> 403 50001 "Missing Access". Rate limits are per token.
 
 REST (`{api_url}`)
 ------------------
@@ -34,7 +48,10 @@ REST (`{api_url}`)
 * `GET /channels/{channel_id}/messages?limit=&before=|after=|around=` newest first; limit 1..100
   (default 50); more than one of before/after/around -> 400 50035. `after` returns the oldest
   messages after the id. Ephemeral messages (flags 64) are never in history (gateway only).
-  `GET /channels/{id}/messages/{id}` -> 403 20002 "Only bots can use this endpoint" (as for users).
+  `GET /channels/{id}/messages/{id}`: a bot with access gets the message (404 10008 if unknown);
+  a user token 403 20002. Neither REST route ever carries a nonce. A bot whose app lacks the
+  message content intent reads bot messages with empty `content`, `embeds`, `attachments`,
+  `components` (Discord's rule: the message neither is its own nor mentions it).
 * Every response carries `X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket`; a 429 adds
   `Retry-After` (integer seconds, as Discord), `X-RateLimit-Scope` and, if global,
   `X-RateLimit-Global: true`; body `{"message", "retry_after": <float seconds>, "global"}`. Buckets:
@@ -42,7 +59,7 @@ REST (`{api_url}`)
   All windows are emulated seconds divided by the time scale; prefer the float `retry_after` /
   `X-RateLimit-Reset-After` (the integer header rounds tiny waits up to 1 s).
 * Attachments are served at their `url` / `proxy_url` (signed `?ex=&is=&hm=` like the Discord CDN,
-  no auth): grids are lossy WebP (v7, as most live finals) or PNG (older eras, setting
+  no auth, an Authorization header ignored): grids are lossy WebP (v7, as most live finals) or PNG (older eras, setting
   `grid_format`), 2x2 of the upscale size (2048x2048 for `--ar 1:1`); upscales PNG (1024x1024;
   other `--ar` keep ~1024² pixels), progress frames 512x512 WebP. Upscale N is quadrant N of its
   grid (1 2 / 3 4): pixel-identical in a PNG grid, within ~1/255 in a WebP one. Deterministic
@@ -50,25 +67,42 @@ REST (`{api_url}`)
 
 Gateway
 -------
-HELLO (op 10, heartbeat_interval = 41250 ms / time scale, at least 5000 ms); IDENTIFY (op 2, user
-style: token + capabilities, no intents) -> READY (`session_id`, `resume_gateway_url` =
-`ws://127.0.0.1:<port>/gateway-resume`, `user`, `guilds`); HEARTBEAT (op 1) -> ACK (op 11);
-RESUME (op 6 token/session_id/seq) -> missed dispatches replayed, then `RESUMED`; unknown session
--> op 9 `false`. No heartbeat for 2 intervals -> close 4009. Dispatches: MESSAGE_CREATE /
+HELLO (op 10, heartbeat_interval = 41250 ms / time scale, at least 5000 ms); IDENTIFY (op 2): the
+user token (user style: capabilities, no intents; an `intents` field is ignored) -> READY
+(`session_id`, `resume_gateway_url` = `ws://127.0.0.1:<port>/gateway-resume`, `user`, `guilds`);
+a bot's token, with or without `Bot ` (Discord takes both) -> READY with the bot's own `user`, its
+guild `unavailable`, `application`, then GUILD_CREATE if it asked for GUILDS. A bot must send
+`intents`: missing or undocumented bits -> close 4013, a privileged intent its app has not enabled
+-> 4014; `Bot <user token>` or an unknown token -> 4004. HEARTBEAT (op 1) -> ACK (op 11); RESUME
+(op 6 token/session_id/seq, the session's own identity) -> missed dispatches replayed, then
+`RESUMED`; unknown session -> op 9 `false`. No heartbeat for 2 intervals -> close 4009.
+Dispatches, per session as its identity and intents allow (`_intents`): MESSAGE_CREATE /
 MESSAGE_UPDATE (full message, `guild_id`, `member`) / MESSAGE_DELETE (`id`, `channel_id`,
-`guild_id`), INTERACTION_CREATE and INTERACTION_SUCCESS (`{"id": <interaction id>, "nonce"}`, sent to
-the session whose `session_id` the interaction carried, or to all sessions if none matches),
-INTERACTION_FAILURE for a button whose job is unknown.
+`guild_id`) — for a bot only with GUILD_MESSAGES, emptied without MESSAGE_CONTENT, never an
+ephemeral one; INTERACTION_CREATE and INTERACTION_SUCCESS (`{"id": <interaction id>, "nonce"}`,
+sent to the user session whose `session_id` the interaction carried, or to every user session if
+none matches, never to a bot), INTERACTION_FAILURE for a button whose job is unknown or whose
+effect is not emulated.
+
+Where this is kinder than Discord, or guesses (no source settles it)
+-----------------------------------------------------------------
+A user IDENTIFY's `intents` are ignored; interactions' `session_id` is not checked (proxies
+hard-code one); a bot session sees the `nonce` on MESSAGE_CREATE as the user's does (discord.py
+exposes other users' nonces); `GET /gateway/bot` answers a user 403 20002; buckets and limits are
+plausible, not Discord's (undocumented for users). Harsher: Vary (Region), Custom Zoom, Animate and
+Cancel Job fail with INTERACTION_FAILURE (not emulated). The CDN ignores Authorization and does not
+expire URLs within their `ex`.
 
 Midjourney bot (per /imagine; times are emulated seconds, scaled; shapes per setting `era`)
 ------------------------------------------------------------------------------------------
-The default era `v7` produces the live bot's shapes (public 2026 captures, `_eras`):
+The default era `v7` produces the live bot's shapes (public 2026 captures, `_eras`; every shape of
+every era traced to a capture or proxy fixture, or marked inferred, in `_provenance.SHAPES`):
 INTERACTION_CREATE + INTERACTION_SUCCESS -> CREATE `**<echoed>** - <@user> (Waiting to start)`
 (type 20, carries `nonce`, `interaction` and `interaction_metadata.id` = interaction id) -> UPDATEs
 of that message at irregular intervals `(17%) (fast)`, 20, 27, 35, 47, 56, 64, 72, 81, 89, 95 (no
-0 %), each with a `\n-# Create, explore, ...` second line and a Cancel Job button
-`MJ::CancelJob::ByJobid::<hash>`, a preview `<hash>_grid_0.webp` from 35 % on -> DELETE it -> NEW
-CREATE, a type-19 reply to the waiting message (`referenced_message: null`):
+0 %), each with a `\n-# Create, explore, ...` second line and **no components** (the live bot puts
+no Cancel Job on /imagine progress), a preview `<hash>_grid_0.webp` from 35 % on -> DELETE it ->
+NEW CREATE, a type-19 reply to the waiting message (`referenced_message: null`):
 `**<echoed>** - <@user> [(Open on website for full quality)](<https://midjourney.com/jobs/<hash>>) (fast)`
 with the WebP grid `<username>_<prompt_words>_<hash>.webp`, buttons `MJ::JOB::upsample::1..4::<hash>`,
 `MJ::JOB::reroll::0::<hash>::SOLO`, `MJ::JOB::variation::1..4::<hash>` and a Web link button;
@@ -77,11 +111,19 @@ U<N> -> the grid is edited (button style 1), CREATE `Upscaling image #N with **<
 (Waiting to start)` (type 20, the press's nonce, a Cancel Job button), ~4 s later it is deleted
 and a reply (type 19) to the grid is CREATEd: `**<echoed>** - Image #N <@user>` with
 `message_reference.message_id` = grid id and `referenced_message` = the grid, PNG
-`<username>_<words>_<new hash>.png`, buttons `MJ::JOB::low_variation|high_variation::1::<new
-hash>::SOLO` and Web. Era `v6`: PNG grids, classic progress (0, 15, 31, 46, 62, 78, 93, previews
-from 15 %), finals type 0 with the plain `(Open on website for full quality)`, "Image #N" at once;
-`v5`: the same without the link; `v4`: finals like v5, upscales acknowledged then
-`**<echoed>** - Upscaled by <@user> (fast)`. Other settings: `stealth` -> `(fast, stealth)`;
+`<username>_<words>_<new hash>.png`, and the live bot's 16 buttons: Upscale (Subtle|Creative),
+Vary (Subtle|Strong|Region), Zoom Out 2x|1.5x, Custom Zoom, four pans, Animate (High|Low motion),
+the heart, Web. Their results reply to the image: Upscale -> `**<echoed>** - Upscaled by <@user>
+(fast)` (a PNG twice the size), Vary -> a Variations (Strong|Subtle) grid, Zoom Out -> a "Zoom Out
+by" grid, Pan -> "Pan <Dir> by" with `--ar` rewritten (3:2 left/right), the heart -> "You have
+successfully rated [this job](...) with 😍"; variation, zoom and pan progress carry a Cancel Job
+button. Vary (Region), Custom Zoom, Animate and Cancel Job are not emulated (INTERACTION_FAILURE).
+Era `v6`: PNG grids, classic progress (0, 15, 31, 46, 62, 78, 93, previews from 15 %), finals
+type 0 with the plain `(Open on website for full quality)` on imagine finals only, "Image #N" at
+once with the v6 button set, "Upscaled (Subtle|Creative) by"; `v5`: no link, "Variations by",
+two Vary buttons; `v4`: finals like v5, upscales acknowledged then `**<echoed>** - Upscaled by
+<@user> (fast)` ("Make Variations", "Upscale to Max"). No older era shows a Cancel Job button.
+Other settings: `stealth` -> `(fast, stealth)`;
 `relax_paused` -> relaxed jobs first show `(paused) (relaxed)`; `progress_hash: false` -> no
 preview and no Cancel Job button (nothing on a progress message tells the job hash);
 `progress_delete` "before" (default) | "after" (the final first) | "never".
@@ -173,6 +215,15 @@ error:<kind>, `prompt`, `echoed`, `nonce`, `interaction_id`, `index`, `parent_me
 
 from ._config import FAULT_SWITCHES, faults
 from ._prompt import MARKERS as PROMPT_MARKERS
-from ._service import NAME, TOKEN_ENV, service
+from ._service import BOT_TOKEN_ENV, EXTRA_BOTS_ENV, NAME, TOKEN_ENV, service
 
-__all__ = ["FAULT_SWITCHES", "NAME", "PROMPT_MARKERS", "TOKEN_ENV", "faults", "service"]
+__all__ = [
+    "BOT_TOKEN_ENV",
+    "EXTRA_BOTS_ENV",
+    "FAULT_SWITCHES",
+    "NAME",
+    "PROMPT_MARKERS",
+    "TOKEN_ENV",
+    "faults",
+    "service",
+]

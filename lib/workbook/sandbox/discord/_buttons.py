@@ -1,5 +1,8 @@
-"""Button presses on the bot's messages: U (upscale), V / Vary (variations), 🔄 (reroll) and the
-moderation Appeal button. A used button turns blurple (style 1) by an edit of its message."""
+"""Button presses on the bot's messages: a grid's U (upscale), V (variations) and 🔄 (reroll), an
+upscaled image's Vary, Upscale (Subtle|Creative), Zoom Out, Pan and heart (`_solo`), and the
+moderation Appeal button. A used button turns blurple (style 1) by an edit of its message. Buttons
+whose effect is not emulated (Vary (Region), Custom Zoom, Animate, Cancel Job) fail with
+INTERACTION_FAILURE."""
 
 from __future__ import annotations
 
@@ -12,18 +15,43 @@ from ._botcore import BotCore, Job, Json
 from ._flow import JobFlow
 from ._prompt import find_marker
 from ._replies import embed_reply
+from ._solo import SoloActions
 
 # The per-image cooldown a "Slow Down!" imposes (emulated seconds; `mjtest:slow_down` prompts).
 SLOW_DOWN_S = 10.0
 
 _CUSTOM_ID = re.compile(r"^MJ::JOB::(?P<action>[a-z_0-9]+)::(?P<index>\d+)::(?P<hash>[0-9a-f-]{36})(?:::SOLO)?$")
+_OUTPAINT = re.compile(r"^MJ::Outpaint::(?:50|75)::(?P<index>\d+)::(?P<hash>[0-9a-f-]{36})::SOLO$")
+_BOOKMARK = re.compile(r"^MJ::BOOKMARK::(?P<hash>[0-9a-f-]{36})$")
+_PAN = re.compile(r"^pan_(left|right|up|down)$")
+# Actions that make one bigger image of the pressed one ("Upscaled by").
+_UPSCALED = re.compile(r"^upsample_(?:max|v[5-7]_2x_(?:subtle|creative))$")
+_VARIATIONS = {"variation": "Strong", "high_variation": "Strong", "low_variation": "Subtle"}
 _APPEAL = re.compile(r"^MJ::Prompts::Appeal::(?P<job>[0-9a-f-]{36})$")
+
+
+_KNOWN = frozenset({"upsample", "reroll", "outpaint", "bookmark", *_VARIATIONS})
+
+
+def _emulated(action: str) -> bool:
+    return action in _KNOWN or bool(_PAN.match(action) or _UPSCALED.match(action))
+
+
+def _parse(custom_id: str) -> tuple[str, int, str]:
+    """(action, image index, the pressed job's hash) of a Midjourney button; ("", 0, "") if unknown."""
+    for pattern, action in ((_CUSTOM_ID, None), (_OUTPAINT, "outpaint"), (_BOOKMARK, "bookmark")):
+        match = pattern.match(custom_id)
+        if match:
+            index = int(match.groupdict().get("index") or 1)
+            return action or match.group("action"), index, match.group("hash")
+    return "", 0, ""
 
 
 class Buttons:
     def __init__(self, core: BotCore, flow: JobFlow) -> None:
         self.core = core
         self.flow = flow
+        self.solo = SoloActions(core, flow)
         self._cooldown_until: dict[str, int] = {}  # parent job hash -> epoch second of the "<t:...:R>"
 
     def reset(self) -> None:
@@ -51,13 +79,11 @@ class Buttons:
             if job is not None:
                 await self.flow.generate(job, nonce_on_start=False)
             return
-        match = _CUSTOM_ID.match(custom_id)
-        parent_hash = match.group("hash") if match else ""
+        action, index, parent_hash = _parse(custom_id)
         parent = core.jobs.get(parent_hash)
-        if match is None or parent is None:
+        if parent is None or not _emulated(action):
             core.emit.interaction_events(interaction_id, nonce, session_id, success=False)
             return
-        action, index = match.group("action"), int(match.group("index"))
         job = core.add(
             parent.derive(
                 kind="upscale",
@@ -75,19 +101,34 @@ class Buttons:
         if action == "upsample" and self._slowed_down(job, message):
             return
         self._mark_used(message, custom_id, job)
+        await self._act(action, job, parent, message)
+
+    async def _act(self, action: str, job: Job, parent: Job, message: Json) -> None:
+        core = self.core
+        pan = _PAN.match(action)
         if action == "upsample":
             core.obs.jobs["upscale"] += 1
             await self.flow.upscale(job)
+        elif _UPSCALED.match(action):
+            job.kind = "upscaled"
+            await self.solo.upscaled(job, parent, action.rsplit("_", 1)[-1].title())
         elif action == "reroll":
             job.kind = "reroll"
             core.obs.jobs["reroll"] += 1
             await self.flow.generate(job)
-        else:
+        elif action in _VARIATIONS:
             job.kind = "variation"
-            strength = "Subtle" if action == "low_variation" else "Strong"
-            job.label = f"Variations ({strength}) by "
+            named = core.settings.shapes.named_variations
+            job.label = f"Variations ({_VARIATIONS[action]}) by " if named else "Variations by "
             core.obs.jobs["variation"] += 1
             await self.flow.generate(job)
+        elif pan:
+            await self.solo.pan(job, pan.group(1))
+        elif action == "outpaint":
+            await self.solo.zoom(job)
+        else:
+            job.kind = "bookmark"
+            self.solo.bookmark(job, message)
 
     def _slowed_down(self, job: Job, message: Json) -> bool:
         """A `mjtest:slow_down` prompt's first U press, and every press before the cooldown it names

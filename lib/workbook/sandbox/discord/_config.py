@@ -38,6 +38,19 @@ def faults(initial: Mapping[str, Any]) -> FaultSwitches:
 
 
 @dataclass(frozen=True)
+class BotAccount:
+    """A bot (its own application) that a deployment reads the channel with: `Authorization: Bot
+    <token>` on REST, its own Gateway session with intents. Modern apps' bot user id is the
+    application id."""
+
+    token: str
+    user_id: str
+    username: str = "sandbox_reader"
+    in_guild: bool = True  # a member of the guild, allowed to view the channel and read its history
+    message_content: bool = True  # the MESSAGE_CONTENT privileged intent is enabled in its app's settings
+
+
+@dataclass(frozen=True)
 class EmulatorConfig:
     port: int
     token: str
@@ -49,10 +62,24 @@ class EmulatorConfig:
     application_id: str = MJ_APPLICATION_ID
     # Key for the signed `?ex=&is=&hm=` attachment URLs.
     cdn_secret: str = "sandbox"
+    bots: tuple[BotAccount, ...] = ()
+    # Where attachment URLs point: `{cdn_url}/attachments/<channel>/<attachment>/<file>?ex=&is=&hm=&`
+    # (cdn.discordapp.com's shape) and the same path under `media_url` for `proxy_url`
+    # (media.discordapp.net). Empty: served by this process at `{base_url}/cdn` and `{base_url}/media`.
+    cdn_url: str = ""
+    media_url: str = ""
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def cdn_base(self) -> str:
+        return (self.cdn_url or f"{self.base_url}/cdn").rstrip("/")
+
+    @property
+    def media_base(self) -> str:
+        return (self.media_url or f"{self.base_url}/media").rstrip("/")
 
     @property
     def api_url(self) -> str:

@@ -121,9 +121,10 @@ class Emitter:
         issued = int(time.time())
         expires = issued + URL_LIFETIME_S
         signature = self.sign(att_id, f"{expires:x}", f"{issued:x}")
-        host = "media" if proxy else "attachments"
+        # cdn.discordapp.com's shape under the configured bases (media.discordapp.net for proxy_url).
+        base = self.config.media_base if proxy else self.config.cdn_base
         return (
-            f"{self.config.base_url}/{host}/{self.config.channel_id}/{att_id}/{filename}"
+            f"{base}/attachments/{self.config.channel_id}/{att_id}/{filename}"
             f"?ex={expires:x}&is={issued:x}&hm={signature}&"
         )
 

@@ -16,18 +16,18 @@ import secrets
 import time
 import uuid
 
-from . import _images, _messages, _texts
+from . import _components, _images, _messages, _texts
 from ._bot_faults import FaultBehaviours
 from ._botcore import BotCore, Job, Json
 from ._prompt import check_prompt, filename_slug, find_marker, image_size
 from ._replies import (
-    cancel_row,
     embed_reply,
     era,
     final_grid,
     grid_filename,
     grid_kind,
     mode_status,
+    progress_components,
     progress_content,
     upscale_ack,
     upscale_message,
@@ -90,13 +90,13 @@ class JobFlow:
             job.status = "error:failed"
             return
         if marker == "action_needed":
-            appeal = _messages.button(f"MJ::Prompts::Appeal::{job.job_id}", "Appeal", style=1)
+            appeal = _components.button(f"MJ::Prompts::Appeal::{job.job_id}", "Appeal", style=1)
             self.pending_appeals[job.job_id] = job
             self.error_reply(job, "action_needed", ephemeral=True, components=[{"type": 1, "components": [appeal]}])
             return
         if marker == "captcha":
             # Human verification: ephemeral (gateway only), with the iframe button trueai describes.
-            verify = _messages.button(f"MJ::iframe::{secrets.token_urlsafe(12)}", "Verify", style=1)
+            verify = _components.button(f"MJ::iframe::{secrets.token_urlsafe(12)}", "Verify", style=1)
             self.error_reply(job, "captcha", ephemeral=True, components=[{"type": 1, "components": [verify]}])
             return
         if marker in ERROR_EMBEDS:
@@ -186,8 +186,7 @@ class JobFlow:
             if core.settings.progress_hash:
                 if percent >= shapes.preview_from:
                     waiting["attachments"] = [await self._preview(job, percent)]
-                if shapes.cancel_button:
-                    waiting["components"] = cancel_row(job)
+                waiting["components"] = progress_components(core, job)
             core.update(waiting, "progress", job)
             if step == 0:
                 self.faults.maybe_drop_gateway()
@@ -240,18 +239,26 @@ class JobFlow:
 
     # -- upscale -----------------------------------------------------------------------------------
 
-    async def upscale(self, job: Job) -> None:
+    async def admit_single(self, job: Job) -> bool:
+        """Admission of a one-image job (an upscale): "Queue full" (False), or a slot, after a
+        "Job queued" notice and the wait if every slot is busy (True; the caller releases it)."""
         core = self.core
         admission = core.scheduler.submit(job.job_id)
         if admission is Admission.FULL:
             core.notice(job, "Queue full", QUEUE_FULL_TEXT, _messages.ERROR_COLOR)
             job.status = "error:queue_full"
+            return False
+        if admission is Admission.QUEUED:
+            core.notice(job, "Job queued", QUEUED_TEXT, _messages.INFO_COLOR, kind="queued")
+            await job.started.wait()
+        job.status = "running"
+        return True
+
+    async def upscale(self, job: Job) -> None:
+        core = self.core
+        if not await self.admit_single(job):
             return
         try:
-            if admission is Admission.QUEUED:
-                core.notice(job, "Job queued", QUEUED_TEXT, _messages.INFO_COLOR, kind="queued")
-                await job.started.wait()
-            job.status = "running"
             ack = None
             if era(core).upscale_flow in ("ack", "legacy"):
                 await core.sleep(min(core.settings.timings.start_s, core.settings.timings.upscale_s / 4))

@@ -19,8 +19,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .._faults import FaultSwitches
+from ._accounts import Caller, gateway_caller
 from ._config import EmulatorConfig, Settings
-from ._messages import me_object
+from ._intents import GUILDS, gateway_view, identify_problem
+from ._ready import guild_create, ready_payload
 from ._store import Observability
 
 Json = dict[str, Any]
@@ -102,8 +104,10 @@ class _ResumableSession:
     """A gateway session: its sequence numbers and recent dispatches, kept across connections so a
     client that lost its connection can RESUME and get what it missed."""
 
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, caller: Caller, intents: int = 0) -> None:
         self.session_id = session_id
+        self.caller = caller
+        self.intents = intents
         self.seq = 0
         self.buffer: deque[tuple[int, str]] = deque(maxlen=REPLAY_BUFFER)
         self.connection: _Connection | None = None
@@ -128,12 +132,19 @@ class GatewayHub:
     # -- dispatch ------------------------------------------------------------------------------
 
     def dispatch(self, event: str, data: Json, session_id: str | None = None) -> int:
-        """Send to `session_id` if it is a known session, else to every session; returns count."""
-        targets = [self.sessions[session_id]] if session_id in self.sessions else list(self.sessions.values())
+        """Send to every session what it may see of the event (`_intents.gateway_view`); an event
+        naming a known user session (INTERACTION_* carry the interaction's) goes to that one only.
+        Returns how many sessions got it."""
+        named = self.sessions.get(session_id or "")
+        targets = [named] if named is not None and not named.caller.is_bot else list(self.sessions.values())
+        sent = 0
         for session in targets:
-            session.dispatch(event, data)
-        self.obs.gateway["dispatches"] += len(targets)
-        return len(targets)
+            view = gateway_view(session.caller, session.intents, event, data)
+            if view is not None:
+                session.dispatch(event, view)
+                sent += 1
+        self.obs.gateway["dispatches"] += sent
+        return sent
 
     @property
     def connected_sessions(self) -> int:
@@ -249,27 +260,40 @@ class GatewayHub:
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             await connection.close(DECODE_ERROR, "Error while decoding payload.")
             return False
-        if data["token"] != self.config.token:
+        caller = gateway_caller(self.config, data["token"])
+        if caller is None:
             self.obs.gateway["auth_failed"] += 1
             await connection.close(AUTHENTICATION_FAILED, "Authentication failed.")
             return False
-        self.obs.gateway["identifies"] += 1
-        session = _ResumableSession(secrets.token_hex(16))
+        intents = 0
+        if caller.bot is not None:
+            problem = identify_problem(caller.bot, data.get("intents"))
+            if problem is not None:
+                self.obs.gateway["intents_refused"] += 1
+                await connection.close(*problem)
+                return False
+            intents = int(data["intents"])
+        self.obs.gateway["identifies" if caller.bot is None else "bot_identifies"] += 1
+        session = _ResumableSession(secrets.token_hex(16), caller, intents)
         self._remember(session)
         session.connection = connection
         connection.session = session
-        session.dispatch("READY", self._ready_payload(session, connection.version))
+        session.dispatch("READY", ready_payload(self.config, caller, session.session_id, connection.version))
+        if caller.bot is not None and caller.bot.in_guild and intents & GUILDS:
+            session.dispatch("GUILD_CREATE", guild_create(self.config))
         return True
 
     async def _resume(self, connection: _Connection, data: Any) -> bool:
         if not isinstance(data, dict) or not all(k in data for k in ("token", "session_id", "seq")):
             await connection.close(DECODE_ERROR, "Error while decoding payload.")
             return False
-        if data["token"] != self.config.token:
+        session = self.sessions.get(str(data["session_id"]))
+        caller = gateway_caller(self.config, str(data["token"]))
+        if caller is None or (session is not None and caller != session.caller):
+            # An unknown token, or another identity's token for this session.
             self.obs.gateway["auth_failed"] += 1
             await connection.close(AUTHENTICATION_FAILED, "Authentication failed.")
             return False
-        session = self.sessions.get(str(data["session_id"]))
         seq = data["seq"] if isinstance(data["seq"], int) else 0
         oldest = session.buffer[0][0] if session is not None and session.buffer else 1
         if session is None or seq > session.seq or seq + 1 < oldest:
@@ -293,32 +317,3 @@ class GatewayHub:
         idle = [s for s in self.sessions.values() if s.connection is None]
         while len(self.sessions) > MAX_SESSIONS and idle:
             self.sessions.pop(idle.pop(0).session_id, None)
-
-    def _ready_payload(self, session: _ResumableSession, version: int) -> Json:
-        config = self.config
-        return {
-            "v": version,
-            "user": me_object(config),
-            "session_id": session.session_id,
-            "session_type": "normal",
-            "resume_gateway_url": config.resume_gateway_url,
-            "guilds": [
-                {
-                    "id": config.guild_id,
-                    "name": "Sandbox",
-                    "unavailable": False,
-                    "channels": [
-                        {
-                            "id": config.channel_id,
-                            "type": 0,
-                            "name": "midjourney",
-                            "guild_id": config.guild_id,
-                        }
-                    ],
-                }
-            ],
-            "private_channels": [],
-            "relationships": [],
-            "user_settings": {},
-            "sessions": [{"session_id": session.session_id, "status": "online", "activities": []}],
-        }

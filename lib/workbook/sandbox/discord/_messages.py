@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._config import BOT_AVATAR, BOT_DISCRIMINATOR, BOT_USERNAME, MJ_APPLICATION_ID, EmulatorConfig
+from ._config import BOT_AVATAR, BOT_DISCRIMINATOR, BOT_USERNAME, MJ_APPLICATION_ID, BotAccount, EmulatorConfig
 
 # Message types (discord-api-docs "Message Types").
 DEFAULT = 0
@@ -46,6 +46,22 @@ def me_object(config: EmulatorConfig) -> Json:
         "banner": None,
         "accent_color": None,
         "bio": "",
+    }
+
+
+def bot_account_user(bot: BotAccount) -> Json:
+    """A reader bot's own user (GET /users/@me with its token, its READY)."""
+    return {
+        "id": bot.user_id,
+        "username": bot.username,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "public_flags": 0,
+        "flags": 0,
+        "bot": True,
+        "verified": True,
+        "mfa_enabled": False,
     }
 
 
@@ -88,51 +104,6 @@ def embed(title: str, description: str, color: int = ERROR_COLOR, footer: str | 
     if footer:
         result["footer"] = {"text": footer}
     return result
-
-
-def button(custom_id: str, label: str | None = None, emoji: str | None = None, style: int = 2) -> Json:
-    result: Json = {"type": 2, "style": style, "custom_id": custom_id}
-    if label:
-        result["label"] = label
-    if emoji:
-        result["emoji"] = {"name": emoji}
-    return result
-
-
-def grid_components(job_hash: str) -> list[Json]:
-    return [
-        {
-            "type": 1,
-            "components": [
-                *(button(f"MJ::JOB::upsample::{i}::{job_hash}", f"U{i}") for i in range(1, 5)),
-                button(f"MJ::JOB::reroll::0::{job_hash}::SOLO", emoji="🔄"),
-            ],
-        },
-        {
-            "type": 1,
-            "components": [button(f"MJ::JOB::variation::{i}::{job_hash}", f"V{i}") for i in range(1, 5)],
-        },
-    ]
-
-
-def link_button(job_hash: str) -> Json:
-    return {"type": 2, "style": 5, "label": "Web", "url": f"https://www.midjourney.com/jobs/{job_hash}?index=0"}
-
-
-def upscale_components(job_hash: str) -> list[Json]:
-    return [
-        {
-            "type": 1,
-            "components": [
-                button(f"MJ::JOB::low_variation::1::{job_hash}::SOLO", "Vary (Subtle)", "🪄"),
-                button(f"MJ::JOB::high_variation::1::{job_hash}::SOLO", "Vary (Strong)", "🪄"),
-            ],
-        },
-        {
-            "type": 1,
-            "components": [link_button(job_hash)],
-        },
-    ]
 
 
 def mark_button_used(components: list[Json], custom_id: str) -> list[Json]:

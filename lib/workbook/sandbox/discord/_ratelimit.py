@@ -1,5 +1,6 @@
 """Discord-style rate limiting: per-route buckets keyed by their top-level resource, plus a global
-per-token limit. Pure logic with injected clocks, so it is testable without a network.
+limit, all per token (the user and each bot have their own). Pure logic with injected clocks, so
+it is testable without a network.
 
 Windows are in *emulated* seconds and divided by the time scale; the values reported in headers
 (`X-RateLimit-Reset-After`, `retry_after`) are real seconds, which is what a client sleeps.
@@ -92,12 +93,12 @@ class RateLimiter:
         self.time_scale = time_scale
         self._clock = clock
         self._wall = wall
-        self._windows: dict[tuple[str, str], _Window] = {}
+        self._windows: dict[tuple[str, str, str], _Window] = {}
 
     def reset(self) -> None:
         self._windows.clear()
 
-    def _window(self, key: tuple[str, str], spec: BucketSpec) -> tuple[_Window, float]:
+    def _window(self, key: tuple[str, str, str], spec: BucketSpec) -> tuple[_Window, float]:
         now = self._clock()
         real_window = spec.window_s / self.time_scale
         window = self._windows.get(key)
@@ -106,12 +107,13 @@ class RateLimiter:
             self._windows[key] = window
         return window, real_window - (now - window.started)
 
-    def check(self, route: str, major: str = "") -> Decision:
-        """Count one request on `route` (for resource `major`); refuse it if a limit is exhausted."""
+    def check(self, route: str, major: str = "", token: str = "") -> Decision:
+        """Count one request by `token` (limits are per token) on `route` (for resource `major`);
+        refuse it if a limit is exhausted."""
         spec = ROUTE_BUCKETS.get(route, DEFAULT_BUCKET)
         bucket = bucket_id(route)
-        global_window, global_left = self._window(("<global>", ""), GLOBAL_LIMIT)
-        window, left = self._window((route, major), spec)
+        global_window, global_left = self._window((token, "<global>", ""), GLOBAL_LIMIT)
+        window, left = self._window((token, route, major), spec)
         wall = self._wall()
         if global_window.count >= GLOBAL_LIMIT.limit:
             return Decision(
@@ -131,10 +133,10 @@ class RateLimiter:
         window.count += 1
         return Decision(True, bucket, spec.limit, spec.limit - window.count, left, wall + left)
 
-    def peek(self, route: str, major: str = "") -> Decision:
+    def peek(self, route: str, major: str = "", token: str = "") -> Decision:
         """Headers for a response that did not count against the bucket (401s, injected faults)."""
         spec = ROUTE_BUCKETS.get(route, DEFAULT_BUCKET)
-        window, left = self._window((route, major), spec)
+        window, left = self._window((token, route, major), spec)
         return Decision(
             True, bucket_id(route), spec.limit, max(0, spec.limit - window.count), left, self._wall() + left
         )

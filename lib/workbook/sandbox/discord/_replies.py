@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import _messages
+from . import _components, _messages
 from ._botcore import BotCore, Job
 from ._eras import Era, job_link
 
@@ -37,9 +37,10 @@ def progress_content(core: BotCore, job: Job, percent: int) -> str:
     return core.content(job, f"{percent}%") + f" ({mode_status(core, job)})" + era(core).second_line
 
 
-def cancel_row(job: Job) -> list[Json]:
-    button = {"type": 2, "style": 4, "label": "Cancel Job", "custom_id": f"MJ::CancelJob::ByJobid::{job.job_id}"}
-    return [{"type": 1, "components": [button]}]
+def progress_components(core: BotCore, job: Job) -> list[Json]:
+    """A Cancel Job row where the era's live bot puts one (v7: variation, zoom and pan progress and
+    the upscale acknowledgement, never `/imagine` progress), else none."""
+    return _components.cancel_row(job.job_id) if job.kind in era(core).cancel_on else []
 
 
 def reply_to(core: BotCore, message_id: str, referenced: Json | None = None) -> Json:
@@ -58,13 +59,17 @@ def reply_to(core: BotCore, message_id: str, referenced: Json | None = None) -> 
 
 
 def final_grid(core: BotCore, job: Job, grid: Json, waiting_id: str | None, **kwargs: Any) -> Json:
-    """The final grid: U/V/🔄 buttons (and a Web link in v7), a reply to the waiting message in v7."""
+    """The final grid: U/V/🔄 buttons (and a Web link in v7). In v7 a reply: a button's result to
+    the message whose button was pressed (the live capture), an imagine's to its waiting message."""
     shapes = era(core)
-    components = _messages.grid_components(job.job_id)
+    components = _components.grid_components(job.job_id)
     if shapes.link_button:
-        components.append({"type": 1, "components": [_messages.link_button(job.job_id)]})
+        components.append(_components.row(_components.link_button(job.job_id)))
+    if job.parent_message_id is not None and job.kind != "reroll":
+        waiting_id = job.parent_message_id
     reply = shapes.final_reply and waiting_id is not None
-    content = f"**{job.echoed}** - {job.label}{core.mention()}{job_link(shapes, job.job_id)} ({mode_status(core, job)})"
+    link = job_link(shapes, job.job_id) if shapes.link_on_actions or job.kind in ("imagine", "reroll") else ""
+    content = f"**{job.echoed}** - {job.label}{core.mention()}{link} ({mode_status(core, job)})"
     return core.new_message(
         content,
         job,
@@ -84,7 +89,7 @@ def upscale_ack(core: BotCore, job: Job) -> Json:
         job,
         nonce=job.nonce,
         message_type=_messages.CHAT_INPUT_COMMAND,
-        components=cancel_row(job),
+        components=progress_components(core, job),
     )
 
 
@@ -109,7 +114,7 @@ def upscale_message(
         message_id=message_id,
         message_type=_messages.REPLY,
         attachments=[image],
-        components=_messages.upscale_components(job.job_id),
+        components=_components.solo_components(era(core).name, job.job_id),
         extra=reply_to(core, job.parent_message_id, grid),
     )
 
