@@ -56,8 +56,8 @@ class Studio:
     time_scale: float
 
 
-def error(message: str, code: int, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=code)
+def error(text: str, code: int, extra: dict[str, Any] | None = None) -> JSONResponse:
+    return JSONResponse({"error": text, **(extra or {})}, status_code=code)
 
 
 async def json_body(request: Request) -> tuple[Any, str]:
@@ -155,7 +155,9 @@ def routes(studio: Studio) -> list[Route]:
     async def generate_3d(request: Request) -> Response:
         if not studio.boot.loaded:
             return error(
-                "AI models still loading, please wait a few seconds...", 503, status="models_loading", retry_after=5
+                "AI models still loading, please wait a few seconds...",
+                503,
+                {"status": "models_loading", "retry_after": 5},
             )
         data, why = await json_body(request)
         if why:
@@ -175,9 +177,11 @@ def routes(studio: Studio) -> list[Route]:
             return error(
                 "Generation already in progress",
                 409,
-                job_id=job_id,
-                status="conflict",
-                message="This job is currently being processed. Wait for completion or use a different job_id.",
+                {
+                    "job_id": job_id,
+                    "status": "conflict",
+                    "message": "This job is currently being processed. Wait for completion or use a different job_id.",
+                },
             )
         asyncio.get_running_loop().create_task(generate_3d_job(studio, job_id, file_format, dimensions, quality))
         return JSONResponse(
@@ -240,7 +244,7 @@ def generate_problems(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _invalid(details: list[Any]) -> JSONResponse:
     items = [d if isinstance(d, dict) else {"loc": [], "msg": str(d), "type": "json_invalid"} for d in details]
-    return error("Invalid request parameters", 400, details=items)
+    return error("Invalid request parameters", 400, {"details": items})
 
 
 def secure_name(name: str) -> str:
