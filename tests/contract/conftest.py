@@ -22,7 +22,9 @@ FAST = {
     "soak_requests": 6,
     "soak_timeout_s": 0.75,
     "soak_max_stalls": 1,
-    "qualities": [1, 10],
+    "qualities": [5],
+    "styles": ["realistic"],
+    "job_timeout_s": 20.0,
     "schemathesis_phases": ["fuzzing"],
     "schemathesis_max_examples": 5,
     "readiness_budget_s": 3.0,
@@ -47,9 +49,10 @@ def studio_values(sandbox: Sandbox) -> dict[str, Any]:
     out = sandbox.outputs["studio"]
     return {
         "base_url": out["url"],
-        "openapi_url": out["openapi_url"],
+        "openapi_url": out["openapi_path"],
         "admin_url": out["admin_url"],
         "upload_dir": out["upload_dir"],
+        "output_dir": out["output_dir"],
     }
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
-from ._settings import ContractSettings
 
 BODY_SHOWN = 160
 
@@ -94,41 +93,49 @@ def _client_addr(response: httpx.Response) -> str:
 
 
 class StudioClient:
-    """The studio's endpoints by key (`settings.paths`), each call returning an `Exchange`."""
+    """HTTP to one studio: paths are joined to `base_url`, every call returns an `Exchange`.
 
-    def __init__(self, settings: ContractSettings, *, transport: httpx.BaseTransport | None = None) -> None:
-        self.settings = settings
+    `raw_target` sends a request line exactly as given (e.g. a literal `..` segment, which httpx
+    would otherwise remove before sending), through httpcore's `target` extension.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float,
+        transport: httpx.BaseTransport | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
         self.transport = transport
+        self.headers = dict(headers or {})
         self.http = self.new_http()
 
     def new_http(self, **kwargs: Any) -> httpx.Client:
-        """A client like this one's (same timeout and transport), e.g. for a soak series."""
-        kwargs.setdefault("timeout", self.settings.request_timeout_s)
-        return httpx.Client(transport=self.transport, follow_redirects=False, **kwargs)
-
-    def url(self, key: str, **values: str) -> str:
-        return self.settings.url(key, **values)
+        """A client like this one's (same timeout, headers and transport), e.g. for a soak series."""
+        kwargs.setdefault("timeout", self.timeout_s)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.Client(transport=self.transport, follow_redirects=False, headers=headers, **kwargs)
 
     def absolute(self, url: str) -> str:
-        """A URL from a response body (often relative, e.g. /api/jobs/1/result) made absolute."""
-        return urljoin(self.settings.base_url + "/", url)
+        """A path or a URL from a response body (often relative, e.g. /api/download/1/x) made absolute."""
+        return urljoin(self.base_url + "/", url)
 
-    def get(self, key: str, **values: str) -> Exchange:
-        return exchange(self.http, "GET", self.url(key, **values))
+    def send(self, method: str, path_or_url: str, **kwargs: Any) -> Exchange:
+        return exchange(self.http, method, self.absolute(path_or_url), **kwargs)
 
     def fetch(self, url: str, **kwargs: Any) -> Exchange:
-        return exchange(self.http, "GET", self.absolute(url), **kwargs)
-
-    def upload(
-        self, data: bytes, filename: str = "image.png", content_type: str = "image/png", *, field_name: str = "image"
-    ) -> Exchange:
-        return exchange(self.http, "POST", self.url("upload"), files={field_name: (filename, data, content_type)})
-
-    def post_json(self, key: str, body: Any) -> Exchange:
-        return exchange(self.http, "POST", self.url(key), json=body)
+        return self.send("GET", url, **kwargs)
 
     def request(self, method: str, url: str, **kwargs: Any) -> Exchange:
         return exchange(self.http, method, url, **kwargs)
+
+    def raw_target(self, method: str, target: str) -> Exchange:
+        """`METHOD target` with the target sent byte for byte; the Exchange names the target as sent."""
+        answer = exchange(self.http, method, self.base_url + "/", extensions={"target": target.encode()})
+        return replace(answer, url=self.base_url + target)
 
     def close(self) -> None:
         self.http.close()

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ._client import Exchange, StudioClient
+from ._client import Exchange
+from ._dialects import StudioDialect
 from ._samples import HTML, SVG, fake_png, png
 
 TRACE_PATTERNS = (
@@ -106,9 +108,11 @@ def traversal_problems(answer: Exchange, raw_name: str, upload_dir: str) -> tupl
     return found, strays
 
 
-def probe_uploads(client: StudioClient) -> SecurityResult:
-    s = client.settings
+def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
+    client = dialect.client
     result = SecurityResult()
+    up_method, up_path = dialect.routes()["upload"]
+    t2i_method, t2i_path = dialect.routes()["text_to_image"]
 
     def probe(name: str, answer: Exchange) -> Exchange:
         result.probes.append((name, answer))
@@ -116,7 +120,7 @@ def probe_uploads(client: StudioClient) -> SecurityResult:
 
     nonce = uuid.uuid4().hex[:12]
     raw_name = f"../../wb-traversal-{nonce}.png"
-    answer = probe("path traversal", client.upload(png(seed=31), raw_name))
+    answer = probe("path traversal", dialect.upload(png(seed=31), raw_name).answer)
     problems, strays = traversal_problems(answer, raw_name, s.upload_dir)
     result.problems += problems
     for stray in strays:
@@ -125,7 +129,7 @@ def probe_uploads(client: StudioClient) -> SecurityResult:
         result.notes.append("upload_dir not set: traversal judged by the response only")
     if s.upload_limit_bytes:
         body = fake_png(s.upload_limit_bytes + 65536)
-        answer = probe("oversize", client.upload(body, "big.png"))
+        answer = probe("oversize", dialect.upload(body, "big.png").answer)
         result.problems.append(
             _reject(
                 f"an upload of {len(body)} bytes (limit {s.upload_limit_bytes})",
@@ -136,19 +140,17 @@ def probe_uploads(client: StudioClient) -> SecurityResult:
         )
     else:
         result.notes.append("upload_limit_bytes is 0: oversize body not tried")
-    answer = probe("PNG header on non-image bytes", client.upload(fake_png(), "looks.png"))
+    answer = probe("PNG header on non-image bytes", dialect.upload(fake_png(), "looks.png").answer)
     result.problems.append(_reject("PNG header on random bytes", answer, [400, 415], "non-image bytes were accepted"))
-    answer = probe("SVG upload", client.upload(SVG, "vector.svg", "image/svg+xml"))
+    answer = probe("SVG upload", dialect.upload(SVG, "vector.svg", "image/svg+xml").answer)
     result.problems.append(_reject("an SVG upload (with a script)", answer, [400, 415], "SVG can carry script"))
-    answer = probe("HTML upload", client.upload(HTML, "page.png", "text/html"))
+    answer = probe("HTML upload", dialect.upload(HTML, "page.png", "text/html").answer)
     result.problems.append(_reject("an HTML upload named .png", answer, [400, 415], "HTML was accepted as an image"))
     probe(
         "invalid JSON",
-        client.request(
-            "POST", client.url("text_to_image"), content=b"{not json", headers={"content-type": "application/json"}
-        ),
+        client.send(t2i_method, t2i_path, content=b"{not json", headers={"content-type": "application/json"}),
     )
-    probe("unknown job", client.get("job", job_id=uuid.uuid4().hex))
+    probe("unknown job", dialect.job_status(str(uuid.uuid4())))
     for name, answer in result.probes:
         fragment = leak(answer.body) if answer.status is not None and answer.status >= 400 else ""
         if fragment:
@@ -158,18 +160,16 @@ def probe_uploads(client: StudioClient) -> SecurityResult:
     allowed = [
         (
             origin,
-            client.request(
-                "OPTIONS", client.url("upload"), headers={"origin": origin, "access-control-request-method": "POST"}
-            ),
+            client.send("OPTIONS", up_path, headers={"origin": origin, "access-control-request-method": up_method}),
         )
         for origin in s.cors_allowed_origins
     ]
     denied = []
     if s.cors_denied_origin:
-        preflight = {"origin": s.cors_denied_origin, "access-control-request-method": "POST"}
+        preflight = {"origin": s.cors_denied_origin, "access-control-request-method": up_method}
         denied = [
-            client.request("OPTIONS", client.url("upload"), headers=preflight),
-            client.request("GET", client.url("health"), headers={"origin": s.cors_denied_origin}),
+            client.send("OPTIONS", up_path, headers=preflight),
+            client.send("GET", dialect.health_paths[0], headers={"origin": s.cors_denied_origin}),
         ]
     result.problems += cors_problems(allowed, s.cors_denied_origin, denied)
     result.problems = [problem for problem in result.problems if problem]

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .._settings import NotebookSettings
+from ._dialects import DIALECTS
 
-# Endpoint keys of `paths` and what each must look like.
-PATH_KEYS = ("health", "ready", "upload", "text_to_image", "generate_3d", "job", "result")
-TEMPLATED = ("job", "result")
 SOAK_ENDPOINTS = ("health", "text_to_image", "upload")
-MESH_FORMATS = ("stl", "obj", "glb")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 Phase = Literal["examples", "coverage", "fuzzing", "stateful"]
-MeshFormat = Literal["stl", "obj", "glb"]
 SoakEndpoint = Literal["health", "text_to_image", "upload"]
+MeshFormat = Literal["stl", "obj", "glb", "ply"]
 
 
 def _url(name: str, value: str, *, optional: bool) -> str:
@@ -29,13 +27,16 @@ def _url(name: str, value: str, *, optional: bool) -> str:
 
 class ContractSettings(NotebookSettings):
     base_url: str
-    openapi_url: str
+    openapi_url: str  # a URL, a local file path (a spec kept in the repository, not served), or ''
     admin_url: str
     upload_dir: str
-    paths: dict[str, str]
+    output_dir: str
+    dialect: str
+    dialect_options: dict[str, Any]
     request_timeout_s: float = Field(gt=0, le=600)
     health_budget_s: float = Field(gt=0, le=600)
     readiness_budget_s: float = Field(gt=0, le=600)
+    readiness_image_px: int = Field(ge=1, le=4096)
     styles: list[str] = Field(min_length=1)
     formats: list[MeshFormat] = Field(min_length=1)
     qualities: list[int] = Field(min_length=1)
@@ -43,6 +44,7 @@ class ContractSettings(NotebookSettings):
     large_image_bytes: int = Field(ge=1, le=100_000_000)
     upload_limit_bytes: int = Field(ge=0, le=1_000_000_000)
     job_timeout_s: float = Field(gt=0, le=3600)
+    traversal_targets: list[str] = Field(min_length=1)
     soak_requests: int = Field(ge=1, le=10_000)
     soak_endpoints: list[SoakEndpoint] = Field(min_length=1)
     soak_timeout_s: float = Field(gt=0, le=600)
@@ -60,23 +62,25 @@ class ContractSettings(NotebookSettings):
     def _base(cls, value: str) -> str:
         return _url("base_url", value, optional=False)
 
-    @field_validator("openapi_url", "admin_url")
+    @field_validator("admin_url")
     @classmethod
     def _optional_url(cls, value: str) -> str:
-        return _url("this setting", value, optional=True)
+        return _url("admin_url", value, optional=True)
 
-    @field_validator("paths")
+    @field_validator("openapi_url")
     @classmethod
-    def _paths(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(PATH_KEYS))
-        missing = [key for key in PATH_KEYS if key not in value]
-        if unknown or missing:
-            raise ValueError(f"expected exactly the keys {', '.join(PATH_KEYS)}; unknown {unknown}, missing {missing}")
-        for key, path in value.items():
-            if not path.startswith("/"):
-                raise ValueError(f"paths[{key!r}]={path!r}: expected a path starting with '/'")
-            if key in TEMPLATED and "{job_id}" not in path:
-                raise ValueError(f"paths[{key!r}]={path!r}: expected a template containing '{{job_id}}'")
+    def _spec(cls, value: str) -> str:
+        if not value or value.startswith(("http://", "https://")):
+            return value
+        if not Path(value).expanduser().is_file():
+            raise ValueError(f"openapi_url {value!r}: expected an http(s) URL or an existing file (JSON or YAML)")
+        return str(Path(value).expanduser())
+
+    @field_validator("dialect")
+    @classmethod
+    def _dialect(cls, value: str) -> str:
+        if value not in DIALECTS:
+            raise ValueError(f"unknown dialect {value!r}; known: {', '.join(sorted(DIALECTS))}")
         return value
 
     @field_validator("qualities")
@@ -95,10 +99,11 @@ class ContractSettings(NotebookSettings):
         return value
 
     @model_validator(mode="after")
-    def _denied_not_allowed(self) -> ContractSettings:
+    def _consistent(self) -> ContractSettings:
         if self.cors_denied_origin and self.cors_denied_origin in self.cors_allowed_origins:
             raise ValueError(f"cors_denied_origin {self.cors_denied_origin!r} is also in cors_allowed_origins")
+        try:
+            DIALECTS[self.dialect].options_model.model_validate(self.dialect_options)
+        except ValueError as error:
+            raise ValueError(f"dialect_options for {self.dialect}: {error}") from None
         return self
-
-    def url(self, key: str, **values: str) -> str:
-        return self.base_url + self.paths[key].format(**values)

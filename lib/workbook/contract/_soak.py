@@ -120,44 +120,77 @@ def run_series(
     return series
 
 
-def request_for(client: StudioClient, endpoint: str, index: int) -> tuple[str, str, dict[str, Any]]:
+@dataclass(frozen=True)
+class SoakPlan:
+    """What one soak sends: per endpoint (method, path, a body maker), the bounds."""
+
+    routes: dict[str, tuple[str, str]]
+    upload_field: str
+    requests: int
+    timeout_s: float
+    max_stalls: int
+    max_s: float
+
+
+def request_for(plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> tuple[str, str, dict[str, Any]]:
     """(method, url, httpx keyword arguments) of soak request `index` to `endpoint`."""
-    s = client.settings
-    if endpoint == "health":
-        return "GET", s.url("health"), {}
+    method, path = plan.routes[endpoint]
+    url = client.absolute(path)
     if endpoint == "text_to_image":
-        return "POST", s.url("text_to_image"), {"json": {"prompt": f"soak request {index}"}}
-    return "POST", s.url("upload"), {"files": {"image": (f"soak{index}.png", SOAK_IMAGE, "image/png")}}
+        return method, url, {"json": {"prompt": f"soak request {index}"}}
+    if endpoint == "upload":
+        return method, url, {"files": {plan.upload_field: (f"soak{index}.png", SOAK_IMAGE, "image/png")}}
+    return method, url, {}
 
 
-def soak_endpoint(client: StudioClient, endpoint: str, mode: str, *, deadline: float) -> Series:
+@dataclass(frozen=True)
+class Reuse:
+    """Whether two requests on one keep-alive client shared a connection, and what says why not."""
+
+    reused: bool
+    addresses: tuple[str, str]
+    connection_header: str
+
+    def note(self) -> str:
+        if self.reused:
+            return f"connections are reused (both requests from {self.addresses[0]})"
+        why = f"the server answers Connection: {self.connection_header}" if self.connection_header else "no reason given"
+        return f"the server does not keep connections alive ({why}; local addresses {self.addresses[0]} then {self.addresses[1]})"
+
+
+def connection_reuse(client: StudioClient, path: str, timeout_s: float) -> Reuse:
+    """Two GETs over one keep-alive client: the same local address means the connection was reused."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    with client.new_http(timeout=timeout_s, limits=limits) as http:
+        first = exchange(http, "GET", client.absolute(path))
+        second = exchange(http, "GET", client.absolute(path))
+    same = bool(first.client_addr) and first.client_addr == second.client_addr
+    return Reuse(same, (first.client_addr, second.client_addr), first.headers.get("connection", ""))
+
+
+def soak_endpoint(client: StudioClient, plan: SoakPlan, endpoint: str, mode: str, *, deadline: float) -> Series:
     """One series against a real server: keep-alive shares one connection, fresh closes it every time."""
-    s = client.settings
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1 if mode == "keep-alive" else 0)
     headers = {} if mode == "keep-alive" else {"connection": "close"}
-    with client.new_http(timeout=s.soak_timeout_s, limits=limits, headers=headers) as http:
+    with client.new_http(timeout=plan.timeout_s, limits=limits, headers=headers) as http:
         return run_series(
-            lambda index: _send(http, client, endpoint, index),
+            lambda index: _send(http, plan, client, endpoint, index),
             endpoint=endpoint,
             mode=mode,
-            requests=s.soak_requests,
-            max_stalls=s.soak_max_stalls,
+            requests=plan.requests,
+            max_stalls=plan.max_stalls,
             deadline=deadline,
         )
 
 
-def _send(http: httpx.Client, client: StudioClient, endpoint: str, index: int) -> Exchange:
-    method, url, kwargs = request_for(client, endpoint, index)
+def _send(http: httpx.Client, plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> Exchange:
+    method, url, kwargs = request_for(plan, client, endpoint, index)
     return exchange(http, method, url, **kwargs)
 
 
-def soak(client: StudioClient, *, modes: Sequence[str] = MODES) -> list[Series]:
-    deadline = time.monotonic() + client.settings.soak_max_s
-    return [
-        soak_endpoint(client, endpoint, mode, deadline=deadline)
-        for endpoint in client.settings.soak_endpoints
-        for mode in modes
-    ]
+def soak(client: StudioClient, plan: SoakPlan, endpoints: Sequence[str], *, modes: Sequence[str] = MODES) -> list[Series]:
+    deadline = time.monotonic() + plan.max_s
+    return [soak_endpoint(client, plan, endpoint, mode, deadline=deadline) for endpoint in endpoints for mode in modes]
 
 
 def summary(series: Sequence[Series]) -> pd.DataFrame:

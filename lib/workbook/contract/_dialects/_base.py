@@ -1,0 +1,136 @@
+"""The interface every studio dialect implements, and the job-following loop they share."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from .._client import Exchange, StudioClient
+
+POLL_S = 0.05
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A job a submit started: its id and the answer that started it (None id when not accepted)."""
+
+    job_id: str | None
+    answer: Exchange
+
+
+@dataclass
+class FollowedJob:
+    """A job followed to a terminal state (or to the bound): every status seen, the last one."""
+
+    job_id: str
+    state: str = ""  # the platform's own word for the last state
+    terminal: bool = False
+    succeeded: bool = False
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    last: Exchange | None = None
+    waited_s: float = 0.0
+    problem: str = ""  # why following stopped without a terminal state
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.statuses[-1] if self.statuses else {}
+
+
+class StudioDialect(ABC):
+    """One platform's way of saying upload / generate / status / result."""
+
+    name: ClassVar[str]
+    options_model: ClassVar[type[BaseModel]]
+
+    def __init__(self, client: StudioClient, options: Mapping[str, Any] | None = None) -> None:
+        self.client = client
+        self.options: Any = self.options_model.model_validate(dict(options or {}))
+
+    # --- paths -------------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def health_paths(self) -> list[str]: ...
+
+    @property
+    @abstractmethod
+    def ready_path(self) -> str: ...
+
+    @abstractmethod
+    def routes(self) -> dict[str, tuple[str, str]]:
+        """key -> (METHOD, path template) of every route the checks use (templates keep `{name}`)."""
+
+    # --- operations --------------------------------------------------------------------------
+    @abstractmethod
+    def upload(self, data: bytes, filename: str = "image.png", content_type: str = "image/png") -> Submitted: ...
+
+    @abstractmethod
+    def text_to_image(self, body: Any) -> Submitted: ...
+
+    @abstractmethod
+    def generate_3d(self, body: Any) -> Submitted: ...
+
+    @abstractmethod
+    def generate_body(self, source_id: str, file_format: str, quality: int) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def job_status(self, job_id: str) -> Exchange: ...
+
+    @abstractmethod
+    def state_of(self, status: Mapping[str, Any]) -> tuple[str, bool, bool]:
+        """(the state word, terminal?, succeeded?) of one status body."""
+
+    @abstractmethod
+    def result_location(self, job: FollowedJob, submitted: Submitted) -> tuple[str, str]:
+        """(URL of the result, the file name the platform gave it) of a finished 3D job."""
+
+    @abstractmethod
+    def image_location(self, job: FollowedJob, submitted: Submitted) -> str:
+        """URL of a finished text-to-image job's picture."""
+
+    @abstractmethod
+    def work_probe(self, image: bytes) -> Exchange:
+        """One request that only works once the platform is ready (readiness)."""
+
+    # --- shared ------------------------------------------------------------------------------
+    def follow(
+        self,
+        job_id: str,
+        *,
+        timeout_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> FollowedJob:
+        """Poll the job status until a terminal state or `timeout_s` (the bound)."""
+        job = FollowedJob(job_id)
+        started = clock()
+        while True:
+            answer = self.job_status(job_id)
+            job.last = answer
+            body = answer.json()
+            if answer.ok and isinstance(body, dict):
+                job.statuses.append(body)
+                job.state, job.terminal, job.succeeded = self.state_of(body)
+                if job.terminal:
+                    break
+            elif answer.status is None or answer.status >= 500 or answer.status in (401, 403, 404, 405):
+                job.problem = f"job status of {job_id}: {answer.brief()}"
+                break
+            if clock() - started > timeout_s:
+                job.problem = f"job {job_id} not finished within {timeout_s:g} s (last: {answer.brief()})"
+                break
+            sleep(POLL_S)
+        job.waited_s = round(clock() - started, 3)
+        return job
+
+    @classmethod
+    def option_defaults(cls) -> dict[str, Any]:
+        return cls.options_model().model_dump()
+
+
+class DialectOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
