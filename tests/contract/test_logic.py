@@ -14,7 +14,15 @@ from PIL import Image
 
 from workbook import UsageError
 from workbook.contract import (
+    Cases,
     ContractSettings,
+    OrfeasDialect,
+    Reuse,
+    expectation,
+    path_routes,
+    probe_downloads,
+    targets_for,
+    generate_rows,
     Exchange,
     Readiness,
     StudioClient,
@@ -50,17 +58,35 @@ def answer(
 # --- case table ------------------------------------------------------------------------------
 
 
-def test_judge_names_the_row_and_what_came_back() -> None:
-    good = judge("upload", "valid PNG", "POST /api/upload-image", answer(200, b'{"job_id": "a1"}'), [200], None)
-    wrong = judge("upload", "fake image", "POST /api/upload-image", answer(200, b'{"job_id": "a2"}'), [415], None)
-    silent = judge(
-        "upload", "no file field", "POST /api/upload-image", answer(None, error="ReadTimeout after 2.00 s"), [400]
-    )
-    assert good.ok and not wrong.ok and not silent.ok
-    assert failures([good, wrong, silent]) == [
-        'upload row \'fake image\': expected 415, got 200; got 200 {"job_id": "a2"}',
+ORFEAS_SPEC = {
+    "openapi": "3.0.3",
+    "paths": {
+        "/api/upload-image": {"post": {"responses": {"200": {}, "400": {}, "415": {}}}},
+        "/api/generate-3d": {"post": {"responses": {"200": {}, "400": {}, "404": {}}}},
+    },
+}
+
+
+def test_judge_names_the_row_the_contract_line_and_what_came_back() -> None:
+    either = expectation(ORFEAS_SPEC, "POST", "/api/upload-image", plausible=(400, 415, 422), default=(415,))
+    assert either.statuses == (400, 415) and either.source == "openapi: POST /api/upload-image responses 400, 415"
+    only = expectation(None, "POST", "/api/upload-image", plausible=(400, 415), default=(415,))
+    assert only.statuses == (415,) and only.source.startswith("default (no OpenAPI document")
+    good = judge("upload", "fake image", "POST /api/upload-image", answer(400, b'{"error": "x"}'), either)
+    strict = judge("upload", "fake image", "POST /api/upload-image", answer(400, b'{"error": "x"}'), only)
+    silent = judge("upload", "no file field", "POST /api/upload-image", answer(None, error="ReadTimeout after 2.00 s"), either)
+    assert good.ok and good.contract == either.source
+    assert not strict.ok and not silent.ok
+    assert failures([good, strict, silent]) == [
+        'upload row \'fake image\': expected 415 (default (no OpenAPI document)), got 400; got 400 {"error": "x"}',
         "upload row 'no file field': no answer (ReadTimeout after 2.00 s); got ReadTimeout after 2.00 s",
     ]
+
+
+def orfeas_over(handler: Any, **overrides: Any) -> Cases:
+    s = settings(**overrides)
+    client = StudioClient(s.base_url, timeout_s=5, transport=httpx.MockTransport(handler))
+    return Cases(OrfeasDialect(client), ORFEAS_SPEC, s)
 
 
 def test_a_server_that_accepts_everything_fails_every_negative_upload_row() -> None:
@@ -69,18 +95,33 @@ def test_a_server_that_accepts_everything_fails_every_negative_upload_row() -> N
     def accept_all(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"job_id": "same", "status": "uploaded"})
 
-    client = StudioClient(settings(large_image_bytes=1000), transport=httpx.MockTransport(accept_all))
-    rows = {row.case: row for row in upload_rows(client).rows}
+    rows = {row.case: row for row in upload_rows(orfeas_over(accept_all, large_image_bytes=1000)).rows}
     assert rows["valid PNG"].ok
     failing = {case for case, row in rows.items() if not row.ok}
     assert failing == {
         "no file field",
         "fake image",
         "truncated PNG",
+        "text named .png",
         "JSON instead of multipart",
         "two uploads -> distinct job ids",
     }
     assert rows["two uploads -> distinct job ids"].problem == "both uploads got job id same"
+
+
+def test_unknown_id_accepted_with_a_job_that_never_fails_is_named() -> None:
+    """Wrong answer on purpose: an id nobody issued is accepted and its job 'completes'."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/api/job-status/"):
+            return httpx.Response(200, json={"status": "completed", "download_url": "/api/download/x/model.stl"})
+        return httpx.Response(200, json={"job_id": "x", "status": "generating_3d"})
+
+    cases = orfeas_over(handler, formats=["stl"], qualities=[5], job_timeout_s=1)
+    rows = {row.case: row for row in generate_rows(cases).rows}
+    assert not rows["unknown job id"].ok and "accepted an id nobody issued" in rows["unknown job id"].problem
+    assert not rows["malformed job id"].ok and "expected 400" in rows["malformed job id"].problem
+    assert not rows["status of malformed id"].ok and not rows["status of unknown id"].ok
 
 
 # --- soak ------------------------------------------------------------------------------------
@@ -249,13 +290,16 @@ def test_traversal_is_judged_by_the_file_system(tmp_path: Path) -> None:
     assert traversal_problems(answer(400), raw, str(uploads)) == ([], [])
 
 
-def test_health_problems_name_status_json_and_time() -> None:
+def test_health_problems_read_the_body() -> None:
     text = Exchange("GET", "u", 200, {"content-type": "text/plain"}, b"OK", 0.01)
-    slow = Exchange("GET", "u", 200, {"content-type": "application/json"}, b"{}", 3.0)
-    assert health_problems([text, slow, answer(503)], 1.0) == [
-        "health request 1: body is not JSON (text/plain)",
-        "health request 2: took 3.000 s, budget 1 s",
-        "health request 3: expected 200, got 503",
+    slow = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "healthy"}', 3.0)
+    sick = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "degraded"}', 0.01)
+    fine = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "healthy"}', 0.01)
+    assert health_problems([("/h", text), ("/h", slow), ("/h", answer(503)), ("/h", sick), ("/h", fine)], 1.0) == [
+        "GET /h: body is not JSON (text/plain)",
+        "GET /h: took 3.000 s, budget 1 s",
+        "GET /h: expected 200, got 503",
+        "GET /h: 200 but its body says status 'degraded' (warn)",
     ]
 
 
@@ -264,29 +308,77 @@ def test_readiness_verdicts() -> None:
         "restart", [Tick(0.1, 200, 503, 0.01, "503 warming up"), Tick(1.2, 200, 200, 0.01, "200")], 1.2, 0.1, 200
     )
     assert lying.problems(5.0) == [
-        "/ready answered 200 at +0.10 s while an upload right after answered 503 warming up: "
+        "/ready answered 200 at +0.10 s while the work probe right after answered 503 warming up: "
         "readiness is reported before the routes work"
     ]
     slow = Readiness("restart", [Tick(0.1, 503, 503, 0.01, "503"), Tick(4.2, 200, 200, 3.1, "200")], 4.2, 4.2, 200)
     assert slow.problems(3.0) == [
-        "first working upload 4.20 s after restart, budget 3 s; that upload alone took 3.10 s (a slow first request)"
+        "first working request 4.20 s after restart, budget 3 s; that request alone took 3.10 s (a slow first request)"
     ]
     honest = Readiness("restart", [Tick(0.1, 503, 503, 0.01, "503"), Tick(1.1, 200, 200, 0.01, "200")], 1.1, 1.1, 200)
     assert honest.problems(3.0) == []
+    # ORFEAS refuses a 16x16 probe image by design: that is no verdict on /ready (no false alarm).
+    refused = Readiness("restart", [Tick(0.1, 200, 400, 0.01, "400 Image too small")], None, 0.1, None, "400 Image too small")
+    assert refused.problems(3.0) == []
 
 
 def test_settings_reject_bad_values_with_one_line_each() -> None:
     with pytest.raises(UsageError) as raised:
-        settings(base_url="studio:5000", paths={"health": "health"}, soak_requests=0, formats=["fbx"])
+        settings(base_url="studio:5000", dialect="graphql", soak_requests=0, formats=["fbx"])
     lines = str(raised.value).splitlines()
     assert len(lines) == 4
     assert any("base_url" in line and "http://" in line for line in lines)
-    assert any("paths" in line and "missing" in line for line in lines)
-    with pytest.raises(UsageError, match="template containing"):
-        settings(paths={**notebook_defaults()["paths"], "job": "/api/jobs"})
+    assert any("unknown dialect 'graphql'" in line and "orfeas" in line for line in lines)
+    with pytest.raises(UsageError, match="expected an http"):
+        settings(openapi_url="/no/such/spec.yaml")
+    with pytest.raises(UsageError, match="dialect_options for orfeas"):
+        settings(dialect_options={"job_path": "/x"})
     with pytest.raises(UsageError, match="also in cors_allowed_origins"):
         settings(cors_denied_origin="http://localhost:3000")
 
 
 def test_exchange_brief_is_short() -> None:
     assert answer(415, b'{"detail": "' + b"x" * 500 + b'"}').brief().endswith("…")
+
+
+# --- download safety, connection reuse -------------------------------------------------------
+
+
+def test_traversal_targets_put_each_form_in_each_parameter() -> None:
+    targets = targets_for("/api/download/{job_id}/{filename}", "%2e%2e", ["openapi.yaml"])
+    assert "/api/download/%2e%2e/openapi.yaml" in targets
+    assert "/api/download/00000000-0000-0000-0000-000000000000/%2e%2e%2fopenapi.yaml" in targets
+    assert "/api/preview/.." in targets_for("/api/preview/{filename}", "..", ["x"])
+
+
+def test_a_server_that_serves_any_path_fails_download_safety_and_a_404_one_passes() -> None:
+    """Wrong answer on purpose: every path answers 200 with a file's bytes."""
+
+    def leaky(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"SECRET_KEY=...", headers={"content-type": "application/octet-stream"})
+
+    def tight(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"error": "Job not found"})
+
+    routes = ["/api/download/{job_id}/{filename}"]
+    for handler, leaks in ((leaky, True), (tight, False)):
+        client = StudioClient("http://studio.test", timeout_s=5, transport=httpx.MockTransport(handler))
+        result = probe_downloads(client, routes, [".env"])
+        assert bool(result.problems()) is leaks
+    leaked = probe_downloads(
+        StudioClient("http://studio.test", timeout_s=5, transport=httpx.MockTransport(leaky)), routes, [".env"]
+    ).problems()[0]
+    assert "GET http://studio.test/api/download/../.env answered 200" in leaked
+    assert "content from outside the output folder" in leaked
+
+
+def test_path_routes_come_from_the_document_else_the_dialect() -> None:
+    document = {"paths": {"/a/{x}": {"get": {}}, "/b": {"get": {}}, "/c/{y}": {"post": {}}}}
+    assert path_routes(document, ["/z/{id}"]) == ["/a/{x}"]
+    assert path_routes(None, ["/z/{id}", "/plain"]) == ["/z/{id}"]
+
+
+def test_reuse_is_measured_not_assumed() -> None:
+    closing = Reuse(False, ("127.0.0.1:1", "127.0.0.1:2"), "close")
+    assert "Connection: close" in closing.note() and "127.0.0.1:2" in closing.note()
+    assert Reuse(True, ("127.0.0.1:1", "127.0.0.1:1"), "").note().startswith("connections are reused")

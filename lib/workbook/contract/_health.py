@@ -91,7 +91,7 @@ class Readiness:
         if self.first_working_s > budget_s:
             first = next(t for t in self.ticks if t.work is not None and 200 <= t.work < 300)
             slow = (
-                f"; that upload alone took {first.work_s:.2f} s (a slow first request)"
+                f"; that request alone took {first.work_s:.2f} s (a slow first request)"
                 if first.work_s > budget_s / 2
                 else ""
             )
