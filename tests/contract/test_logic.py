@@ -16,26 +16,26 @@ from workbook import UsageError
 from workbook.contract import (
     Cases,
     ContractSettings,
-    OrfeasDialect,
-    Reuse,
-    expectation,
-    path_routes,
-    probe_downloads,
-    targets_for,
-    generate_rows,
     Exchange,
+    OrfeasDialect,
     Readiness,
+    Reuse,
     StudioClient,
     Tick,
     cors_problems,
+    expectation,
     failures,
+    generate_rows,
     health_problems,
     inspect_mesh,
     judge,
     leak,
     outcome,
+    path_routes,
+    probe_downloads,
     run_series,
     sniff_format,
+    targets_for,
     traversal_problems,
     upload_rows,
 )
@@ -74,7 +74,9 @@ def test_judge_names_the_row_the_contract_line_and_what_came_back() -> None:
     assert only.statuses == (415,) and only.source.startswith("default (no OpenAPI document")
     good = judge("upload", "fake image", "POST /api/upload-image", answer(400, b'{"error": "x"}'), either)
     strict = judge("upload", "fake image", "POST /api/upload-image", answer(400, b'{"error": "x"}'), only)
-    silent = judge("upload", "no file field", "POST /api/upload-image", answer(None, error="ReadTimeout after 2.00 s"), either)
+    silent = judge(
+        "upload", "no file field", "POST /api/upload-image", answer(None, error="ReadTimeout after 2.00 s"), either
+    )
     assert good.ok and good.contract == either.source
     assert not strict.ok and not silent.ok
     assert failures([good, strict, silent]) == [
@@ -318,7 +320,9 @@ def test_readiness_verdicts() -> None:
     honest = Readiness("restart", [Tick(0.1, 503, 503, 0.01, "503"), Tick(1.1, 200, 200, 0.01, "200")], 1.1, 1.1, 200)
     assert honest.problems(3.0) == []
     # ORFEAS refuses a 16x16 probe image by design: that is no verdict on /ready (no false alarm).
-    refused = Readiness("restart", [Tick(0.1, 200, 400, 0.01, "400 Image too small")], None, 0.1, None, "400 Image too small")
+    refused = Readiness(
+        "restart", [Tick(0.1, 200, 400, 0.01, "400 Image too small")], None, 0.1, None, "400 Image too small"
+    )
     assert refused.problems(3.0) == []
 
 

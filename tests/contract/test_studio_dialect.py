@@ -27,7 +27,9 @@ def test_orfeas_job_model_and_answers(studio: Sandbox) -> None:
         job_id = up.json()["job_id"]
         assert http.get(f"/api/job-status/{job_id}").status_code == 404  # an upload has no job status
         small = http.post("/api/upload-image", files={"image": ("a.png", _png(16), "image/png")})
-        assert small.status_code == 400 and small.json()["error"].startswith("Security validation failed: Image too small")
+        assert small.status_code == 400 and small.json()["error"].startswith(
+            "Security validation failed: Image too small"
+        )
         started = http.post("/api/generate-3d", json={"job_id": job_id, "format": "glb"})
         assert started.status_code == 200 and started.json()["status"] == "generating_3d"
         assert started.json()["job_id"] == job_id
@@ -45,7 +47,8 @@ def test_orfeas_job_model_and_answers(studio: Sandbox) -> None:
         assert text["status"] == "processing" and "image_url" not in text
         cors = http.get("/api/health", headers={"origin": "https://evil.example"})
         assert "access-control-allow-origin" not in cors.headers
-        assert http.get("/api/health", headers={"origin": "http://localhost:3000"}).headers[
-            "access-control-allow-origin"
-        ] == "http://localhost:3000"
+        assert (
+            http.get("/api/health", headers={"origin": "http://localhost:3000"}).headers["access-control-allow-origin"]
+            == "http://localhost:3000"
+        )
         assert http.post("/api/nope").status_code == 405 and http.get("/api/nope").status_code == 404

@@ -73,7 +73,9 @@ class Cases:
         return f"{method} {path} {detail}".strip()
 
 
-def judge(family: str, case: str, request: str, answer: Exchange, expected: Expectation, rule: BodyRule | None = None) -> Row:
+def judge(
+    family: str, case: str, request: str, answer: Exchange, expected: Expectation, rule: BodyRule | None = None
+) -> Row:
     """A row: `answer` must have one of the expected statuses and, if given, satisfy `rule`."""
     wanted = expected.text() + (f" ({rule.__doc__})" if rule is not None and rule.__doc__ else "")
     if answer.status is None:
@@ -119,26 +121,61 @@ def upload_rows(cases: Cases) -> FamilyResult:
     bad = cases.expect("upload", plausible=BAD_INPUT, default=(400, 415))
     missing = cases.expect("upload", plausible=(400, 422), default=(400,))
 
-    def add(case: str, detail: str, submitted: Submitted | Exchange, expected: Expectation, rule: BodyRule | None) -> None:
+    def add(
+        case: str, detail: str, submitted: Submitted | Exchange, expected: Expectation, rule: BodyRule | None
+    ) -> None:
         answer = submitted.answer if isinstance(submitted, Submitted) else submitted
         out.rows.append(judge("upload", case, cases.label("upload", detail), answer, expected, rule))
 
     add("valid PNG", "image=valid.png (64x64)", d.upload(png(), "valid.png"), ok, job_id_rule)
     big = large_png(s.large_image_bytes)
-    add(f"PNG over {s.large_image_bytes} bytes", f"image=large.png ({len(big)} bytes)", d.upload(big, "large.png"), ok, job_id_rule)
+    add(
+        f"PNG over {s.large_image_bytes} bytes",
+        f"image=large.png ({len(big)} bytes)",
+        d.upload(big, "large.png"),
+        ok,
+        job_id_rule,
+    )
     method, path = d.routes()["upload"]
-    no_file = d.client.send(method, path, data={"note": "no image here"}, files={"other": ("a.txt", b"x", "text/plain")})
+    no_file = d.client.send(
+        method, path, data={"note": "no image here"}, files={"other": ("a.txt", b"x", "text/plain")}
+    )
     add("no file field", "multipart without 'image'", no_file, missing, error_rule)
     add("fake image", "image=fake.png (PNG header + random bytes)", d.upload(fake_png(), "fake.png"), bad, error_rule)
     add("truncated PNG", "image=cut.png (half a PNG)", d.upload(truncated_png(), "cut.png"), bad, error_rule)
-    add("text named .png", "image=fake.png ('This is not an image')", d.upload(b"This is not an image", "fake.png"), bad, error_rule)
-    add("JSON instead of multipart", "JSON body {'image': 'x'}", d.client.send(method, path, json={"image": "x"}), bad, error_rule)
+    add(
+        "text named .png",
+        "image=fake.png ('This is not an image')",
+        d.upload(b"This is not an image", "fake.png"),
+        bad,
+        error_rule,
+    )
+    add(
+        "JSON instead of multipart",
+        "JSON body {'image': 'x'}",
+        d.client.send(method, path, json={"image": "x"}),
+        bad,
+        error_rule,
+    )
     first, second = d.upload(png(seed=11), "one.png"), d.upload(png(seed=12), "two.png")
     both = bool(first.job_id and second.job_id)
     distinct = both and first.job_id != second.job_id
-    problem = "" if distinct else (f"both uploads got job id {first.job_id}" if both else "an upload failed or had no job_id")
+    problem = (
+        "" if distinct else (f"both uploads got job id {first.job_id}" if both else "an upload failed or had no job_id")
+    )
     got = f"{first.answer.status} {first.job_id} / {second.answer.status} {second.job_id}"
-    out.rows.append(Row("upload", "two uploads -> distinct job ids", cases.label("upload", "twice"), "two distinct ids", "default", got, distinct, problem))
+    out.rows.append(
+        Row(
+            "upload",
+            "two uploads -> distinct job ids",
+            cases.label("upload", "twice"),
+            "two distinct ids",
+            "default",
+            got,
+            distinct,
+            problem,
+        )
+    )
     return out
 
 
@@ -173,8 +210,12 @@ def text_rows(cases: Cases) -> FamilyResult:
     for style in s.styles:
         add(f"style {style}", {"prompt": "a lighthouse at dusk", "style": style}, ok, job_id_rule)
     method, path = d.routes()["text_to_image"]
-    raw = d.client.send(method, path, content=b"prompt=a fox", headers={"content-type": "application/x-www-form-urlencoded"})
-    out.rows.append(judge("text_to_image", "no JSON body", cases.label("text_to_image", "form-encoded body"), raw, bad, error_rule))
+    raw = d.client.send(
+        method, path, content=b"prompt=a fox", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    out.rows.append(
+        judge("text_to_image", "no JSON body", cases.label("text_to_image", "form-encoded body"), raw, bad, error_rule)
+    )
     return out
 
 
@@ -189,28 +230,59 @@ def generate_rows(cases: Cases) -> FamilyResult:
         source = d.upload(png(seed=100 + index), f"source{index}.png")
         body = d.generate_body(source.job_id or "missing-upload", file_format, quality)
         started = d.generate_3d(body)
-        row = judge("generate_3d", f"{file_format} quality {quality}", cases.label("generate_3d", str(body)), started.answer, ok, job_id_rule)
+        row = judge(
+            "generate_3d",
+            f"{file_format} quality {quality}",
+            cases.label("generate_3d", str(body)),
+            started.answer,
+            ok,
+            job_id_rule,
+        )
         out.rows.append(row)
         if row.ok and started.job_id:
             job = d.follow(started.job_id, timeout_s=s.job_timeout_s)
             url, name = d.result_location(job, started) if job.succeeded else ("", "")
             out.meshes.append(MeshJob(file_format, quality, job, url, name))
     missing = d.generate_3d({"format": s.formats[0]})
-    out.rows.append(judge("generate_3d", "without job id", cases.label("generate_3d", "{'format': ...}"), missing.answer, bad, error_rule))
+    out.rows.append(
+        judge(
+            "generate_3d",
+            "without job id",
+            cases.label("generate_3d", "{'format': ...}"),
+            missing.answer,
+            bad,
+            error_rule,
+        )
+    )
     malformed = "not-a-job-id"
     answer = d.generate_3d(d.generate_body(malformed, s.formats[0], 5)).answer
     expected = cases.expect("generate_3d", plausible=(400, 404, 422), default=(400,))
-    out.rows.append(judge("generate_3d", "malformed job id", cases.label("generate_3d", f"job_id={malformed}"), answer, expected, error_rule))
+    out.rows.append(
+        judge(
+            "generate_3d",
+            "malformed job id",
+            cases.label("generate_3d", f"job_id={malformed}"),
+            answer,
+            expected,
+            error_rule,
+        )
+    )
     unknown = str(uuid.uuid4())
     answer = d.generate_3d(d.generate_body(unknown, s.formats[0], 5)).answer
     out.rows.append(_unknown_row(cases, unknown, answer))
     method, path = d.routes()["generate_3d"]
-    raw = d.client.send(method, path, content=b"job_id=x", headers={"content-type": "application/x-www-form-urlencoded"})
-    out.rows.append(judge("generate_3d", "no JSON body", cases.label("generate_3d", "form-encoded body"), raw, bad, error_rule))
+    raw = d.client.send(
+        method, path, content=b"job_id=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    out.rows.append(
+        judge("generate_3d", "no JSON body", cases.label("generate_3d", "form-encoded body"), raw, bad, error_rule)
+    )
     for case, job_id in (("status of unknown id", str(uuid.uuid4())), ("status of malformed id", malformed)):
         expected = cases.expect("job_status", plausible=(404, 400), default=(404,))
         status = d.job_status(job_id)
-        out.rows.append(judge("job_status", case, cases.label("job_status", f"job_id={job_id}"), status, expected, error_rule))
+        out.rows.append(
+            judge("job_status", case, cases.label("job_status", f"job_id={job_id}"), status, expected, error_rule)
+        )
     return out
 
 

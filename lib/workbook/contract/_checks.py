@@ -116,11 +116,19 @@ def check_readiness(c: CheckContext, run: ContractRun) -> None:
     s = run.settings
     restart = run.restart if s.admin_url else None
     readiness = measure_readiness(
-        run.dialect, image_px=s.readiness_image_px, restart=restart, limit_s=s.readiness_budget_s * 4 + s.request_timeout_s
+        run.dialect,
+        image_px=s.readiness_image_px,
+        restart=restart,
+        limit_s=s.readiness_budget_s * 4 + s.request_timeout_s,
     )
     run.readiness = readiness
     run.save_json("readiness.json", asdict(readiness))
-    c.measure(mode=readiness.mode, first_working_s=readiness.first_working_s, first_ready_s=readiness.first_ready_s, polls=len(readiness.ticks))
+    c.measure(
+        mode=readiness.mode,
+        first_working_s=readiness.first_working_s,
+        first_ready_s=readiness.first_ready_s,
+        polls=len(readiness.ticks),
+    )
     if readiness.refused:
         raise CouldNotCheck(
             f"the platform refused the readiness probe ({s.readiness_image_px}x{s.readiness_image_px} PNG): "
@@ -192,7 +200,10 @@ def check_outputs(c: CheckContext, run: ContractRun) -> None:
     for mesh_job in jobs:
         label = f"{mesh_job.format} quality {mesh_job.quality} (job {mesh_job.job.job_id})"
         if not mesh_job.job.succeeded:
-            c.expect(False, f"{label}: {mesh_job.job.problem or f'the job ended {mesh_job.job.state!r}: {mesh_job.job.body}'}")
+            c.expect(
+                False,
+                f"{label}: {mesh_job.job.problem or f'the job ended {mesh_job.job.state!r}: {mesh_job.job.body}'}",
+            )
             continue
         if not mesh_job.result_url:
             c.expect(False, f"{label}: the finished job names no result ({mesh_job.job.body})")
@@ -213,7 +224,17 @@ def check_outputs(c: CheckContext, run: ContractRun) -> None:
     c.measure(
         meshes_checked=len(run.meshes),
         images_checked=len(run.images),
-        meshes=[{"asked": m.asked, "written": m.name, "found": m.found, "bytes": m.size_bytes, "faces": m.faces, "sha256": m.sha256} for m in run.meshes],
+        meshes=[
+            {
+                "asked": m.asked,
+                "written": m.name,
+                "found": m.found,
+                "bytes": m.size_bytes,
+                "faces": m.faces,
+                "sha256": m.sha256,
+            }
+            for m in run.meshes
+        ],
         images=[{key: image[key] for key in ("case", "format", "size", "sha256")} for image in run.images],
     )
     run.save_json("outputs.json", {"meshes": [asdict(m) for m in run.meshes], "images": run.images})
@@ -230,7 +251,14 @@ def _own_image(run: ContractRun) -> list[tuple[str, str]]:
 
 def _image(c: CheckContext, run: ContractRun, case: str, url: str) -> dict[str, Any]:
     answer = run.client.fetch(url)
-    info: dict[str, Any] = {"case": case, "url": url, "status": answer.status, "format": None, "size": None, "sha256": sha256_of(answer.body)}
+    info: dict[str, Any] = {
+        "case": case,
+        "url": url,
+        "status": answer.status,
+        "format": None,
+        "size": None,
+        "sha256": sha256_of(answer.body),
+    }
     if not answer.ok:
         c.expect(False, f"image of '{case}' ({url}): {answer.brief()}")
         return info
@@ -273,7 +301,9 @@ def check_schemathesis(c: CheckContext, run: ContractRun) -> None:
         running_time_s=report.running_time_s,
     )
     if report.relaxed:
-        c.note(f"400 or 415 allowed for schema-valid bytes on binary uploads: {', '.join(report.relaxed)} (the case table covers real images)")
+        c.note(
+            f"400 or 415 allowed for schema-valid bytes on binary uploads: {', '.join(report.relaxed)} (the case table covers real images)"
+        )
     c.expect_none(report.problems())
 
 
@@ -281,7 +311,11 @@ def check_soak(c: CheckContext, run: ContractRun) -> None:
     s = run.settings
     routes = run.dialect.routes()
     plan = SoakPlan(
-        routes={"health": ("GET", run.dialect.health_paths[0]), "text_to_image": routes["text_to_image"], "upload": routes["upload"]},
+        routes={
+            "health": ("GET", run.dialect.health_paths[0]),
+            "text_to_image": routes["text_to_image"],
+            "upload": routes["upload"],
+        },
         upload_field=getattr(run.dialect.options, "upload_field", "image"),
         requests=s.soak_requests,
         timeout_s=s.soak_timeout_s,
@@ -300,10 +334,22 @@ def check_soak(c: CheckContext, run: ContractRun) -> None:
     c.measure(requests=sum(len(series.samples) for series in run.soak), worst_p95_ms=round(max(p95, default=0.0), 2))
     for series in run.soak:
         failure = series.first_failure
-        c.measure(**{f"{series.endpoint}_{series.mode}": {"sent": len(series.samples), "first_failure": failure.index if failure else None, "connections": series.connections, **series.percentiles()}})
+        c.measure(
+            **{
+                f"{series.endpoint}_{series.mode}": {
+                    "sent": len(series.samples),
+                    "first_failure": failure.index if failure else None,
+                    "connections": series.connections,
+                    **series.percentiles(),
+                }
+            }
+        )
         c.expect_none(series.problems())
         if series.mode == "keep-alive" and series.connections > 1 and not series.first_failure:
-            c.expect(False, f"keep-alive {series.endpoint}: {series.connections} connections for {len(series.samples)} requests (the server stopped keeping them)")
+            c.expect(
+                False,
+                f"keep-alive {series.endpoint}: {series.connections} connections for {len(series.samples)} requests (the server stopped keeping them)",
+            )
 
 
 def check_download_safety(c: CheckContext, run: ContractRun) -> None:
@@ -314,14 +360,23 @@ def check_download_safety(c: CheckContext, run: ContractRun) -> None:
         raise CouldNotCheck("no route with a path parameter: neither the OpenAPI document nor the dialect lists one")
     result = probe_downloads(run.client, routes, s.traversal_targets, output_dir=s.output_dir)
     run.downloads = result
-    c.measure(routes=routes, probes_sent=len(result.probes), leaks=len(result.leaks), crashes=len(result.crashes), source="openapi" if run.document else "dialect")
+    c.measure(
+        routes=routes,
+        probes_sent=len(result.probes),
+        leaks=len(result.leaks),
+        crashes=len(result.crashes),
+        source="openapi" if run.document else "dialect",
+    )
     c.expect_none(result.problems())
 
 
 def check_upload_security(c: CheckContext, run: ContractRun) -> None:
     result = probe_uploads(run.dialect, run.settings)
     run.security = result
-    c.measure(probes=[f"{name} -> {answer.status or answer.error}" for name, answer in result.probes], probes_sent=len(result.probes))
+    c.measure(
+        probes=[f"{name} -> {answer.status or answer.error}" for name, answer in result.probes],
+        probes_sent=len(result.probes),
+    )
     for note in result.notes:
         c.note(note)
     c.expect_none(result.problems)

@@ -14,7 +14,6 @@ from urllib.parse import urljoin
 
 import httpx
 
-
 BODY_SHOWN = 160
 
 

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 # Statuses a schema-valid request to a binary-upload operation may get when the bytes are not an image.
 BINARY_UPLOAD_EXTRA = ("400", "415")
 POSITIVE_DEFAULT = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")

@@ -56,7 +56,9 @@ class ContractRun:
     ) -> ContractRun:
         folder = evidence or evidence_dir(NOTEBOOK)
         folder.mkdir(parents=True, exist_ok=True)
-        client = StudioClient(settings.base_url, timeout_s=settings.request_timeout_s, transport=transport, headers=headers)
+        client = StudioClient(
+            settings.base_url, timeout_s=settings.request_timeout_s, transport=transport, headers=headers
+        )
         dialect = DIALECTS[settings.dialect](client, settings.dialect_options)
         run = cls(settings, client, dialect, folder)
         if settings.openapi_url:
@@ -92,7 +94,14 @@ class ContractRun:
     def downloads_table(self) -> pd.DataFrame:
         probes = self.downloads.probes if self.downloads else []
         rows = [
-            {"route": p.route, "form": p.form, "request": p.target, "status": p.answer.status, "bytes": len(p.answer.body), "matched": p.matched}
+            {
+                "route": p.route,
+                "form": p.form,
+                "request": p.target,
+                "status": p.answer.status,
+                "bytes": len(p.answer.body),
+                "matched": p.matched,
+            }
             for p in probes
         ]
         return pd.DataFrame(rows, columns=["route", "form", "request", "status", "bytes", "matched"])

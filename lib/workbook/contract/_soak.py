@@ -154,7 +154,9 @@ class Reuse:
     def note(self) -> str:
         if self.reused:
             return f"connections are reused (both requests from {self.addresses[0]})"
-        why = f"the server answers Connection: {self.connection_header}" if self.connection_header else "no reason given"
+        why = (
+            f"the server answers Connection: {self.connection_header}" if self.connection_header else "no reason given"
+        )
         return f"the server does not keep connections alive ({why}; local addresses {self.addresses[0]} then {self.addresses[1]})"
 
 
@@ -188,7 +190,9 @@ def _send(http: httpx.Client, plan: SoakPlan, client: StudioClient, endpoint: st
     return exchange(http, method, url, **kwargs)
 
 
-def soak(client: StudioClient, plan: SoakPlan, endpoints: Sequence[str], *, modes: Sequence[str] = MODES) -> list[Series]:
+def soak(
+    client: StudioClient, plan: SoakPlan, endpoints: Sequence[str], *, modes: Sequence[str] = MODES
+) -> list[Series]:
     deadline = time.monotonic() + plan.max_s
     return [soak_endpoint(client, plan, endpoint, mode, deadline=deadline) for endpoint in endpoints for mode in modes]
 

@@ -59,7 +59,7 @@ def documented_statuses(document: Mapping[str, Any] | None, method: str, path: s
     if found is None:
         return None
     statuses = []
-    for key in (found[1].get("responses") or {}):
+    for key in found[1].get("responses") or {}:
         text = str(key)
         if text.isdigit():
             statuses.append(int(text))

@@ -99,7 +99,9 @@ async def download_base64(studio: Studio, request: Request) -> Response:
 
 def _inline(path: Path) -> Response:
     media = MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Response(path.read_bytes(), media_type=media, headers={"Content-Disposition": f"inline; filename={path.name}"})
+    return Response(
+        path.read_bytes(), media_type=media, headers={"Content-Disposition": f"inline; filename={path.name}"}
+    )
 
 
 async def preview(studio: Studio, request: Request) -> Response:

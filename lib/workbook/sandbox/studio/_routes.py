@@ -41,9 +41,7 @@ FLASK_415 = (
     "415 Unsupported Media Type: Did not attempt to load JSON data because the request "
     "Content-Type was not 'application/json'."
 )
-FLASK_400 = (
-    "400 Bad Request: The browser (or proxy) sent a request that this server could not understand."
-)
+FLASK_400 = "400 Bad Request: The browser (or proxy) sent a request that this server could not understand."
 
 
 @dataclass
@@ -185,7 +183,13 @@ def routes(studio: Studio) -> list[Route]:
             )
         asyncio.get_running_loop().create_task(generate_3d_job(studio, job_id, file_format, dimensions, quality))
         return JSONResponse(
-            {"job_id": job_id, "status": "generating_3d", "format": file_format, "dimensions": dimensions, "quality": quality}
+            {
+                "job_id": job_id,
+                "status": "generating_3d",
+                "format": file_format,
+                "dimensions": dimensions,
+                "quality": quality,
+            }
         )
 
     async def job_status(request: Request) -> Response:
@@ -225,7 +229,9 @@ def generate_problems(data: dict[str, Any]) -> list[dict[str, Any]]:
     elif not UUID_DASHED.match(job_id):
         found.append({"loc": ["job_id"], "msg": "Value error, job_id must be a valid UUID", "type": "value_error"})
     if data.get("format", "stl") not in FORMATS:
-        found.append({"loc": ["format"], "msg": "Input should be 'stl', 'obj', 'glb' or 'ply'", "type": "literal_error"})
+        found.append(
+            {"loc": ["format"], "msg": "Input should be 'stl', 'obj', 'glb' or 'ply'", "type": "literal_error"}
+        )
     quality = data.get("quality", 7)
     if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 10:
         found.append({"loc": ["quality"], "msg": "Input should be an integer from 1 to 10", "type": "int_range"})
@@ -237,7 +243,11 @@ def generate_problems(data: dict[str, Any]) -> list[dict[str, Any]]:
             value = dimensions.get(key, DEFAULT_DIMENSIONS[key])
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
                 found.append(
-                    {"loc": ["dimensions", key], "msg": f"Input should be an integer from 1 to {high}", "type": "int_range"}
+                    {
+                        "loc": ["dimensions", key],
+                        "msg": f"Input should be an integer from 1 to {high}",
+                        "type": "int_range",
+                    }
                 )
     return found
 
