@@ -16,7 +16,7 @@ from ._base import DialectOptions, FollowedJob, StudioDialect, Submitted
 
 
 class OrfeasOptions(DialectOptions):
-    health_paths: list[str] = ["/api/health", "/health"]
+    health_paths: tuple[str, ...] = ("/api/health", "/health",)
     ready_path: str = "/ready"
     upload_path: str = "/api/upload-image"
     upload_field: str = "image"
@@ -24,16 +24,16 @@ class OrfeasOptions(DialectOptions):
     generate_3d_path: str = "/api/generate-3d"
     job_status_path: str = "/api/job-status/{job_id}"
     download_path: str = "/api/download/{job_id}/{filename}"
-    file_routes: list[str] = [
+    file_routes: tuple[str, ...] = (
         "/api/download/{job_id}/{filename}",
         "/api/download-base64/{job_id}/{filename}",
         "/api/preview/{filename}",
         "/api/preview-output/{job_id}/{filename}",
         "/api/job-status/{job_id}",
-    ]
+    )
     state_key: str = "status"
-    done_states: list[str] = ["completed"]
-    failed_states: list[str] = ["failed"]
+    done_states: tuple[str, ...] = ("completed",)
+    failed_states: tuple[str, ...] = ("failed",)
     result_url_key: str = "download_url"
     result_name_key: str = "output_file"
     image_url_key: str = "preview_url"

@@ -16,7 +16,7 @@ from .orfeas import _job_id
 
 
 class SynchronousOptions(DialectOptions):
-    health_paths: list[str] = ["/health"]
+    health_paths: tuple[str, ...] = ("/health",)
     ready_path: str = "/ready"
     upload_path: str = "/api/upload-image"
     upload_field: str = "image"
@@ -24,10 +24,10 @@ class SynchronousOptions(DialectOptions):
     generate_3d_path: str = "/api/generate-3d"
     job_status_path: str = "/api/jobs/{job_id}"
     result_path: str = "/api/jobs/{job_id}/result"
-    file_routes: list[str] = ["/api/jobs/{job_id}/result", "/api/jobs/{job_id}"]
+    file_routes: tuple[str, ...] = ("/api/jobs/{job_id}/result", "/api/jobs/{job_id}",)
     state_key: str = "status"
-    done_states: list[str] = ["completed", "complete", "done", "succeeded", "success", "finished"]
-    failed_states: list[str] = ["failed", "error", "cancelled", "canceled"]
+    done_states: tuple[str, ...] = ("completed", "complete", "done", "succeeded", "success", "finished",)
+    failed_states: tuple[str, ...] = ("failed", "error", "cancelled", "canceled",)
     result_url_key: str = "result_url"
     image_url_key: str = "image_url"
 
