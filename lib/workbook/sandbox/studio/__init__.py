@@ -9,7 +9,8 @@ the launcher binds. Routes: `/api/health`, `/health`, `/ready`, `POST /api/uploa
 flask-cors's CORS. Its OpenAPI description is a file it does not serve (`openapi_path`).
 
 Outputs: `url`, `admin_url` (`/_sandbox/faults`, `/_sandbox/options`, `/_sandbox/restart`),
-`openapi_path`, `upload_dir`, `output_dir`. Switches and the shape option: `_switches.py`.
+`openapi_path`, `upload_dir`, `output_dir`; secret `SANDBOX_STUDIO_API_KEY` (the key the
+`api_key_required` switch asks for). Switches and the shape option: `_switches.py`.
 
 Kinder than the real thing (written down, not hidden): it runs on uvicorn, not Werkzeug's
 development server (so requests are served concurrently and `hang_after` is a switch, not a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import uvicorn
 
 from .._faults import FaultSwitches, time_scale_from_env
 from ._app import create_app
-from ._switches import StudioFaults, StudioOptions
+from ._switches import API_KEY_ENV, StudioFaults, StudioOptions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         boot_s=args.boot_s,
         cors_origins=list(json.loads(args.cors_origins)),
         time_scale=time_scale_from_env(),
+        api_key=os.environ.get(API_KEY_ENV, ""),
     )
     # Not `uvicorn --fd`: uvicorn wraps the fd as an AF_UNIX socket, so asyncio never sets TCP_NODELAY
     # on accepted connections and every keep-alive response waits ~40 ms for a delayed ACK (measured:

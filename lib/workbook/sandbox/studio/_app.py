@@ -3,26 +3,34 @@
 
 The state folder is laid out as ORFEAS's backend folder: `uploads/`, `outputs/`, `temp/` and,
 beside them, `openapi.yaml` — the API description kept as a file and never served (ORFEAS keeps
-its `openapi.yaml` in `backend/`, the folder above `backend/outputs/`).
+its `openapi.yaml` in `backend/`, the folder above `backend/outputs/`). The file is rewritten when
+`undocumented_routes` changes, so a notebook opened afterwards reads what the switch says.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import Body, FastAPI, HTTPException
 from starlette.routing import Route
 
 from .._faults_http import faults_router
-from ._middleware import FlaskCors, HangGate, WerkzeugShape
+from ._middleware import ApiKeyGate, FlaskCors, HangGate, WerkzeugShape
 from ._routes import Studio, routes
 from ._state import Boot, Jobs
 from ._switches import OPTIONS_PATH, StudioFaults, StudioOptions
 
 OPENAPI = Path(__file__).with_name("openapi.yaml")
+# The paths ORFEAS's own backend/openapi.yaml does not list although its server serves them.
+UNDOCUMENTED = (
+    "/health",
+    "/ready",
+    "/api/download-base64/{job_id}/{filename}",
+    "/api/preview-output/{job_id}/{filename}",
+)
 
 
 def layout(state_dir: Path) -> dict[str, Path]:
@@ -43,11 +51,17 @@ def create_app(
     boot_s: float,
     cors_origins: Sequence[str],
     time_scale: float = 1.0,
+    api_key: str = "",
 ) -> Any:
     places = layout(state_dir)
     for key in ("uploads", "outputs", "temp"):
         places[key].mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(OPENAPI, places["openapi"])
+
+    def write_document() -> None:
+        write_openapi(places["openapi"], undocumented=faults.on("undocumented_routes"))
+
+    write_document()
+    faults.on_change.append(write_document)
     studio = Studio(faults, Boot(boot_s), Jobs(), places["uploads"], places["outputs"], time_scale)
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)  # ORFEAS serves no OpenAPI document
     app.include_router(faults_router(faults))
@@ -56,10 +70,23 @@ def create_app(
     app.router.routes.extend(api)
 
     def allowed(path: str) -> list[str]:
-        return sorted({m for r in api if r.path_regex.match(path) for m in (r.methods or ()) if m != "HEAD"})
+        dropped = faults.value("drop_route")
+        served = [r for r in api if r.path != dropped]  # a dropped route is as if ORFEAS had no such rule
+        return sorted({m for r in served if r.path_regex.match(path) for m in (r.methods or ()) if m != "HEAD"})
 
     shaped = WerkzeugShape(app, options, allowed)
-    return HangGate(FlaskCors(shaped, faults, cors_origins), faults)
+    return HangGate(FlaskCors(ApiKeyGate(shaped, faults, api_key), faults, cors_origins), faults)
+
+
+def write_openapi(path: Path, *, undocumented: bool) -> None:
+    """The API description as the studio keeps it: complete, or with ORFEAS's own gaps."""
+    if not undocumented:
+        path.write_text(OPENAPI.read_text(encoding="utf-8"), encoding="utf-8")
+        return
+    document = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    for listed in UNDOCUMENTED:
+        document["paths"].pop(listed, None)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
 def _admin(studio: Studio, options: StudioOptions) -> Any:

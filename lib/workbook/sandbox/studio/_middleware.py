@@ -1,6 +1,8 @@
 """Raw ASGI layers that give the studio Werkzeug's and flask-cors's outward shape, and the hang switch.
 
 * `HangGate`: `hang_after` — read the request, then never answer while the switch is on.
+* `ApiKeyGate`: `api_key_required` — `/api/` requests without the right `X-API-Key` get 401 (a
+  gateway in front of ORFEAS; CORS preflights pass, as gateways let them).
 * `WerkzeugShape`: `Connection: close` on every answer (the development server ORFEAS runs on; the
   `keep_alive` option drops it), ORFEAS's security headers (validation.py SecurityHeaders), Flask's
   HTML 404/405 pages, automatic OPTIONS answers.
@@ -12,10 +14,12 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-from ._switches import StudioFaults, StudioOptions
+from ._switches import API_KEY_HEADER, StudioFaults, StudioOptions
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -90,6 +94,27 @@ class HangGate:
         await self.app(scope, replay, send)  # the switch went off: serve it after all
 
 
+class ApiKeyGate:
+    """`api_key_required`: 401 for an `/api/` request whose X-API-Key is missing or wrong."""
+
+    def __init__(self, app: ASGIApp, faults: StudioFaults, api_key: str) -> None:
+        self.app, self.faults, self.api_key = app, faults, api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        guarded = scope["type"] == "http" and scope["path"].startswith("/api/") and scope["method"] != "OPTIONS"
+        if not guarded or not self.faults.on("api_key_required"):
+            await self.app(scope, receive, send)
+            return
+        sent = header(scope, API_KEY_HEADER.encode())
+        # An empty configured key matches nothing: the switch then refuses every request.
+        if self.api_key and hmac.compare_digest(sent.encode(), self.api_key.encode()):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": "Invalid API key" if sent else "API key required"}).encode()
+        headers = [(b"content-type", b"application/json"), (b"www-authenticate", b'ApiKey header="X-API-Key"')]
+        await _answer(send, 401, body, headers, content_type=False)
+
+
 class WerkzeugShape:
     """Headers and error pages as Flask on Werkzeug's development server sends them."""
 
@@ -123,8 +148,17 @@ class WerkzeugShape:
             await self.app(scope, receive, shaped)
 
 
-async def _answer(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+async def _answer(
+    send: Send,
+    status: int,
+    body: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    *,
+    content_type: bool = True,
+) -> None:
+    """A whole answer; an HTML page (Werkzeug's error pages) unless `content_type` is False."""
+    html = [(b"content-type", b"text/html; charset=utf-8")] if content_type else []
+    headers = [*html, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
 

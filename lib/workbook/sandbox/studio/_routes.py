@@ -28,7 +28,7 @@ from starlette.routing import Route
 from ._files import download, download_base64, preview, preview_output
 from ._jobs import generate_3d_job, text_to_image_job
 from ._state import Boot, Jobs
-from ._switches import StudioFaults
+from ._switches import ROUTE_PATHS, StudioFaults
 from ._validate import image_info, is_uuid, validation_error
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Flask MAX_CONTENT_LENGTH (MAX_UPLOAD_MB=50)
@@ -73,7 +73,7 @@ def routes(studio: Studio) -> list[Route]:
     async def api_health(request: Request) -> Response:
         return JSONResponse(
             {
-                "status": "healthy",
+                "status": "degraded" if studio.faults.on("health_degraded") else "healthy",
                 "timestamp": datetime.now().isoformat(),
                 "mode": "full_ai",
                 "gpu_info": {"gpu_enabled": False, "device": "cpu"},
@@ -203,7 +203,7 @@ def routes(studio: Studio) -> list[Route]:
 
         return endpoint
 
-    return [
+    served = [
         Route("/api/health", api_health, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
@@ -216,6 +216,9 @@ def routes(studio: Studio) -> list[Route]:
         Route("/api/preview/{filename}", files(preview), methods=["GET"]),
         Route("/api/preview-output/{job_id}/{filename}", files(preview_output), methods=["GET"]),
     ]
+    if tuple(route.path for route in served) != ROUTE_PATHS:  # drop_route validates against ROUTE_PATHS
+        raise RuntimeError("_switches.ROUTE_PATHS must name every route of the studio, in order")
+    return served
 
 
 def generate_problems(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import httpx
 from .._faults import TIME_SCALE_ENV
 from .._spec import ServiceContext, ServiceSpec
 from ._app import layout
+from ._switches import API_KEY_ENV
 
 NAME = "studio"
 # Models "load" this long after the process listens; generate-3d and /ready answer 503 meanwhile
@@ -25,6 +26,8 @@ def service(ctx: ServiceContext) -> ServiceSpec:
     base_url = f"http://127.0.0.1:{port}"
     state_dir = ctx.service_dir(NAME)
     places = layout(state_dir)
+    # The key `api_key_required` asks for (ORFEAS has none): a profile names it as its secret_env.
+    api_key = ctx.new_secret()
     argv = [
         sys.executable,
         "-m",
@@ -51,7 +54,8 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "upload_dir": str(places["uploads"]),
             "output_dir": str(places["outputs"]),
         },
-        env={TIME_SCALE_ENV: str(ctx.time_scale)},
+        env={TIME_SCALE_ENV: str(ctx.time_scale), API_KEY_ENV: api_key},
+        secrets={API_KEY_ENV: api_key},
         sockets=[sock],
         stop_timeout_s=5.0,
     )

@@ -27,6 +27,19 @@ Defect classes seen when ORFEAS ran from its own code (reference section 002):
   preview) take `..` as a job id or name and check containment against the job's own folder,
   so `/api/download/%2e%2e/openapi.yaml` serves a file from outside the output folder [download_safety].
 * `cors_any_origin`: CORS as with `CORS_ORIGINS` unset: every Origin is echoed back [upload_security].
+* `undocumented_routes`: the OpenAPI file lists neither `/health` nor `/ready` (nor download-base64
+  and preview-output), as ORFEAS's own `backend/openapi.yaml` [routes: a minor documentation finding].
+* `health_degraded`: `/api/health` answers 200 with `"status": "degraded"` [health: the body is read].
+
+Verdict switches (issue 20; not ORFEAS defects — each makes the workbook unable to check, and the
+affected checks must end `error` with the right reason, never `fail`):
+
+* `drop_route` (a route path as listed in `ROUTE_PATHS`, e.g. `/api/text-to-image`): the route is
+  gone, as if ORFEAS had no such rule: Werkzeug's HTML 404 for GET, 405 for other methods (its
+  catch-all static route takes GET) [routes and every check that uses it: error/dialect].
+* `api_key_required`: every `/api/` request must carry `X-API-Key` with the key in
+  `SANDBOX_STUDIO_API_KEY` (a gateway in front of ORFEAS; ORFEAS itself has no auth), else 401
+  `{"error": "API key required"}` [every check that calls /api/: error/auth].
 
 Shape option (correct behaviour a client must read, never a defect): `keep_alive` — answers
 without `Connection: close` (Werkzeug's development server closes every connection; a production
@@ -38,7 +51,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._faults import FaultSwitches
@@ -54,7 +67,27 @@ KNOWN = (
     "always_obj",
     "download_traversal",
     "cors_any_origin",
+    "undocumented_routes",
+    "health_degraded",
+    "drop_route",
+    "api_key_required",
 )
+# The studio's API routes (`_routes.routes` serves exactly these); `drop_route` names one of them.
+ROUTE_PATHS = (
+    "/api/health",
+    "/health",
+    "/ready",
+    "/api/upload-image",
+    "/api/text-to-image",
+    "/api/generate-3d",
+    "/api/job-status/{job_id}",
+    "/api/download/{job_id}/{filename}",
+    "/api/download-base64/{job_id}/{filename}",
+    "/api/preview/{filename}",
+    "/api/preview-output/{job_id}/{filename}",
+)
+API_KEY_ENV = "SANDBOX_STUDIO_API_KEY"
+API_KEY_HEADER = "x-api-key"
 # Switches that take a number; `true` means this default.
 NUMBER_DEFAULTS = {"hang_after": 2}
 NUMBER_LIMITS = {"hang_after": (0, 1_000_000)}
@@ -73,6 +106,8 @@ class StudioFaults(FaultSwitches):
     def __init__(self, initial: Mapping[str, Any] | None = None) -> None:
         self._lock = threading.Lock()
         self._seen = 0
+        # Called after every change (the app rewrites its OpenAPI file for `undocumented_routes`).
+        self.on_change: list[Callable[[], None]] = []
         super().__init__(KNOWN, initial)
 
     def update(self, changes: Mapping[str, Any]) -> None:
@@ -83,17 +118,26 @@ class StudioFaults(FaultSwitches):
                 low, high = NUMBER_LIMITS[name]
                 if value is not True and not (_is_int(value) and low <= value <= high):
                     raise ValueError(f"{name} must be true or an integer in {low}..{high}, got {value!r}")
+            elif name == "drop_route":
+                if value not in ROUTE_PATHS:
+                    raise ValueError(f"drop_route names a route path, one of {list(ROUTE_PATHS)}; got {value!r}")
             elif value is not True:
                 raise ValueError(f"{name} is an on/off switch: expected true, false or null, got {value!r}")
         super().update(changes)
         if "hang_after" in changes:
             with self._lock:
                 self._seen = 0
+        self._changed()
 
     def clear(self) -> None:
         super().clear()
         with self._lock:
             self._seen = 0
+        self._changed()
+
+    def _changed(self) -> None:
+        for callback in self.on_change:
+            callback()
 
     def number(self, name: str) -> int | None:
         """The value of a numeric switch (its default when set to `true`), None when off."""
