@@ -12,7 +12,7 @@ import pytest
 import trimesh
 from PIL import Image
 
-from workbook import UsageError
+from workbook import CouldNotCheck, ErrorReason, UsageError
 from workbook.contract import (
     Cases,
     ContractSettings,
@@ -20,9 +20,11 @@ from workbook.contract import (
     OrfeasDialect,
     Readiness,
     Reuse,
+    Row,
     StudioClient,
     Tick,
     cors_problems,
+    document_problems,
     expectation,
     failures,
     generate_rows,
@@ -33,6 +35,8 @@ from workbook.contract import (
     outcome,
     path_routes,
     probe_downloads,
+    reached,
+    repeat_row,
     run_series,
     sniff_format,
     targets_for,
@@ -40,11 +44,15 @@ from workbook.contract import (
     upload_rows,
 )
 
-from .conftest import notebook_defaults
+from .conftest import notebook_defaults, profile_for
 
 
 def settings(**overrides: Any) -> ContractSettings:
-    return ContractSettings.of(**{**notebook_defaults(), "base_url": "http://studio.test", **overrides})
+    return ContractSettings.of(**{**notebook_defaults(), "services": profile_for("http://studio.test"), **overrides})
+
+
+def mock_client(handler: Any) -> StudioClient:
+    return StudioClient(settings().profile, transport=httpx.MockTransport(handler))
 
 
 def answer(
@@ -87,7 +95,7 @@ def test_judge_names_the_row_the_contract_line_and_what_came_back() -> None:
 
 def orfeas_over(handler: Any, **overrides: Any) -> Cases:
     s = settings(**overrides)
-    client = StudioClient(s.base_url, timeout_s=5, transport=httpx.MockTransport(handler))
+    client = StudioClient(s.profile, transport=httpx.MockTransport(handler))
     return Cases(OrfeasDialect(client), ORFEAS_SPEC, s)
 
 
@@ -126,6 +134,69 @@ def test_unknown_id_accepted_with_a_job_that_never_fails_is_named() -> None:
     assert not rows["status of malformed id"].ok and not rows["status of unknown id"].ok
 
 
+def repeat_over(state: str, second: int) -> Row:
+    """The repeat row against a server whose job status says `state` and whose second generate-3d answers `second`."""
+    job_id = "4c8e2ffb-37a8-4c41-9d63-1c7d5b0f0a11"
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if request.url.path == "/api/upload-image":
+            return httpx.Response(200, json={"job_id": job_id, "status": "uploaded"})
+        if request.url.path.startswith("/api/job-status/"):
+            return httpx.Response(200, json={"status": state, "progress": 25})
+        if sent.count("/api/generate-3d") == 1:
+            return httpx.Response(200, json={"job_id": job_id, "status": "generating_3d"})
+        return httpx.Response(second, json={"error": "Generation already in progress", "job_id": job_id})
+
+    row = repeat_row(orfeas_over(handler, formats=["stl"], qualities=[5]))
+    assert sent == ["/api/upload-image", "/api/generate-3d", f"/api/job-status/{job_id}", "/api/generate-3d"]
+    return row
+
+
+def test_a_repeat_accepted_while_the_first_job_runs_fails_and_409_or_an_ended_job_passes() -> None:
+    """Wrong answer on purpose: a second generation for the same upload accepted while it runs."""
+    accepted = repeat_over("processing", 200)
+    assert not accepted.ok
+    assert accepted.problem.startswith("a second generation was accepted while the first job was 'processing'")
+    assert accepted.remedy.startswith("Refuse a second generation")
+    refused = repeat_over("processing", 409)
+    assert refused.ok and refused.expected.startswith("409")
+    assert refused.contract == "default (POST /api/generate-3d documents none of [409])"
+    after = repeat_over("completed", 200)
+    assert after.ok and "(the first job had already ended 'completed')" in after.got
+
+
+def test_reached_tells_an_answer_from_a_request_that_never_got_there() -> None:
+    profile = settings().profile
+    url = "http://studio.test/api/job-status/x"
+    json_type = {"content-type": "application/json"}
+    no_job = Exchange("GET", url, 404, json_type, b'{"error": "Job not found"}')
+    assert reached(no_job, profile=profile, answers_about_ids=True) is no_job  # the platform's answer
+    slow = Exchange("GET", url, None, error="ReadTimeout after 2.00 s")
+    assert reached(slow, profile=profile) is slow  # a withheld answer is evidence, judged by the caller
+    cases = [
+        (Exchange("GET", url, 404, {"content-type": "text/html"}, b"<title>404 Not Found</title>"), "dialect"),
+        (Exchange("GET", url, 401, json_type, b'{"error": "API key required"}'), "auth"),
+        (Exchange("GET", url, None, error="ConnectError: [Errno 111] Connection refused"), "unreachable"),
+    ]
+    for exchange_, reason in cases:
+        with pytest.raises(CouldNotCheck) as raised:
+            reached(exchange_, profile=profile, route_param="dialect_options.job_status_path", answers_about_ids=True)
+        assert raised.value.reason == reason
+    with pytest.raises(CouldNotCheck, match=r"GET /api/job-status/x answered 404.*dialect_options\.job_status_path"):
+        reached(cases[0][0], profile=profile, route_param="dialect_options.job_status_path", answers_about_ids=True)
+    with pytest.raises(CouldNotCheck, match=r"service 'studio' \(no credentials\): \{\"error\": \"API key required"):
+        reached(cases[1][0], profile=profile)
+
+
+def test_document_gaps_are_documentation_findings() -> None:
+    served = {"health /health": ("GET", "/health"), "upload": ("POST", "/api/upload-image")}
+    assert document_problems(ORFEAS_SPEC, served) == [
+        "documentation: GET /health (health /health) is served but not in the OpenAPI document"
+    ]
+
+
 # --- soak ------------------------------------------------------------------------------------
 
 
@@ -143,7 +214,9 @@ def test_run_series_finds_the_first_stall_and_stops_after_max_stalls() -> None:
     assert sent == [1, 2, 3, 4]
     assert series.first_failure is not None and series.first_failure.index == 3
     assert series.stopped == "stopped after 2 failed requests in a row"
-    assert series.problems() == [
+    stalled, answered = series.problems()
+    assert answered == []
+    assert stalled == [
         "keep-alive text_to_image: server stopped responding after request 2 "
         "(request 3 stall: ReadTimeout after 2.00 s)"
     ]
@@ -169,7 +242,7 @@ def test_healthy_series_has_percentiles_and_no_problems() -> None:
     series = run_series(
         lambda index: answer(200), endpoint="health", mode="fresh", requests=20, max_stalls=1, deadline=1e12
     )
-    assert series.problems() == [] and series.percentiles()["p50_ms"] == pytest.approx(10.0)
+    assert series.problems() == ([], []) and series.percentiles()["p50_ms"] == pytest.approx(10.0)
 
 
 # --- meshes ----------------------------------------------------------------------------------
@@ -297,12 +370,21 @@ def test_health_problems_read_the_body() -> None:
     slow = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "healthy"}', 3.0)
     sick = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "degraded"}', 0.01)
     fine = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "healthy"}', 0.01)
-    assert health_problems([("/h", text), ("/h", slow), ("/h", answer(503)), ("/h", sick), ("/h", fine)], 1.0) == [
-        "GET /h: body is not JSON (text/plain)",
-        "GET /h: took 3.000 s, budget 1 s",
-        "GET /h: expected 200, got 503",
-        "GET /h: 200 but its body says status 'degraded' (warn)",
+    nested = Exchange(
+        "GET", "u", 200, {"content-type": "application/json"}, b'{"status": "ok", "checks": {"gpu": "down"}}', 0.01
+    )
+    assert health_problems(
+        [("/h", text), ("/h", slow), ("/h", answer(503)), ("/h", sick), ("/h", fine), ("/h", nested)], 1.0
+    ) == [
+        ("GET /h: body is not JSON (text/plain)", True),
+        ("GET /h: took 3.000 s, budget 1 s", True),
+        ("GET /h: expected 200, got 503", True),
+        ("GET /h: 200 but its body says status=degraded (warn)", False),
+        ("GET /h: 200 but its body says status=ok; gpu=down (fail); it blames gpu", False),
     ]
+    # The word map is a parameter: a platform's own word for healthy is no finding.
+    own = Exchange("GET", "u", 200, {"content-type": "application/json"}, b'{"status": "nominal"}', 0.01)
+    assert health_problems([("/h", own)], 1.0, {"nominal": "pass"}) == []
 
 
 def test_readiness_verdicts() -> None:
@@ -310,12 +392,19 @@ def test_readiness_verdicts() -> None:
         "restart", [Tick(0.1, 200, 503, 0.01, "503 warming up"), Tick(1.2, 200, 200, 0.01, "200")], 1.2, 0.1, 200
     )
     assert lying.problems(5.0) == [
-        "/ready answered 200 at +0.10 s while the work probe right after answered 503 warming up: "
-        "readiness is reported before the routes work"
+        (
+            "/ready answered 200 at +0.10 s while the work probe right after answered 503 warming up: "
+            "readiness is reported before the routes work",
+            True,
+        )
     ]
     slow = Readiness("restart", [Tick(0.1, 503, 503, 0.01, "503"), Tick(4.2, 200, 200, 3.1, "200")], 4.2, 4.2, 200)
     assert slow.problems(3.0) == [
-        "first working request 4.20 s after restart, budget 3 s; that request alone took 3.10 s (a slow first request)"
+        (
+            "first working request 4.20 s after restart, budget 3 s; that request alone took 3.10 s "
+            "(a slow first request)",
+            False,
+        )
     ]
     honest = Readiness("restart", [Tick(0.1, 503, 503, 0.01, "503"), Tick(1.1, 200, 200, 0.01, "200")], 1.1, 1.1, 200)
     assert honest.problems(3.0) == []
@@ -328,15 +417,24 @@ def test_readiness_verdicts() -> None:
 
 def test_settings_reject_bad_values_with_one_line_each() -> None:
     with pytest.raises(UsageError) as raised:
-        settings(base_url="studio:5000", dialect="graphql", soak_requests=0, formats=["fbx"])
+        settings(services=profile_for("studio:5000"), dialect="graphql", soak_requests=0, formats=["fbx"])
     lines = str(raised.value).splitlines()
     assert len(lines) == 4
-    assert any("base_url" in line and "http://" in line for line in lines)
+    assert any("services.studio" in line and "url" in line and "http" in line for line in lines)
     assert any("unknown dialect 'graphql'" in line and "orfeas" in line for line in lines)
+    with pytest.raises(UsageError, match="no service profile 'studio'; profiles given: none"):
+        settings(services={})
+    with pytest.raises(UsageError, match=r"parameter 'services\.studio\.dialect': unknown dialect 'soap'"):
+        settings(services=profile_for("http://studio.test", dialect="soap"))
     with pytest.raises(UsageError, match="expected an http"):
         settings(openapi_url="/no/such/spec.yaml")
-    with pytest.raises(UsageError, match="dialect_options for orfeas"):
+    with pytest.raises(UsageError, match="dialect_options for orfeas: job_path: unknown option"):
         settings(dialect_options={"job_path": "/x"})
+    # The dialect comes from the parameter, else the profile, else ORFEAS.
+    assert settings().dialect_class.name == "orfeas"
+    assert settings(services=profile_for("http://s.test", dialect="synchronous")).dialect_class.name == "synchronous"
+    chosen = settings(dialect="orfeas", services=profile_for("http://s.test", dialect="synchronous"))
+    assert chosen.dialect_class.name == "orfeas"
     with pytest.raises(UsageError, match="also in cors_allowed_origins"):
         settings(cors_denied_origin="http://localhost:3000")
 
@@ -366,14 +464,23 @@ def test_a_server_that_serves_any_path_fails_download_safety_and_a_404_one_passe
 
     routes = ["/api/download/{job_id}/{filename}"]
     for handler, leaks in ((leaky, True), (tight, False)):
-        client = StudioClient("http://studio.test", timeout_s=5, transport=httpx.MockTransport(handler))
-        result = probe_downloads(client, routes, [".env"])
-        assert bool(result.problems()) is leaks
-    leaked = probe_downloads(
-        StudioClient("http://studio.test", timeout_s=5, transport=httpx.MockTransport(leaky)), routes, [".env"]
-    ).problems()[0]
+        result = probe_downloads(mock_client(handler), routes, [".env"])
+        assert bool(result.problems()[0]) is leaks
+    leaked = probe_downloads(mock_client(leaky), routes, [".env"]).problems()[0][0]
     assert "GET http://studio.test/api/download/../.env answered 200" in leaked
     assert "content from outside the output folder" in leaked
+
+
+def test_a_route_that_is_not_served_is_not_probed_and_none_served_is_could_not_check() -> None:
+    """Werkzeug's HTML 404 says "no such route": its 404s to traversal forms would prove nothing."""
+
+    def no_route(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, html="<title>404 Not Found</title>")
+
+    with pytest.raises(CouldNotCheck) as raised:
+        probe_downloads(mock_client(no_route), ["/api/download/{job_id}/{filename}"], [".env"])
+    assert raised.value.reason is ErrorReason.DIALECT
+    assert "GET /api/download/00000000-0000-0000-0000-000000000000/model.stl answered 404" in raised.value.message
 
 
 def test_path_routes_come_from_the_document_else_the_dialect() -> None:

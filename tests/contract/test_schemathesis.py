@@ -59,8 +59,8 @@ def test_same_seed_same_findings_and_reports_written(
 
 
 def test_without_a_published_schema_the_check_skips_with_the_reason(run_checks: RunChecks) -> None:
-    status, detail = run_checks(["schemathesis"], openapi_url="")["schemathesis"]
-    assert status is CheckStatus.SKIP and "no OpenAPI document published" in detail
+    result = run_checks(["schemathesis"], openapi_url="")["schemathesis"]
+    assert result.status is CheckStatus.SKIP and "no OpenAPI document published" in result.detail
 
 
 def test_unknown_phase_is_a_clear_error() -> None:
@@ -113,7 +113,7 @@ def test_fastapi_upload_shape_passes_and_is_recognised(tutorial_server: str) -> 
     # FastAPI documents the files through $ref'd Body_ components: both are found as binary uploads.
     assert binary_upload_operations(document) == [("POST", "/files/"), ("POST", "/uploadfile/")]
     assert document_problems(document, {"upload": ("POST", "/files"), "other": ("POST", "/api/files")}) == [
-        "other: POST /api/files is not in the OpenAPI document; it lists /files"
+        "documentation: POST /api/files (other) is served but not in the OpenAPI document (it lists /files)"
     ]
     report = run_schemathesis(document, base_url=tutorial_server, **BUDGET)
     assert report.errors == [] and report.stop_reason == "completed"

@@ -5,19 +5,31 @@ dialect), the case table whose acceptable answers come from the platform's publi
 (`_spec.py`), the mesh inspector (format read from the bytes and the name the platform gave it,
 parsed by trimesh), Schemathesis against the live server (the spec from a URL or a file), the
 sequential soak (connection reuse measured, not assumed), readiness timing, download safety
-(path-traversal probes on every path-parameter route) and the upload security probes. Live needs
-only `base_url` (and optionally the spec's URL or path).
+(path-traversal probes on every path-parameter route) and the upload security probes. The
+connection is the `studio` service profile (`workbook.connect`); an answer that shows the request
+never reached the platform ends the check `error` with its reason (`reached`). Live needs only the
+profile's URL (and optionally the spec's URL or path).
 """
 
-from ._cases import Cases, FamilyResult, MeshJob, Row, failures, frame, generate_rows, judge, text_rows, upload_rows
+from ._cases import (
+    Cases,
+    FamilyResult,
+    MeshJob,
+    Row,
+    failures,
+    frame,
+    generate_rows,
+    judge,
+    repeat_row,
+    text_rows,
+    upload_rows,
+)
 from ._checks import (
     CHECK_FUNCTIONS,
     CHECKS,
-    CouldNotCheck,
     check_download_safety,
     check_generate_cases,
     check_health,
-    check_outputs,
     check_readiness,
     check_routes,
     check_schemathesis,
@@ -26,13 +38,22 @@ from ._checks import (
     check_upload_cases,
     check_upload_security,
 )
-from ._client import Exchange, StudioClient
-from ._dialects import DIALECTS, FollowedJob, OrfeasDialect, StudioDialect, Submitted, SynchronousDialect
-from ._downloads import DownloadSafety, Probe, path_routes, probe_downloads, targets_for
+from ._client import Exchange, StudioClient, reached
+from ._dialects import (
+    DEFAULT_DIALECT,
+    DIALECTS,
+    FollowedJob,
+    OrfeasDialect,
+    StudioDialect,
+    Submitted,
+    SynchronousDialect,
+)
+from ._downloads import DownloadSafety, Probe, path_routes, probe_downloads, targets_for, unserved_routes
 from ._fuzz import Finding, FuzzReport, binary_upload_operations, engine_config, run_schemathesis
-from ._health import Readiness, Tick, health_problems, health_word, measure_readiness
+from ._health import Readiness, Tick, health_problems, measure_readiness
 from ._mesh import MeshReport, inspect_mesh, sniff_format
-from ._paths import document_problems, probe_problems
+from ._outputs import check_outputs
+from ._paths import RouteProbes, document_problems, probe_routes
 from ._plots import plot_soak
 from ._run import ContractRun
 from ._security import SecurityResult, cors_problems, leak, probe_uploads, traversal_problems
@@ -43,11 +64,11 @@ from ._spec import Expectation, documented_statuses, expectation, load_document
 __all__ = [
     "CHECKS",
     "CHECK_FUNCTIONS",
+    "DEFAULT_DIALECT",
     "DIALECTS",
     "Cases",
     "ContractRun",
     "ContractSettings",
-    "CouldNotCheck",
     "DownloadSafety",
     "Exchange",
     "Expectation",
@@ -61,6 +82,7 @@ __all__ = [
     "Probe",
     "Readiness",
     "Reuse",
+    "RouteProbes",
     "Row",
     "Sample",
     "SecurityResult",
@@ -93,7 +115,6 @@ __all__ = [
     "frame",
     "generate_rows",
     "health_problems",
-    "health_word",
     "inspect_mesh",
     "judge",
     "leak",
@@ -103,8 +124,10 @@ __all__ = [
     "path_routes",
     "plot_soak",
     "probe_downloads",
-    "probe_problems",
+    "probe_routes",
     "probe_uploads",
+    "reached",
+    "repeat_row",
     "run_schemathesis",
     "run_series",
     "samples_frame",
@@ -114,5 +137,6 @@ __all__ = [
     "targets_for",
     "text_rows",
     "traversal_problems",
+    "unserved_routes",
     "upload_rows",
 ]

@@ -1,7 +1,9 @@
 """One HTTP exchange as evidence, and the client that makes them (httpx; a transport seam for tests).
 
 A request error (timeout, reset, refused) is an `Exchange` too, with `status=None` and the error
-named, so every caller judges answers and failures the same way.
+named, so every caller judges answers and failures the same way. `reached` is the one rule for an
+exchange that shows the workbook never got to the operation (refused connection, credentials
+refused, no such route): the check then ends `error` with that reason, never `fail`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from urllib.parse import urljoin
 
 import httpx
 
+from .. import connect
+from ..checks import CouldNotCheck, ErrorReason
+
 BODY_SHOWN = 160
+# Request errors that mean no connection was made (a read timeout after connecting is an answer
+# withheld: evidence the soak and the case rows judge).
+CONNECT_ERRORS = ("ConnectError", "ConnectTimeout")
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,12 @@ class Exchange:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+    def response(self) -> httpx.Response:
+        """The exchange as an httpx response (for `workbook.connect.check_access`)."""
+        return httpx.Response(
+            self.status or 0, headers=self.headers, content=self.body, request=httpx.Request(self.method, self.url)
+        )
 
     def brief(self) -> str:
         """`415 {"detail": ...}` or `ReadTimeout after 2.0 s`: what came back, short."""
@@ -81,6 +95,36 @@ def exchange(client: httpx.Client, method: str, url: str, **kwargs: Any) -> Exch
     )
 
 
+def reached(
+    answer: Exchange,
+    *,
+    profile: connect.ServiceProfile | None,
+    route_param: str = "",
+    dialect: str = "",
+    answers_about_ids: bool = False,
+    allow: tuple[int, ...] = (),
+) -> Exchange:
+    """`answer`, unless it shows the request never reached the operation.
+
+    A refused connection -> `CouldNotCheck(unreachable)`; 401/403 -> `auth` and 404/405 -> `dialect`
+    (`connect.check_access`, naming the credential or METHOD PATH and `route_param`). On a route
+    that takes an id (`answers_about_ids`), a 404 with a JSON body is the platform saying "no such
+    job": an answer, which the caller judges. `allow` lists further statuses that are answers.
+    """
+    if answer.status is None:
+        if answer.error.startswith(CONNECT_ERRORS):
+            raise CouldNotCheck(
+                ErrorReason.UNREACHABLE,
+                f"could not reach {answer.method} {answer.url}: {answer.error}",
+                evidence={"request": f"{answer.method} {answer.url}", "error": answer.error},
+            )
+        return answer
+    if answers_about_ids and isinstance(answer.json(), dict):
+        allow = (*allow, 404)
+    connect.check_access(answer.response(), profile=profile, route_param=route_param, dialect=dialect, allow=allow)
+    return answer
+
+
 def _client_addr(response: httpx.Response) -> str:
     """The local address of the connection that carried the response (tells reused from fresh)."""
     stream = response.extensions.get("network_stream")
@@ -92,31 +136,24 @@ def _client_addr(response: httpx.Response) -> str:
 
 
 class StudioClient:
-    """HTTP to one studio: paths are joined to `base_url`, every call returns an `Exchange`.
+    """HTTP to one studio, connected as its service profile says (base URL, credentials, headers,
+    TLS, timeouts): paths are joined to the base URL, every call returns an `Exchange`.
 
     `raw_target` sends a request line exactly as given (e.g. a literal `..` segment, which httpx
     would otherwise remove before sending), through httpcore's `target` extension.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        timeout_s: float,
-        transport: httpx.BaseTransport | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout_s = timeout_s
+    def __init__(self, profile: connect.ServiceProfile, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.profile = profile
+        self.base_url = profile.base_url.rstrip("/")
+        self.timeout_s = profile.read_timeout_s
         self.transport = transport
-        self.headers = dict(headers or {})
         self.http = self.new_http()
 
     def new_http(self, **kwargs: Any) -> httpx.Client:
-        """A client like this one's (same timeout, headers and transport), e.g. for a soak series."""
-        kwargs.setdefault("timeout", self.timeout_s)
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        return httpx.Client(transport=self.transport, follow_redirects=False, headers=headers, **kwargs)
+        """A client from the same profile (and transport), e.g. for a soak series with its own limits."""
+        client: httpx.Client = self.profile.http_client(transport=self.transport, follow_redirects=False, **kwargs)
+        return client
 
     def absolute(self, url: str) -> str:
         """A path or a URL from a response body (often relative, e.g. /api/download/1/x) made absolute."""
@@ -127,9 +164,6 @@ class StudioClient:
 
     def fetch(self, url: str, **kwargs: Any) -> Exchange:
         return self.send("GET", url, **kwargs)
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Exchange:
-        return exchange(self.http, method, url, **kwargs)
 
     def raw_target(self, method: str, target: str) -> Exchange:
         """`METHOD target` with the target sent byte for byte; the Exchange names the target as sent."""

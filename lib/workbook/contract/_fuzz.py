@@ -58,12 +58,17 @@ class FuzzReport:
     files: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
+        """Evidence against the platform: each finding, and an API that stopped answering mid-run."""
         found = [finding.line() for finding in self.findings]
-        found += [f"schemathesis could not test: {error}" for error in self.errors]
         if self.stop_reason == "server_unavailable":
-            found.append("schemathesis stopped: the API stopped responding")
-        elif self.stop_reason == "time_budget":
-            found.append("schemathesis did not finish within its time budget")
+            found.append("schemathesis stopped: the API stopped responding during the run")
+        return found
+
+    def limits(self) -> list[str]:
+        """What the run could not do (engine errors, the time budget): stated, never a defect."""
+        found = [f"schemathesis could not test: {error}" for error in self.errors]
+        if self.stop_reason == "time_budget":
+            found.append(f"stopped at its time budget after {self.cases} cases (not a platform defect)")
         return found
 
 
@@ -120,6 +125,8 @@ def binary_upload_operations(document: Mapping[str, Any]) -> list[tuple[str, str
 def engine_config(
     *,
     base_url: str,
+    headers: Mapping[str, str] | None = None,
+    tls_verify: bool | str = True,
     seed: int,
     phases: Sequence[str],
     max_examples: int,
@@ -133,6 +140,9 @@ def engine_config(
     statuses = [*POSITIVE_DEFAULT, *BINARY_UPLOAD_EXTRA]
     return {
         "base-url": base_url,
+        # The service profile's extra headers and credentials, on every generated request.
+        "headers": dict(headers or {}),
+        "tls-verify": tls_verify,
         "seed": seed,
         # No example database: replaying failures saved by earlier runs (in ./.hypothesis) would make
         # the same seed send different requests, and would write into whatever the working directory is.
@@ -157,6 +167,8 @@ def run_schemathesis(
     document: dict[str, Any],
     *,
     base_url: str,
+    headers: Mapping[str, str] | None = None,
+    tls_verify: bool | str = True,
     seed: int,
     phases: Sequence[str],
     max_examples: int,
@@ -178,6 +190,8 @@ def run_schemathesis(
     config = schemathesis.Config.from_dict(
         engine_config(
             base_url=base_url,
+            headers=headers,
+            tls_verify=tls_verify,
             seed=seed,
             phases=phases,
             max_examples=max_examples,

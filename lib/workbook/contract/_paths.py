@@ -1,9 +1,10 @@
-"""Do the dialect's routes exist? In the OpenAPI document (when published) and by probing.
+"""Do the dialect's routes exist? By probing each one, and in the OpenAPI document when published.
 
-A probe that gets 404/405 also tries the same path with the `/api` prefix removed or added, so the
-seed's mistake (tests calling `/text-to-image` where the server serves `/api/text-to-image`, or
-the reverse) is named rather than reported as a bare 404. A templated route (a job id in the
-path) answering 404 with a JSON body exists: it is saying "no such job".
+A route that answers 404/405 (on a route that takes an id, a 404 without a JSON body) is missing:
+the workbook speaks a dialect the platform does not, so the check could not be made — never a
+platform defect. The probe is retried with the `/api` prefix removed or added, so the seed's mistake
+(`/text-to-image` where the server serves `/api/text-to-image`, or the reverse) is named with the
+setting to change. A served route the published document does not list is a documentation finding.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..checks import CouldNotCheck, ErrorReason
 from ._client import Exchange
 from ._dialects import StudioDialect
 from ._spec import normalise
@@ -22,15 +25,15 @@ _PARAM = re.compile(r"\{[^}]+\}")
 
 
 def document_problems(document: Mapping[str, Any], routes: Mapping[str, tuple[str, str]]) -> list[str]:
-    """The dialect's routes the OpenAPI document does not list (with a hint when it lists them under another prefix)."""
+    """Served routes the OpenAPI document does not list (with a hint when it lists them under another prefix)."""
     listed = {normalise(path) for path in (document.get("paths") or {})}
     found = []
     for key, (method, path) in routes.items():
         if normalise(path) in listed:
             continue
         other = _other_prefix(path)
-        hint = f"; it lists {other}" if normalise(other) in listed else ""
-        found.append(f"{key}: {method} {path} is not in the OpenAPI document{hint}")
+        hint = f" (it lists {other})" if normalise(other) in listed else ""
+        found.append(f"documentation: {method} {path} ({key}) is served but not in the OpenAPI document{hint}")
     return found
 
 
@@ -38,36 +41,55 @@ def _other_prefix(path: str) -> str:
     return path[len(PREFIX) :] or "/" if path.startswith(PREFIX + "/") else PREFIX + path
 
 
-def missing(answer: Exchange, templated: bool) -> bool:
-    if answer.status == 405:
-        return True
-    return answer.status == 404 and not (templated and isinstance(answer.json(), dict))
+@dataclass
+class RouteProbes:
+    """What probing the dialect's routes found: the answers, and the routes the platform lacks."""
+
+    probes: list[tuple[str, Exchange]] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # route key -> why (METHOD PATH, setting, hint)
+
+    def served(self, routes: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        return {key: route for key, route in routes.items() if key not in self.missing}
+
+    def verdict(self) -> CouldNotCheck:
+        return CouldNotCheck(
+            ErrorReason.DIALECT,
+            "; ".join(self.missing.values()),
+            evidence={"probes": [f"{name} -> {answer.status or answer.error}" for name, answer in self.probes]},
+        )
 
 
-def probe_problems(dialect: StudioDialect) -> tuple[list[str], list[tuple[str, Exchange]]]:
-    """Probe each route; a 404/405 is retried under the other prefix to name a prefix mistake."""
-    found: list[str] = []
-    probes: list[tuple[str, Exchange]] = []
+def probe_routes(dialect: StudioDialect) -> RouteProbes:
+    """Probe each route (an empty JSON body for a POST, a fresh id for a templated path).
+
+    Credentials refused or no connection raise at once (`StudioDialect.reached`); a missing route is
+    collected, retried under the other prefix, and named with the parameter that sets it.
+    """
+    found = RouteProbes()
     for key, (method, template) in dialect.routes().items():
-        templated = bool(_PARAM.search(template))
         path = _PARAM.sub(str(uuid.uuid4()), template)
         kwargs: dict[str, Any] = {"json": {}} if method == "POST" else {}
         answer = dialect.client.send(method, path, **kwargs)
-        probes.append((f"{method} {path}", answer))
-        if answer.status is None:
-            found.append(f"{key}: {method} {path}: no answer ({answer.error})")
+        found.probes.append((f"{method} {path}", answer))
+        try:
+            dialect.reached(key, answer)
             continue
-        if not missing(answer, templated):
-            continue
+        except CouldNotCheck as verdict:
+            if verdict.reason is not ErrorReason.DIALECT:
+                raise
+            why = verdict.message
         other = _other_prefix(path)
         retry = dialect.client.send(method, other, **kwargs)
-        probes.append((f"{method} {other}", retry))
-        if retry.status is not None and not missing(retry, templated):
-            where = "without" if path.startswith(PREFIX + "/") else "with"
-            found.append(
-                f"{key}: {method} {path} answered {answer.status} but {method} {other} answered {retry.status}: "
-                f"the routes are served {where} the {PREFIX} prefix"
-            )
-        else:
-            found.append(f"{key}: {method} {path} answered {answer.status}: no such route (nor at {other})")
-    return found, probes
+        found.probes.append((f"{method} {other}", retry))
+        try:
+            dialect.reached(key, retry)
+            served = f"the platform serves it {_where(path)} the {PREFIX} prefix"
+            why += f"; {method} {other} answered {retry.status}: {served}"
+        except CouldNotCheck:
+            why += f" (nor at {other})"
+        found.missing[key] = why
+    return found
+
+
+def _where(path: str) -> str:
+    return "without" if path.startswith(PREFIX + "/") else "with"

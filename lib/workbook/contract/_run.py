@@ -14,7 +14,7 @@ import pandas as pd
 from .._context import evidence_dir
 from ._cases import Cases, FamilyResult, frame
 from ._client import StudioClient
-from ._dialects import DIALECTS, StudioDialect
+from ._dialects import StudioDialect
 from ._downloads import DownloadSafety
 from ._fuzz import FuzzReport
 from ._health import RESTART_PATH, Readiness
@@ -52,18 +52,16 @@ class ContractRun:
         *,
         transport: httpx.BaseTransport | None = None,
         evidence: Path | None = None,
-        headers: dict[str, str] | None = None,
     ) -> ContractRun:
+        """The run's client (from the studio's service profile), dialect, published contract and evidence folder."""
         folder = evidence or evidence_dir(NOTEBOOK)
         folder.mkdir(parents=True, exist_ok=True)
-        client = StudioClient(
-            settings.base_url, timeout_s=settings.request_timeout_s, transport=transport, headers=headers
-        )
-        dialect = DIALECTS[settings.dialect](client, settings.dialect_options)
+        client = StudioClient(settings.profile, transport=transport)
+        dialect = settings.dialect_class(client, settings.dialect_options)
         run = cls(settings, client, dialect, folder)
         if settings.openapi_url:
             try:
-                run.document = load_document(settings.openapi_url, settings.request_timeout_s)
+                run.document = load_document(settings.openapi_url, settings.request_timeout_s, client.http)
             except Exception as error:  # kept and reported by the checks that need it
                 run.document_error = f"{type(error).__name__}: {error}"[:300]
         return run
@@ -74,9 +72,11 @@ class ContractRun:
 
     def restart(self) -> None:
         """Sandbox only: put the server back into its boot phase (its admin endpoint)."""
-        answer = self.client.request("POST", self.settings.admin_url + RESTART_PATH)
-        if not answer.ok:
-            raise RuntimeError(f"POST {self.settings.admin_url}{RESTART_PATH} answered {answer.brief()}")
+        # The admin endpoint is the sandbox's, not the platform's: no profile, no credentials.
+        url = self.settings.admin_url + RESTART_PATH
+        answer = httpx.post(url, timeout=self.settings.request_timeout_s)
+        if answer.status_code != 200:
+            raise RuntimeError(f"POST {url} answered {answer.status_code} {answer.text[:200]}")
 
     def case_table(self, family: str | None = None) -> pd.DataFrame:
         """Every case row run so far (or one family's), expected against what came back."""

@@ -72,11 +72,24 @@ def cors_problems(allowed: Sequence[tuple[str, Exchange]], denied_origin: str, d
     return found
 
 
+# The fix for each kind of upload-security defect (shown only when that defect was seen).
+SANITISE = "Sanitise upload filenames (keep the base name only) and store under a generated name."
+SIZE_LIMIT = "Enforce the upload size limit before reading the body: 413."
+VERIFY = "Verify the content (magic number and a full decode), not the name or the Content-Type: 400 or 415."
+NO_TRACES = "Log tracebacks server-side; error bodies say what was wrong, never where in the code."
+CORS = "Restrict CORS to the configured origins (never echo an arbitrary Origin)."
+
+
 @dataclass
 class SecurityResult:
     probes: list[tuple[str, Exchange]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (problem, its fix)
     notes: list[str] = field(default_factory=list)
+
+    def add(self, problems: Sequence[str] | str, remedy: str) -> None:
+        for problem in [problems] if isinstance(problems, str) else problems:
+            if problem:
+                self.problems.append((problem, remedy))
 
 
 def _reject(name: str, answer: Exchange, statuses: Sequence[int], why: str) -> str:
@@ -112,7 +125,6 @@ def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
     client = dialect.client
     result = SecurityResult()
     up_method, up_path = dialect.routes()["upload"]
-    t2i_method, t2i_path = dialect.routes()["text_to_image"]
 
     def probe(name: str, answer: Exchange) -> Exchange:
         result.probes.append((name, answer))
@@ -122,7 +134,7 @@ def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
     raw_name = f"../../wb-traversal-{nonce}.png"
     answer = probe("path traversal", dialect.upload(png(seed=31), raw_name).answer)
     problems, strays = traversal_problems(answer, raw_name, s.upload_dir)
-    result.problems += problems
+    result.add(problems, SANITISE)
     for stray in strays:
         stray.unlink(missing_ok=True)  # leave the machine as it was found
     if not s.upload_dir:
@@ -130,33 +142,24 @@ def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
     if s.upload_limit_bytes:
         body = fake_png(s.upload_limit_bytes + 65536)
         answer = probe("oversize", dialect.upload(body, "big.png").answer)
-        result.problems.append(
-            _reject(
-                f"an upload of {len(body)} bytes (limit {s.upload_limit_bytes})",
-                answer,
-                [413],
-                "the size limit is not enforced",
-            )
-        )
+        what = f"an upload of {len(body)} bytes (limit {s.upload_limit_bytes})"
+        result.add(_reject(what, answer, [413], "the size limit is not enforced"), SIZE_LIMIT)
     else:
         result.notes.append("upload_limit_bytes is 0: oversize body not tried")
     answer = probe("PNG header on non-image bytes", dialect.upload(fake_png(), "looks.png").answer)
-    result.problems.append(_reject("PNG header on random bytes", answer, [400, 415], "non-image bytes were accepted"))
+    result.add(_reject("PNG header on random bytes", answer, [400, 415], "non-image bytes were accepted"), VERIFY)
     answer = probe("SVG upload", dialect.upload(SVG, "vector.svg", "image/svg+xml").answer)
-    result.problems.append(_reject("an SVG upload (with a script)", answer, [400, 415], "SVG can carry script"))
+    result.add(_reject("an SVG upload (with a script)", answer, [400, 415], "SVG can carry script"), VERIFY)
     answer = probe("HTML upload", dialect.upload(HTML, "page.png", "text/html").answer)
-    result.problems.append(_reject("an HTML upload named .png", answer, [400, 415], "HTML was accepted as an image"))
-    probe(
-        "invalid JSON",
-        client.send(t2i_method, t2i_path, content=b"{not json", headers={"content-type": "application/json"}),
-    )
+    result.add(_reject("an HTML upload named .png", answer, [400, 415], "HTML was accepted as an image"), VERIFY)
+    json_type = {"content-type": "application/json"}
+    probe("invalid JSON", dialect.send("text_to_image", content=b"{not json", headers=json_type))
     probe("unknown job", dialect.job_status(str(uuid.uuid4())))
     for name, answer in result.probes:
         fragment = leak(answer.body) if answer.status is not None and answer.status >= 400 else ""
         if fragment:
-            result.problems.append(
-                f"the error body of '{name}' ({answer.status}) carries a stack trace or file path: {fragment!r}"
-            )
+            traced = f"the error body of '{name}' ({answer.status}) carries a stack trace or file path: {fragment!r}"
+            result.add(traced, NO_TRACES)
     allowed = [
         (
             origin,
@@ -171,6 +174,5 @@ def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
             client.send("OPTIONS", up_path, headers=preflight),
             client.send("GET", dialect.health_paths[0], headers={"origin": s.cors_denied_origin}),
         ]
-    result.problems += cors_problems(allowed, s.cors_denied_origin, denied)
-    result.problems = [problem for problem in result.problems if problem]
+    result.add(cors_problems(allowed, s.cors_denied_origin, denied), CORS)
     return result

@@ -2,7 +2,9 @@
 connection and over a fresh connection per request, to find where a server stops answering.
 
 `run_series` is pure control flow over a `send(index) -> Exchange` seam, so the stall/reset logic
-is tested without a network; `soak_endpoint` builds the real senders on httpx.
+is tested without a network; `soak_endpoint` builds the real senders on httpx. The first answer of
+each series goes through the plan's `gate` (`StudioDialect.reached`): a refused credential or a
+missing route ends the soak as could-not-check before it counts a single non-2xx.
 """
 
 from __future__ import annotations
@@ -75,22 +77,23 @@ class Series:
     def count(self, kind: str) -> int:
         return sum(1 for s in self.samples if s.outcome == kind)
 
-    def problems(self) -> list[str]:
+    def problems(self) -> tuple[list[str], list[str]]:
+        """(the server stopped answering, requests answered non-2xx): two defects, two fixes."""
         label = f"{self.mode} {self.endpoint}"
-        found = []
+        stalled, answered = [], []
         failure = self.first_failure
         if failure is not None:
-            answered = failure.index - 1
-            where = f"stopped responding after request {answered}" if answered else "did not answer request 1"
-            found.append(f"{label}: server {where} (request {failure.index} {failure.outcome}: {failure.detail})")
+            count = failure.index - 1
+            where = f"stopped responding after request {count}" if count else "did not answer request 1"
+            stalled.append(f"{label}: server {where} (request {failure.index} {failure.outcome}: {failure.detail})")
         errors = [s for s in self.samples if s.outcome == "http_error"]
         if errors:
             first = errors[0]
-            found.append(
+            answered.append(
                 f"{label}: {len(errors)} of {len(self.samples)} answered non-2xx "
                 f"(first: request {first.index}: {first.detail})"
             )
-        return found
+        return stalled, answered
 
 
 def run_series(
@@ -130,6 +133,8 @@ class SoakPlan:
     timeout_s: float
     max_stalls: int
     max_s: float
+    # (endpoint, first answer) -> the answer, or raises CouldNotCheck when it never reached the platform.
+    gate: Callable[[str, Exchange], Exchange] | None = None
 
 
 def request_for(plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> tuple[str, str, dict[str, Any]]:
@@ -157,14 +162,19 @@ class Reuse:
         why = (
             f"the server answers Connection: {self.connection_header}" if self.connection_header else "no reason given"
         )
-        return f"the server does not keep connections alive ({why}; local addresses {self.addresses[0]} then {self.addresses[1]})"
+        first, second = self.addresses
+        return f"the server does not keep connections alive ({why}; local addresses {first} then {second})"
 
 
-def connection_reuse(client: StudioClient, path: str, timeout_s: float) -> Reuse:
+def connection_reuse(
+    client: StudioClient, path: str, timeout_s: float, gate: Callable[[Exchange], Exchange] | None = None
+) -> Reuse:
     """Two GETs over one keep-alive client: the same local address means the connection was reused."""
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     with client.new_http(timeout=timeout_s, limits=limits) as http:
         first = exchange(http, "GET", client.absolute(path))
+        if gate is not None:
+            gate(first)
         second = exchange(http, "GET", client.absolute(path))
     same = bool(first.client_addr) and first.client_addr == second.client_addr
     return Reuse(same, (first.client_addr, second.client_addr), first.headers.get("connection", ""))
@@ -187,7 +197,8 @@ def soak_endpoint(client: StudioClient, plan: SoakPlan, endpoint: str, mode: str
 
 def _send(http: httpx.Client, plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> Exchange:
     method, url, kwargs = request_for(plan, client, endpoint, index)
-    return exchange(http, method, url, **kwargs)
+    answer = exchange(http, method, url, **kwargs)
+    return plan.gate(endpoint, answer) if plan.gate is not None and index == 1 else answer
 
 
 def soak(

@@ -22,10 +22,11 @@ import yaml
 _TEMPLATE = re.compile(r"\{[^}]*\}")
 
 
-def load_document(location: str, timeout_s: float) -> dict[str, Any]:
-    """The OpenAPI document at an http(s) URL or in a local JSON/YAML file."""
+def load_document(location: str, timeout_s: float, http: httpx.Client | None = None) -> dict[str, Any]:
+    """The OpenAPI document at an http(s) URL (fetched with `http`, the studio's own client, when
+    given: a spec behind the same credentials) or in a local JSON/YAML file."""
     if location.startswith(("http://", "https://")):
-        response = httpx.get(location, timeout=timeout_s)
+        response = http.get(location, timeout=timeout_s) if http is not None else httpx.get(location, timeout=timeout_s)
         response.raise_for_status()
         text = response.text
     else:

@@ -12,8 +12,11 @@ from .orfeas import OrfeasDialect, OrfeasOptions
 from .synchronous import SynchronousDialect, SynchronousOptions
 
 DIALECTS: dict[str, type[StudioDialect]] = {"orfeas": OrfeasDialect, "synchronous": SynchronousDialect}
+# Spoken when neither the `dialect` parameter nor the service profile's `dialect:` names one.
+DEFAULT_DIALECT = "orfeas"
 
 __all__ = [
+    "DEFAULT_DIALECT",
     "DIALECTS",
     "FollowedJob",
     "OrfeasDialect",

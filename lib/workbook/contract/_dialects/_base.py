@@ -1,4 +1,5 @@
-"""The interface every studio dialect implements, and the job-following loop they share."""
+"""The interface every studio dialect implements, the job-following loop they share, and the one
+rule for an answer that shows the request never reached the operation (`reached`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from .._client import Exchange, StudioClient
+from .._client import Exchange, StudioClient, reached
 
 POLL_S = 0.05
+# Routes whose request names a job: a 404 with a JSON body is the platform saying "no such job".
+ID_ROUTES = frozenset({"generate_3d", "job_status", "download"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class StudioDialect(ABC):
 
     name: ClassVar[str]
     options_model: ClassVar[type[BaseModel]]
+    # Route key (as in `routes()`) -> the option that sets its path; `health ...` keys: health_paths.
+    route_options: ClassVar[dict[str, str]]
 
     def __init__(self, client: StudioClient, options: Mapping[str, Any] | None = None) -> None:
         self.client = client
@@ -97,6 +102,27 @@ class StudioDialect(ABC):
         """One request that only works once the platform is ready (readiness)."""
 
     # --- shared ------------------------------------------------------------------------------
+    def route_param(self, key: str) -> str:
+        """The parameter that sets route `key`'s path, for a could-not-check message."""
+        option = self.route_options.get(key) or ("health_paths" if key.startswith("health") else "")
+        return f"dialect_options.{option}" if option else ""
+
+    def reached(self, key: str, answer: Exchange) -> Exchange:
+        """`answer`, unless it shows the request to route `key` never reached the operation
+        (unreachable, credentials refused, no such route): then `CouldNotCheck` with that reason."""
+        return reached(
+            answer,
+            profile=self.client.profile,
+            route_param=self.route_param(key),
+            dialect=self.name,
+            answers_about_ids=key in ID_ROUTES,
+        )
+
+    def send(self, key: str, path: str = "", **kwargs: Any) -> Exchange:
+        """A request of one's own to route `key` (its path, or `path` filled in), checked by `reached`."""
+        method, template = self.routes()[key]
+        return self.reached(key, self.client.send(method, path or template, **kwargs))
+
     def follow(
         self,
         job_id: str,
@@ -117,7 +143,7 @@ class StudioDialect(ABC):
                 job.state, job.terminal, job.succeeded = self.state_of(body)
                 if job.terminal:
                     break
-            elif answer.status is None or answer.status >= 500 or answer.status in (401, 403, 404, 405):
+            elif answer.status is None or answer.status >= 500 or answer.status == 404:
                 job.problem = f"job status of {job_id}: {answer.brief()}"
                 break
             if clock() - started > timeout_s:

@@ -9,14 +9,14 @@ Text-to-image answers `processing` with no image; the image is at the status's `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from .._client import Exchange
 from ._base import DialectOptions, FollowedJob, StudioDialect, Submitted
 
 
 class OrfeasOptions(DialectOptions):
-    health_paths: tuple[str, ...] = ("/api/health", "/health",)
+    health_paths: tuple[str, ...] = ("/api/health", "/health")
     ready_path: str = "/ready"
     upload_path: str = "/api/upload-image"
     upload_field: str = "image"
@@ -43,6 +43,14 @@ class OrfeasOptions(DialectOptions):
 class OrfeasDialect(StudioDialect):
     name = "orfeas"
     options_model = OrfeasOptions
+    route_options: ClassVar[dict[str, str]] = {
+        "upload": "upload_path",
+        "text_to_image": "text_to_image_path",
+        "generate_3d": "generate_3d_path",
+        "job_status": "job_status_path",
+        "download": "download_path",
+        "ready": "ready_path",
+    }
     options: OrfeasOptions
 
     @property
@@ -66,24 +74,22 @@ class OrfeasDialect(StudioDialect):
         }
 
     def upload(self, data: bytes, filename: str = "image.png", content_type: str = "image/png") -> Submitted:
-        answer = self.client.send(
-            "POST", self.options.upload_path, files={self.options.upload_field: (filename, data, content_type)}
-        )
+        answer = self.send("upload", files={self.options.upload_field: (filename, data, content_type)})
         return Submitted(_job_id(answer), answer)
 
     def text_to_image(self, body: Any) -> Submitted:
-        answer = self.client.send("POST", self.options.text_to_image_path, json=body)
+        answer = self.send("text_to_image", json=body)
         return Submitted(_job_id(answer), answer)
 
     def generate_3d(self, body: Any) -> Submitted:
-        answer = self.client.send("POST", self.options.generate_3d_path, json=body)
+        answer = self.send("generate_3d", json=body)
         return Submitted(_job_id(answer), answer)
 
     def generate_body(self, source_id: str, file_format: str, quality: int) -> dict[str, Any]:
         return {"job_id": source_id, "format": file_format, "quality": quality}
 
     def job_status(self, job_id: str) -> Exchange:
-        return self.client.send("GET", self.options.job_status_path.format(job_id=job_id))
+        return self.send("job_status", self.options.job_status_path.format(job_id=job_id))
 
     def state_of(self, status: Mapping[str, Any]) -> tuple[str, bool, bool]:
         state = str(status.get(self.options.state_key, ""))

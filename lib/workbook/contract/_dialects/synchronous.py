@@ -8,7 +8,7 @@ resources); kept so a platform that speaks it needs no new code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from .._client import Exchange
 from ._base import DialectOptions, FollowedJob, StudioDialect, Submitted
@@ -24,10 +24,25 @@ class SynchronousOptions(DialectOptions):
     generate_3d_path: str = "/api/generate-3d"
     job_status_path: str = "/api/jobs/{job_id}"
     result_path: str = "/api/jobs/{job_id}/result"
-    file_routes: tuple[str, ...] = ("/api/jobs/{job_id}/result", "/api/jobs/{job_id}",)
+    file_routes: tuple[str, ...] = (
+        "/api/jobs/{job_id}/result",
+        "/api/jobs/{job_id}",
+    )
     state_key: str = "status"
-    done_states: tuple[str, ...] = ("completed", "complete", "done", "succeeded", "success", "finished",)
-    failed_states: tuple[str, ...] = ("failed", "error", "cancelled", "canceled",)
+    done_states: tuple[str, ...] = (
+        "completed",
+        "complete",
+        "done",
+        "succeeded",
+        "success",
+        "finished",
+    )
+    failed_states: tuple[str, ...] = (
+        "failed",
+        "error",
+        "cancelled",
+        "canceled",
+    )
     result_url_key: str = "result_url"
     image_url_key: str = "image_url"
 
@@ -35,6 +50,14 @@ class SynchronousOptions(DialectOptions):
 class SynchronousDialect(StudioDialect):
     name = "synchronous"
     options_model = SynchronousOptions
+    route_options: ClassVar[dict[str, str]] = {
+        "upload": "upload_path",
+        "text_to_image": "text_to_image_path",
+        "generate_3d": "generate_3d_path",
+        "job_status": "job_status_path",
+        "download": "result_path",
+        "ready": "ready_path",
+    }
     options: SynchronousOptions
 
     @property
@@ -58,24 +81,22 @@ class SynchronousDialect(StudioDialect):
         }
 
     def upload(self, data: bytes, filename: str = "image.png", content_type: str = "image/png") -> Submitted:
-        answer = self.client.send(
-            "POST", self.options.upload_path, files={self.options.upload_field: (filename, data, content_type)}
-        )
+        answer = self.send("upload", files={self.options.upload_field: (filename, data, content_type)})
         return Submitted(_job_id(answer), answer)
 
     def text_to_image(self, body: Any) -> Submitted:
-        answer = self.client.send("POST", self.options.text_to_image_path, json=body)
+        answer = self.send("text_to_image", json=body)
         return Submitted(_job_id(answer), answer)
 
     def generate_3d(self, body: Any) -> Submitted:
-        answer = self.client.send("POST", self.options.generate_3d_path, json=body)
+        answer = self.send("generate_3d", json=body)
         return Submitted(_job_id(answer), answer)
 
     def generate_body(self, source_id: str, file_format: str, quality: int) -> dict[str, Any]:
         return {"job_id": source_id, "format": file_format, "quality": quality}
 
     def job_status(self, job_id: str) -> Exchange:
-        return self.client.send("GET", self.options.job_status_path.format(job_id=job_id))
+        return self.send("job_status", self.options.job_status_path.format(job_id=job_id))
 
     def state_of(self, status: Mapping[str, Any]) -> tuple[str, bool, bool]:
         state = str(status.get(self.options.state_key, "")).lower()

@@ -10,12 +10,14 @@ flask-cors's CORS. Its OpenAPI description is a file it does not serve (`openapi
 
 Outputs: `url`, `admin_url` (`/_sandbox/faults`, `/_sandbox/options`, `/_sandbox/restart`),
 `openapi_path`, `upload_dir`, `output_dir`; secret `SANDBOX_STUDIO_API_KEY` (the key the
-`api_key_required` switch asks for). Switches and the shape option: `_switches.py`.
+`api_key_required` switch asks for). Switches and the shape options: `_switches.py`.
 
 Kinder than the real thing (written down, not hidden): it runs on uvicorn, not Werkzeug's
 development server (so requests are served concurrently and `hang_after` is a switch, not a
-property of the server); 3D jobs succeed without a GPU (ORFEAS's fail "insufficient resources");
-no result cache, no Socket.IO, no rate limiter (off by default in ORFEAS too).
+property of the server); 3D jobs succeed without a GPU (ORFEAS's fail "insufficient resources":
+the `no_gpu` option replays that); its OpenAPI file lists every route it serves (ORFEAS's omits
+`/health` and `/ready`: `undocumented_routes`); no result cache, no Socket.IO, no rate limiter
+(off by default in ORFEAS too).
 """
 
 from ._service import service

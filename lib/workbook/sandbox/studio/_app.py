@@ -62,7 +62,7 @@ def create_app(
 
     write_document()
     faults.on_change.append(write_document)
-    studio = Studio(faults, Boot(boot_s), Jobs(), places["uploads"], places["outputs"], time_scale)
+    studio = Studio(faults, options, Boot(boot_s), Jobs(), places["uploads"], places["outputs"], time_scale)
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)  # ORFEAS serves no OpenAPI document
     app.include_router(faults_router(faults))
     app.include_router(_admin(studio, options))

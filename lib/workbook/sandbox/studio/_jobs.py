@@ -53,6 +53,8 @@ async def generate_3d_job(
         )
         if source is None:
             raise LookupError("No input image found")
+        if studio.options.on("no_gpu"):
+            raise MemoryError(f"Cannot allocate job {job_id}: insufficient resources")
         await _pause(studio, MESH_STEP_S)
         studio.jobs.update(job_id, status="processing", progress=25, step="Processing image...")
         await _pause(studio, MESH_STEP_S)

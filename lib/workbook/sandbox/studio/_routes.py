@@ -28,7 +28,7 @@ from starlette.routing import Route
 from ._files import download, download_base64, preview, preview_output
 from ._jobs import generate_3d_job, text_to_image_job
 from ._state import Boot, Jobs
-from ._switches import ROUTE_PATHS, StudioFaults
+from ._switches import ROUTE_PATHS, StudioFaults, StudioOptions
 from ._validate import image_info, is_uuid, validation_error
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Flask MAX_CONTENT_LENGTH (MAX_UPLOAD_MB=50)
@@ -47,6 +47,7 @@ FLASK_400 = "400 Bad Request: The browser (or proxy) sent a request that this se
 @dataclass
 class Studio:
     faults: StudioFaults
+    options: StudioOptions
     boot: Boot
     jobs: Jobs
     upload_dir: Path

@@ -41,9 +41,14 @@ affected checks must end `error` with the right reason, never `fail`):
   `SANDBOX_STUDIO_API_KEY` (a gateway in front of ORFEAS; ORFEAS itself has no auth), else 401
   `{"error": "API key required"}` [every check that calls /api/: error/auth].
 
-Shape option (correct behaviour a client must read, never a defect): `keep_alive` — answers
-without `Connection: close` (Werkzeug's development server closes every connection; a production
-WSGI server keeps them). Set with `WORKBOOK_STUDIO_OPTIONS` or `{admin_url}/_sandbox/options`.
+Shape options (correct behaviour a client must read, never a defect), set with
+`WORKBOOK_STUDIO_OPTIONS` or `{admin_url}/_sandbox/options`:
+
+* `keep_alive` — answers without `Connection: close` (Werkzeug's development server closes every
+  connection; a production WSGI server keeps them).
+* `no_gpu` — ORFEAS on a machine without a GPU, as it ran from its code: every 3D job ends
+  `failed` with "Cannot allocate job <id>: insufficient resources" (gpu_manager.py:414-416, 456).
+  Off by default, where the stand-in is kinder than that machine: its jobs succeed on the CPU.
 """
 
 from __future__ import annotations
@@ -91,7 +96,7 @@ API_KEY_HEADER = "x-api-key"
 # Switches that take a number; `true` means this default.
 NUMBER_DEFAULTS = {"hang_after": 2}
 NUMBER_LIMITS = {"hang_after": (0, 1_000_000)}
-OPTIONS = ("keep_alive",)
+OPTIONS = ("keep_alive", "no_gpu")
 OPTIONS_ENV = "WORKBOOK_STUDIO_OPTIONS"
 OPTIONS_PATH = "/_sandbox/options"
 

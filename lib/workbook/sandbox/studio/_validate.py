@@ -33,9 +33,11 @@ EXECUTABLE_HEADERS = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe")
 def header_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from the header of a PNG, JPEG, GIF or BMP, or None (left to the decoder)."""
     if data.startswith(MAGIC["png"]) and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])  # type: ignore[return-value]
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
     if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return struct.unpack("<HH", data[6:10])  # type: ignore[return-value]
+        width, height = struct.unpack("<HH", data[6:10])
+        return width, height
     if data.startswith(b"BM") and len(data) >= 26:
         width, height = struct.unpack("<ii", data[18:26])
         return width, height
