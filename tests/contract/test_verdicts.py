@@ -21,7 +21,7 @@ QUICK = {"upload_limit_bytes": 0, "large_image_bytes": 20_000}
 # route dropped -> (the checks that need it, what the detail names, the parameter that sets the route)
 DROPS: dict[str, tuple[list[str], str, str]] = {
     "/api/upload-image": (
-        ["routes", "readiness", "upload_cases", "generate_cases", "schemathesis", "soak", "upload_security"],
+        ["routes", "readiness", "upload_cases", "generate_cases", "soak", "upload_security"],
         "POST /api/upload-image answered 405",
         "dialect_options.upload_path",
     ),
@@ -59,9 +59,15 @@ def test_a_dropped_route_ends_the_checks_that_need_it_as_dialect_errors(run_chec
 
 
 def test_the_other_checks_still_run_when_a_route_is_dropped(run_checks: RunChecks) -> None:
-    """Only what needs the dropped route is could-not-check; the rest is judged as usual."""
-    results = run_checks(["health", "upload_cases", "download_safety"], faults={"drop_route": "/api/text-to-image"})
+    """Only what needs the dropped route is could-not-check; the rest is judged as usual, and
+    Schemathesis leaves out the documented operation the platform does not serve, saying so."""
+    checks = ["health", "upload_cases", "download_safety", "schemathesis"]
+    results = run_checks(checks, faults={"drop_route": "/api/text-to-image"})
     assert {check: r.status for check, r in results.items()} == dict.fromkeys(results, CheckStatus.PASS)
+    fuzz = results["schemathesis"]
+    assert "POST /api/text-to-image not tested: the platform does not serve it" in fuzz.detail
+    assert fuzz.measured["not_served"] == ["POST /api/text-to-image"]
+    assert "POST /api/text-to-image" not in fuzz.measured["operations_tested"]
 
 
 def test_a_prefix_mistake_is_named_with_the_setting_to_change(run_checks: RunChecks) -> None:

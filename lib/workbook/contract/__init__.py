@@ -53,7 +53,7 @@ from ._fuzz import Finding, FuzzReport, binary_upload_operations, engine_config,
 from ._health import Readiness, Tick, health_problems, measure_readiness
 from ._mesh import MeshReport, inspect_mesh, sniff_format
 from ._outputs import check_outputs
-from ._paths import RouteProbes, document_problems, probe_routes
+from ._paths import RouteProbes, document_problems, probe_routes, unserved_operations
 from ._plots import plot_soak
 from ._run import ContractRun
 from ._security import SecurityResult, cors_problems, leak, probe_uploads, traversal_problems
@@ -137,6 +137,7 @@ __all__ = [
     "targets_for",
     "text_rows",
     "traversal_problems",
+    "unserved_operations",
     "unserved_routes",
     "upload_rows",
 ]

@@ -21,10 +21,11 @@ from ._downloads import path_routes, probe_downloads
 from ._fuzz import run_schemathesis
 from ._health import HEALTH_SAMPLES, health_problems, measure_readiness
 from ._outputs import check_outputs
-from ._paths import document_problems, probe_routes
+from ._paths import document_problems, probe_routes, unserved_operations
 from ._run import ContractRun
 from ._security import probe_uploads
 from ._soak import SoakPlan, connection_reuse, samples_frame, soak
+from ._spec import METHODS
 
 # Declared in `_declared.py`; re-exported here beside the functions that run them.
 __all__ = ["CHECKS", "CHECK_FUNCTIONS"]
@@ -129,8 +130,16 @@ def check_schemathesis(c: CheckContext, run: ContractRun) -> None:
         raise CouldNotCheck(
             ErrorReason.SETUP, f"could not read the OpenAPI document at {s.openapi_url}: {run.document_error}"
         )
-    # Schemathesis judges the answers to the profile's credentials: a refusal ends the check first.
-    run.dialect.send("upload", json={})
+    # Each documented operation asked once: a refused credential ends the check here, and an
+    # operation the platform does not serve is left out (its 404s would say nothing about behaviour).
+    paths = run.document.get("paths") or {}
+    documented = [(m, p) for p, ops in paths.items() if isinstance(ops, dict) for m in ops if m in METHODS]
+    unserved = unserved_operations(run.client, run.document, run.dialect.name)
+    c.measure(not_served=[f"{method} {path}" for method, path in unserved])
+    if documented and len(unserved) == len(documented):
+        raise CouldNotCheck(ErrorReason.DIALECT, "no documented operation is served: " + "; ".join(unserved.values()))
+    for (method, path), why in unserved.items():
+        c.note(f"{method} {path} not tested: the platform does not serve it ({quote(why, 160)})")
     profile = s.profile
     report = run_schemathesis(
         run.document,
@@ -143,6 +152,7 @@ def check_schemathesis(c: CheckContext, run: ContractRun) -> None:
         request_timeout_s=s.request_timeout_s,
         max_s=s.schemathesis_max_s,
         report_dir=run.evidence,
+        skipped=list(unserved),
     )
     run.fuzz = report
     c.measure(
@@ -153,6 +163,7 @@ def check_schemathesis(c: CheckContext, run: ContractRun) -> None:
         max_examples=report.max_examples,
         cases=report.cases,
         operations=len(report.operations),
+        operations_tested=sorted(report.operations),
         findings=len(report.findings),
         stop_reason=report.stop_reason,
         running_time_s=report.running_time_s,

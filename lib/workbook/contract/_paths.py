@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..checks import CouldNotCheck, ErrorReason
-from ._client import Exchange
+from ._client import Exchange, StudioClient, reached
 from ._dialects import StudioDialect
-from ._spec import normalise
+from ._spec import METHODS, normalise
 
 PREFIX = "/api"
 _PARAM = re.compile(r"\{[^}]+\}")
@@ -59,6 +59,35 @@ class RouteProbes:
         )
 
 
+def _probe(client: StudioClient, method: str, template: str) -> tuple[str, Exchange]:
+    """One request to a route: a fresh id for each path parameter, an empty JSON body for a POST."""
+    path = _PARAM.sub(lambda _: str(uuid.uuid4()), template)
+    kwargs: dict[str, Any] = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    return path, client.send(method, path, **kwargs)
+
+
+def unserved_operations(
+    client: StudioClient, document: Mapping[str, Any], dialect: str = ""
+) -> dict[tuple[str, str], str]:
+    """(METHOD, path) -> why, for the documented operations the platform does not serve (one probe
+    each, the rule of `reached`; credentials refused or no connection raise at once)."""
+    found: dict[tuple[str, str], str] = {}
+    for template, operations in (document.get("paths") or {}).items():
+        if not isinstance(operations, Mapping):
+            continue
+        for method in (m.upper() for m in operations if m.lower() in METHODS):
+            _, answer = _probe(client, method, template)
+            try:
+                reached(
+                    answer, profile=client.profile, dialect=dialect, answers_about_ids=bool(_PARAM.search(template))
+                )
+            except CouldNotCheck as verdict:
+                if verdict.reason is not ErrorReason.DIALECT:
+                    raise
+                found[(method, template)] = verdict.message
+    return found
+
+
 def probe_routes(dialect: StudioDialect) -> RouteProbes:
     """Probe each route (an empty JSON body for a POST, a fresh id for a templated path).
 
@@ -67,9 +96,8 @@ def probe_routes(dialect: StudioDialect) -> RouteProbes:
     """
     found = RouteProbes()
     for key, (method, template) in dialect.routes().items():
-        path = _PARAM.sub(str(uuid.uuid4()), template)
+        path, answer = _probe(dialect.client, method, template)
         kwargs: dict[str, Any] = {"json": {}} if method == "POST" else {}
-        answer = dialect.client.send(method, path, **kwargs)
         found.probes.append((f"{method} {path}", answer))
         try:
             dialect.reached(key, answer)

@@ -20,6 +20,8 @@ import httpx
 import yaml
 
 _TEMPLATE = re.compile(r"\{[^}]*\}")
+# The operation keys of an OpenAPI path item.
+METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
 
 def load_document(location: str, timeout_s: float, http: httpx.Client | None = None) -> dict[str, Any]:
