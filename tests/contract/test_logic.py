@@ -190,6 +190,34 @@ def test_reached_tells_an_answer_from_a_request_that_never_got_there() -> None:
         reached(cases[1][0], profile=profile)
 
 
+def test_the_synchronous_dialect_finds_results_where_the_submit_answer_says() -> None:
+    """A job-resource API: the submit answer names the result; the status word in any case."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/upload-image":
+            return httpx.Response(201, json={"job_id": "up-1"})
+        if path == "/api/generate-3d":
+            return httpx.Response(202, json={"job_id": "mesh-1", "result_url": "/files/mesh-1.glb"})
+        if path == "/api/text-to-image":
+            return httpx.Response(200, json={"job_id": "img-1", "image_url": "/files/img-1.png"})
+        if path == "/api/jobs/mesh-1":
+            return httpx.Response(200, json={"status": "Completed"})
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    s = settings(dialect="synchronous")
+    dialect = s.dialect_class(StudioClient(s.profile, transport=httpx.MockTransport(handler)), s.dialect_options)
+    assert dialect.routes()["download"] == ("GET", "/api/jobs/{job_id}/result")
+    assert dialect.route_param("download") == "dialect_options.result_path"
+    upload = dialect.upload(b"png", "a.png")
+    started = dialect.generate_3d(dialect.generate_body(upload.job_id or "", "glb", 5))
+    job = dialect.follow(started.job_id or "", timeout_s=1)
+    assert (upload.job_id, job.state, job.succeeded) == ("up-1", "Completed", True)
+    assert dialect.result_location(job, started) == ("/files/mesh-1.glb", "")
+    image = dialect.text_to_image({"prompt": "a fox"})
+    assert dialect.image_location(job, image) == "/files/img-1.png"
+
+
 def test_document_gaps_are_documentation_findings() -> None:
     served = {"health /health": ("GET", "/health"), "upload": ("POST", "/api/upload-image")}
     assert document_problems(ORFEAS_SPEC, served) == [

@@ -7,7 +7,7 @@ status); `synchronous.py` speaks the job-resource dialect the workbook spoke bef
 URL the submit answer gives). What varies inside a dialect are its pydantic options.
 """
 
-from ._base import FollowedJob, StudioDialect, Submitted
+from ._base import FollowedJob, JobOptions, StudioDialect, Submitted
 from .orfeas import OrfeasDialect, OrfeasOptions
 from .synchronous import SynchronousDialect, SynchronousOptions
 
@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_DIALECT",
     "DIALECTS",
     "FollowedJob",
+    "JobOptions",
     "OrfeasDialect",
     "OrfeasOptions",
     "StudioDialect",

@@ -1,5 +1,11 @@
-"""The interface every studio dialect implements, the job-following loop they share, and the one
-rule for an answer that shows the request never reached the operation (`reached`)."""
+"""The interface every studio dialect implements, what they share, and the one rule for an answer
+that shows the request never reached the operation (`reached`).
+
+Shared: the options every job dialect has (`JobOptions`: route paths, the upload field, the status
+words), the operations that only send a route its body (upload, text-to-image, generate-3d, job
+status), the job-following loop. A dialect module adds its own defaults and what really differs:
+where a finished job's result and image are, and which request proves the platform is ready.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,15 @@ from .._client import Exchange, StudioClient, reached
 POLL_S = 0.05
 # Routes whose request names a job: a 404 with a JSON body is the platform saying "no such job".
 ID_ROUTES = frozenset({"generate_3d", "job_status", "download"})
+# The method of each route key (`StudioDialect.route_options` names the option holding its path).
+ROUTE_METHODS = {
+    "upload": "POST",
+    "text_to_image": "POST",
+    "generate_3d": "POST",
+    "job_status": "GET",
+    "download": "GET",
+    "ready": "GET",
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,14 @@ class StudioDialect(ABC):
     name: ClassVar[str]
     options_model: ClassVar[type[BaseModel]]
     # Route key (as in `routes()`) -> the option that sets its path; `health ...` keys: health_paths.
-    route_options: ClassVar[dict[str, str]]
+    route_options: ClassVar[dict[str, str]] = {
+        "upload": "upload_path",
+        "text_to_image": "text_to_image_path",
+        "generate_3d": "generate_3d_path",
+        "job_status": "job_status_path",
+        "download": "download_path",
+        "ready": "ready_path",
+    }
 
     def __init__(self, client: StudioClient, options: Mapping[str, Any] | None = None) -> None:
         self.client = client
@@ -58,36 +80,42 @@ class StudioDialect(ABC):
 
     # --- paths -------------------------------------------------------------------------------
     @property
-    @abstractmethod
-    def health_paths(self) -> list[str]: ...
+    def health_paths(self) -> list[str]:
+        return list(self.options.health_paths)
 
     @property
-    @abstractmethod
-    def ready_path(self) -> str: ...
+    def ready_path(self) -> str:
+        return str(self.options.ready_path)
 
-    @abstractmethod
     def routes(self) -> dict[str, tuple[str, str]]:
         """key -> (METHOD, path template) of every route the checks use (templates keep `{name}`)."""
+        found = {key: (method, getattr(self.options, self.route_options[key])) for key, method in ROUTE_METHODS.items()}
+        return {**found, **{f"health {path}": ("GET", path) for path in self.health_paths}}
 
     # --- operations --------------------------------------------------------------------------
-    @abstractmethod
-    def upload(self, data: bytes, filename: str = "image.png", content_type: str = "image/png") -> Submitted: ...
+    def upload(self, data: bytes, filename: str = "image.png", content_type: str = "image/png") -> Submitted:
+        answer = self.send("upload", files={self.options.upload_field: (filename, data, content_type)})
+        return Submitted(job_id_of(answer), answer)
 
-    @abstractmethod
-    def text_to_image(self, body: Any) -> Submitted: ...
+    def text_to_image(self, body: Any) -> Submitted:
+        answer = self.send("text_to_image", json=body)
+        return Submitted(job_id_of(answer), answer)
 
-    @abstractmethod
-    def generate_3d(self, body: Any) -> Submitted: ...
+    def generate_3d(self, body: Any) -> Submitted:
+        answer = self.send("generate_3d", json=body)
+        return Submitted(job_id_of(answer), answer)
 
-    @abstractmethod
-    def generate_body(self, source_id: str, file_format: str, quality: int) -> dict[str, Any]: ...
+    def generate_body(self, source_id: str, file_format: str, quality: int) -> dict[str, Any]:
+        return {self.options.job_id_key: source_id, "format": file_format, "quality": quality}
 
-    @abstractmethod
-    def job_status(self, job_id: str) -> Exchange: ...
+    def job_status(self, job_id: str) -> Exchange:
+        return self.send("job_status", self.options.job_status_path.format(job_id=job_id))
 
-    @abstractmethod
     def state_of(self, status: Mapping[str, Any]) -> tuple[str, bool, bool]:
-        """(the state word, terminal?, succeeded?) of one status body."""
+        """(the state word as the platform wrote it, terminal?, succeeded?) of one status body."""
+        state = str(status.get(self.options.state_key, ""))
+        done = state.lower() in self.options.done_states
+        return state, done or state.lower() in self.options.failed_states, done
 
     @abstractmethod
     def result_location(self, job: FollowedJob, submitted: Submitted) -> tuple[str, str]:
@@ -160,3 +188,27 @@ class StudioDialect(ABC):
 
 class DialectOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JobOptions(DialectOptions):
+    """What every job dialect names: its routes, the upload's form field, the status words (lower case)."""
+
+    health_paths: tuple[str, ...] = ("/health",)
+    ready_path: str = "/ready"
+    upload_path: str = "/api/upload-image"
+    upload_field: str = "image"
+    text_to_image_path: str = "/api/text-to-image"
+    generate_3d_path: str = "/api/generate-3d"
+    job_status_path: str
+    file_routes: tuple[str, ...]
+    job_id_key: str = "job_id"
+    state_key: str = "status"
+    done_states: tuple[str, ...] = ("completed",)
+    failed_states: tuple[str, ...] = ("failed",)
+
+
+def job_id_of(answer: Exchange) -> str | None:
+    """The job id a 2xx answer names, or None."""
+    body = answer.json()
+    value = body.get("job_id") if answer.ok and isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
