@@ -42,7 +42,10 @@ DROPS: dict[str, tuple[list[str], str, str]] = {
     ),
     "/api/health": (["health", "soak"], "GET /api/health answered 404", "dialect_options.health_paths"),
 }
-FAST_VERDICT_S = 1.0
+# Said at once, not after a timeout: well inside the profile's 10 s read timeout. The figure itself
+# (tens of ms; the soak's series before the dropped route ~0.4 s) is measured by
+# scripts/bench_contract_verdicts.py, not asserted here.
+NO_TIMEOUT_WAITED_S = 5.0
 
 
 @pytest.mark.parametrize("route", sorted(DROPS))
@@ -55,7 +58,7 @@ def test_a_dropped_route_ends_the_checks_that_need_it_as_dialect_errors(run_chec
         assert result.reason is ErrorReason.DIALECT, f"{check_id}: {result.reason}: {result.detail}"
         assert named in result.detail and param in result.detail, f"{check_id}: {result.detail}"
         assert result.remedy == ""
-        assert result.duration_s < FAST_VERDICT_S, f"{check_id} took {result.duration_s:.2f} s to say so"
+        assert result.duration_s < NO_TIMEOUT_WAITED_S, f"{check_id} took {result.duration_s:.2f} s to say so"
 
 
 def test_the_other_checks_still_run_when_a_route_is_dropped(run_checks: RunChecks) -> None:
@@ -87,7 +90,7 @@ def test_an_api_key_the_profile_does_not_send_ends_every_check_as_an_auth_error(
         assert result.reason is ErrorReason.AUTH, f"{check_id}: {result.reason}: {result.detail}"
         assert "answered 401 with the credentials of service 'studio' (no credentials)" in result.detail
         assert "API key required" in result.detail  # the platform's own words
-        assert result.duration_s < FAST_VERDICT_S, f"{check_id} took {result.duration_s:.2f} s to say so"
+        assert result.duration_s < NO_TIMEOUT_WAITED_S, f"{check_id} took {result.duration_s:.2f} s to say so"
 
 
 def test_a_profile_that_sends_the_key_gets_through(run_checks: RunChecks) -> None:
