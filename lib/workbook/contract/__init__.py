@@ -26,7 +26,6 @@ from ._cases import (
 )
 from ._checks import (
     CHECK_FUNCTIONS,
-    CHECKS,
     check_download_safety,
     check_generate_cases,
     check_health,
@@ -39,6 +38,7 @@ from ._checks import (
     check_upload_security,
 )
 from ._client import Exchange, StudioClient, reached
+from ._declared import CHECKS
 from ._dialects import (
     DEFAULT_DIALECT,
     DIALECTS,

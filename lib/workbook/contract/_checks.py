@@ -16,7 +16,6 @@ from dataclasses import asdict
 from ..checks import CheckContext, CouldNotCheck, ErrorReason, quote
 from ..health import read_health
 from ._cases import FamilyResult, failure, generate_rows, text_rows, upload_rows
-from ._declared import CHECKS
 from ._downloads import path_routes, probe_downloads
 from ._fuzz import run_schemathesis
 from ._health import HEALTH_SAMPLES, health_problems, measure_readiness
@@ -26,9 +25,6 @@ from ._run import ContractRun
 from ._security import probe_uploads
 from ._soak import SoakPlan, connection_reuse, samples_frame, soak
 from ._spec import METHODS
-
-# Declared in `_declared.py`; re-exported here beside the functions that run them.
-__all__ = ["CHECKS", "CHECK_FUNCTIONS"]
 
 
 def check_health(c: CheckContext, run: ContractRun) -> None:
