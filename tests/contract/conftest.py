@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import ast
 import functools
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from wb_testing import REPO
-from workbook.checks import Checks, CheckStatus
+from workbook.checks import CheckResult, Checks
 from workbook.contract import CHECK_FUNCTIONS, CHECKS, ContractRun, ContractSettings
 from workbook.params import notebook_parameters
 from workbook.sandbox import Sandbox, clear_faults, set_faults
@@ -22,7 +24,9 @@ FAST = {
     "soak_requests": 6,
     "soak_timeout_s": 0.75,
     "soak_max_stalls": 1,
-    "qualities": [1, 10],
+    "qualities": [5],
+    "styles": ["realistic"],
+    "job_timeout_s": 20.0,
     "schemathesis_phases": ["fuzzing"],
     "schemathesis_max_examples": 5,
     "readiness_budget_s": 3.0,
@@ -43,18 +47,25 @@ def _defaults() -> dict[str, Any]:
     return values
 
 
-def studio_values(sandbox: Sandbox) -> dict[str, Any]:
+def profile_for(url: str, **fields: Any) -> dict[str, Any]:
+    """A `services` parameter with one `studio` profile (as the runner passes it from params)."""
+    return {"studio": {"url": url, "read_timeout_s": 10, **fields}}
+
+
+def studio_values(sandbox: Sandbox, **profile: Any) -> dict[str, Any]:
     out = sandbox.outputs["studio"]
     return {
-        "base_url": out["url"],
-        "openapi_url": out["openapi_url"],
+        "services": profile_for(out["url"], **profile),
+        "openapi_url": out["openapi_path"],
         "admin_url": out["admin_url"],
         "upload_dir": out["upload_dir"],
+        "output_dir": out["output_dir"],
     }
 
 
-def settings_for(sandbox: Sandbox, **overrides: Any) -> ContractSettings:
-    return ContractSettings.of(**{**notebook_defaults(), **studio_values(sandbox), **FAST, **overrides})
+def settings_for(sandbox: Sandbox, *, profile: dict[str, Any] | None = None, **overrides: Any) -> ContractSettings:
+    values = studio_values(sandbox, **(profile or {}))
+    return ContractSettings.of(**{**notebook_defaults(), **values, **FAST, **overrides})
 
 
 @pytest.fixture(scope="module")
@@ -64,26 +75,43 @@ def studio() -> Iterator[Sandbox]:
     running.cleanup()
 
 
-RunChecks = Callable[..., dict[str, tuple[CheckStatus, str]]]
+RunChecks = Callable[..., dict[str, CheckResult]]
+
+
+def wait_ready(url: str, limit_s: float = 15.0) -> None:
+    """Until the studio's /ready says 200 (its models loaded), at most `limit_s`."""
+    deadline = time.monotonic() + limit_s
+    while httpx.get(url + "/ready", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, f"the studio at {url} was not ready within {limit_s} s"
+        time.sleep(0.05)
 
 
 @pytest.fixture
 def run_checks(studio: Sandbox, tmp_path: Path) -> Iterator[RunChecks]:
-    """Run named checks (in order, one run) with fault switches on; switches are cleared afterwards."""
+    """Run named checks (in order, one run) with fault switches on; switches are cleared afterwards.
+    Returns each check's result (status, reason, detail, remedy, duration)."""
     admin_url = studio.outputs["studio"]["admin_url"]
     opened: list[ContractRun] = []
 
-    def run(check_ids: list[str], faults: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    def run(
+        check_ids: list[str],
+        faults: dict[str, Any] | None = None,
+        *,
+        profile: dict[str, Any] | None = None,
+        **overrides: Any,
+    ) -> dict[str, CheckResult]:
         clear_faults(admin_url)
+        wait_ready(studio.outputs["studio"]["url"])  # a readiness check before may have restarted the boot
         if faults:
             set_faults(admin_url, faults)
-        session = ContractRun.open(settings_for(studio, **overrides), evidence=tmp_path / "evidence")
+        settings = settings_for(studio, profile=profile, **overrides)
+        session = ContractRun.open(settings, evidence=tmp_path / "evidence")
         opened.append(session)
         checks = Checks("40_api_contract", CHECKS, results_dir=tmp_path)
         for check_id in check_ids:
             with checks.run(check_id) as context:
                 CHECK_FUNCTIONS[check_id](context, session)
-        return {result.id: (result.status, result.detail) for result in checks.results}
+        return {result.id: result for result in checks.results}
 
     yield run
     clear_faults(admin_url)

@@ -3,7 +3,8 @@
 Not in-process (`from_asgi`): that path hid the server's 500s in the research runs. The OpenAPI
 document is fetched once; operations whose request body is `format: binary` (which says "any
 bytes" where the server wants an image) may answer 415 to schema-valid data without failing
-`positive_data_acceptance` — the explicit case table covers real images. Every failing check is
+`positive_data_acceptance` (400 or 415: ORFEAS answers 400 "Security validation failed") — the
+explicit case table covers real images. Every failing check is
 reported once per operation with its curl reproducer; JUnit XML and a JSON report go to the
 evidence folder.
 """
@@ -18,13 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+from ._spec import METHODS
 
 # Statuses a schema-valid request to a binary-upload operation may get when the bytes are not an image.
-BINARY_UPLOAD_EXTRA = ("415",)
+BINARY_UPLOAD_EXTRA = ("400", "415")
 POSITIVE_DEFAULT = ("2xx", "3xx", "401", "403", "404", "409", "429", "5xx")
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
-METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,17 @@ class FuzzReport:
     files: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
+        """Evidence against the platform: each finding, and an API that stopped answering mid-run."""
         found = [finding.line() for finding in self.findings]
-        found += [f"schemathesis could not test: {error}" for error in self.errors]
         if self.stop_reason == "server_unavailable":
-            found.append("schemathesis stopped: the API stopped responding")
-        elif self.stop_reason == "time_budget":
-            found.append("schemathesis did not finish within its time budget")
+            found.append("schemathesis stopped: the API stopped responding during the run")
+        return found
+
+    def limits(self) -> list[str]:
+        """What the run could not do (engine errors, the time budget): stated, never a defect."""
+        found = [f"schemathesis could not test: {error}" for error in self.errors]
+        if self.stop_reason == "time_budget":
+            found.append(f"stopped at its time budget after {self.cases} cases (not a platform defect)")
         return found
 
 
@@ -121,11 +126,14 @@ def binary_upload_operations(document: Mapping[str, Any]) -> list[tuple[str, str
 def engine_config(
     *,
     base_url: str,
+    headers: Mapping[str, str] | None = None,
+    tls_verify: bool | str = True,
     seed: int,
     phases: Sequence[str],
     max_examples: int,
     request_timeout_s: float,
     relaxed: Sequence[tuple[str, str]],
+    skipped: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The Schemathesis configuration (its `schemathesis.toml` keys) for one bounded, seeded run."""
     unknown = sorted(set(phases) - set(ALL_PHASES))
@@ -134,6 +142,9 @@ def engine_config(
     statuses = [*POSITIVE_DEFAULT, *BINARY_UPLOAD_EXTRA]
     return {
         "base-url": base_url,
+        # The service profile's extra headers and credentials, on every generated request.
+        "headers": dict(headers or {}),
+        "tls-verify": tls_verify,
         "seed": seed,
         # No example database: replaying failures saved by earlier runs (in ./.hypothesis) would make
         # the same seed send different requests, and would write into whatever the working directory is.
@@ -144,35 +155,33 @@ def engine_config(
         "cache": {"enabled": False},
         "phases": {phase: {"enabled": phase in phases} for phase in ALL_PHASES},
         "operations": [
-            {
-                "include-path": path,
-                "include-method": method,
-                "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
-            }
-            for method, path in relaxed
+            *(
+                {
+                    "include-path": path,
+                    "include-method": method,
+                    "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+                }
+                for method, path in relaxed
+            ),
+            # Documented operations the platform does not serve: nothing of theirs to test.
+            *({"include-path": path, "include-method": method, "enabled": False} for method, path in skipped),
         ],
     }
-
-
-def fetch_document(url: str, timeout_s: float) -> dict[str, Any]:
-    response = httpx.get(url, timeout=timeout_s)
-    response.raise_for_status()
-    document = response.json()
-    if not isinstance(document, dict) or "paths" not in document:
-        raise ValueError(f"{url} is not an OpenAPI document (no 'paths')")
-    return document
 
 
 def run_schemathesis(
     document: dict[str, Any],
     *,
     base_url: str,
+    headers: Mapping[str, str] | None = None,
+    tls_verify: bool | str = True,
     seed: int,
     phases: Sequence[str],
     max_examples: int,
     request_timeout_s: float,
     max_s: float,
     report_dir: Path | None = None,
+    skipped: Sequence[tuple[str, str]] = (),
 ) -> FuzzReport:
     """Run the engine once; stop it at `max_s` (its own max-time would cycle phases until then)."""
     import schemathesis
@@ -188,11 +197,14 @@ def run_schemathesis(
     config = schemathesis.Config.from_dict(
         engine_config(
             base_url=base_url,
+            headers=headers,
+            tls_verify=tls_verify,
             seed=seed,
             phases=phases,
             max_examples=max_examples,
             request_timeout_s=request_timeout_s,
             relaxed=relaxed,
+            skipped=skipped,
         )
     )
     schema = schemathesis.openapi.from_dict(document, config=config)

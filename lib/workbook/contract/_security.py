@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ._client import Exchange, StudioClient
+from ._client import Exchange
+from ._dialects import StudioDialect
 from ._samples import HTML, SVG, fake_png, png
 
 TRACE_PATTERNS = (
@@ -70,11 +72,24 @@ def cors_problems(allowed: Sequence[tuple[str, Exchange]], denied_origin: str, d
     return found
 
 
+# The fix for each kind of upload-security defect (shown only when that defect was seen).
+SANITISE = "Sanitise upload filenames (keep the base name only) and store under a generated name."
+SIZE_LIMIT = "Enforce the upload size limit before reading the body: 413."
+VERIFY = "Verify the content (magic number and a full decode), not the name or the Content-Type: 400 or 415."
+NO_TRACES = "Log tracebacks server-side; error bodies say what was wrong, never where in the code."
+CORS = "Restrict CORS to the configured origins (never echo an arbitrary Origin)."
+
+
 @dataclass
 class SecurityResult:
     probes: list[tuple[str, Exchange]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (problem, its fix)
     notes: list[str] = field(default_factory=list)
+
+    def add(self, problems: Sequence[str] | str, remedy: str) -> None:
+        for problem in [problems] if isinstance(problems, str) else problems:
+            if problem:
+                self.problems.append((problem, remedy))
 
 
 def _reject(name: str, answer: Exchange, statuses: Sequence[int], why: str) -> str:
@@ -106,9 +121,10 @@ def traversal_problems(answer: Exchange, raw_name: str, upload_dir: str) -> tupl
     return found, strays
 
 
-def probe_uploads(client: StudioClient) -> SecurityResult:
-    s = client.settings
+def probe_uploads(dialect: StudioDialect, s: Any) -> SecurityResult:
+    client = dialect.client
     result = SecurityResult()
+    up_method, up_path = dialect.routes()["upload"]
 
     def probe(name: str, answer: Exchange) -> Exchange:
         result.probes.append((name, answer))
@@ -116,61 +132,47 @@ def probe_uploads(client: StudioClient) -> SecurityResult:
 
     nonce = uuid.uuid4().hex[:12]
     raw_name = f"../../wb-traversal-{nonce}.png"
-    answer = probe("path traversal", client.upload(png(seed=31), raw_name))
+    answer = probe("path traversal", dialect.upload(png(seed=31), raw_name).answer)
     problems, strays = traversal_problems(answer, raw_name, s.upload_dir)
-    result.problems += problems
+    result.add(problems, SANITISE)
     for stray in strays:
         stray.unlink(missing_ok=True)  # leave the machine as it was found
     if not s.upload_dir:
         result.notes.append("upload_dir not set: traversal judged by the response only")
     if s.upload_limit_bytes:
         body = fake_png(s.upload_limit_bytes + 65536)
-        answer = probe("oversize", client.upload(body, "big.png"))
-        result.problems.append(
-            _reject(
-                f"an upload of {len(body)} bytes (limit {s.upload_limit_bytes})",
-                answer,
-                [413],
-                "the size limit is not enforced",
-            )
-        )
+        answer = probe("oversize", dialect.upload(body, "big.png").answer)
+        what = f"an upload of {len(body)} bytes (limit {s.upload_limit_bytes})"
+        result.add(_reject(what, answer, [413], "the size limit is not enforced"), SIZE_LIMIT)
     else:
         result.notes.append("upload_limit_bytes is 0: oversize body not tried")
-    answer = probe("PNG header on non-image bytes", client.upload(fake_png(), "looks.png"))
-    result.problems.append(_reject("PNG header on random bytes", answer, [400, 415], "non-image bytes were accepted"))
-    answer = probe("SVG upload", client.upload(SVG, "vector.svg", "image/svg+xml"))
-    result.problems.append(_reject("an SVG upload (with a script)", answer, [400, 415], "SVG can carry script"))
-    answer = probe("HTML upload", client.upload(HTML, "page.png", "text/html"))
-    result.problems.append(_reject("an HTML upload named .png", answer, [400, 415], "HTML was accepted as an image"))
-    probe(
-        "invalid JSON",
-        client.request(
-            "POST", client.url("text_to_image"), content=b"{not json", headers={"content-type": "application/json"}
-        ),
-    )
-    probe("unknown job", client.get("job", job_id=uuid.uuid4().hex))
+    answer = probe("PNG header on non-image bytes", dialect.upload(fake_png(), "looks.png").answer)
+    result.add(_reject("PNG header on random bytes", answer, [400, 415], "non-image bytes were accepted"), VERIFY)
+    answer = probe("SVG upload", dialect.upload(SVG, "vector.svg", "image/svg+xml").answer)
+    result.add(_reject("an SVG upload (with a script)", answer, [400, 415], "SVG can carry script"), VERIFY)
+    answer = probe("HTML upload", dialect.upload(HTML, "page.png", "text/html").answer)
+    result.add(_reject("an HTML upload named .png", answer, [400, 415], "HTML was accepted as an image"), VERIFY)
+    json_type = {"content-type": "application/json"}
+    probe("invalid JSON", dialect.send("text_to_image", content=b"{not json", headers=json_type))
+    probe("unknown job", dialect.job_status(str(uuid.uuid4())))
     for name, answer in result.probes:
         fragment = leak(answer.body) if answer.status is not None and answer.status >= 400 else ""
         if fragment:
-            result.problems.append(
-                f"the error body of '{name}' ({answer.status}) carries a stack trace or file path: {fragment!r}"
-            )
+            traced = f"the error body of '{name}' ({answer.status}) carries a stack trace or file path: {fragment!r}"
+            result.add(traced, NO_TRACES)
     allowed = [
         (
             origin,
-            client.request(
-                "OPTIONS", client.url("upload"), headers={"origin": origin, "access-control-request-method": "POST"}
-            ),
+            client.send("OPTIONS", up_path, headers={"origin": origin, "access-control-request-method": up_method}),
         )
         for origin in s.cors_allowed_origins
     ]
     denied = []
     if s.cors_denied_origin:
-        preflight = {"origin": s.cors_denied_origin, "access-control-request-method": "POST"}
+        preflight = {"origin": s.cors_denied_origin, "access-control-request-method": up_method}
         denied = [
-            client.request("OPTIONS", client.url("upload"), headers=preflight),
-            client.request("GET", client.url("health"), headers={"origin": s.cors_denied_origin}),
+            client.send("OPTIONS", up_path, headers=preflight),
+            client.send("GET", dialect.health_paths[0], headers={"origin": s.cors_denied_origin}),
         ]
-    result.problems += cors_problems(allowed, s.cors_denied_origin, denied)
-    result.problems = [problem for problem in result.problems if problem]
+    result.add(cors_problems(allowed, s.cors_denied_origin, denied), CORS)
     return result

@@ -2,7 +2,9 @@
 connection and over a fresh connection per request, to find where a server stops answering.
 
 `run_series` is pure control flow over a `send(index) -> Exchange` seam, so the stall/reset logic
-is tested without a network; `soak_endpoint` builds the real senders on httpx.
+is tested without a network; `soak_endpoint` builds the real senders on httpx. The first answer of
+each series goes through the plan's `gate` (`StudioDialect.reached`): a refused credential or a
+missing route ends the soak as could-not-check before it counts a single non-2xx.
 """
 
 from __future__ import annotations
@@ -75,22 +77,23 @@ class Series:
     def count(self, kind: str) -> int:
         return sum(1 for s in self.samples if s.outcome == kind)
 
-    def problems(self) -> list[str]:
+    def problems(self) -> tuple[list[str], list[str]]:
+        """(the server stopped answering, requests answered non-2xx): two defects, two fixes."""
         label = f"{self.mode} {self.endpoint}"
-        found = []
+        stalled, answered = [], []
         failure = self.first_failure
         if failure is not None:
-            answered = failure.index - 1
-            where = f"stopped responding after request {answered}" if answered else "did not answer request 1"
-            found.append(f"{label}: server {where} (request {failure.index} {failure.outcome}: {failure.detail})")
+            count = failure.index - 1
+            where = f"stopped responding after request {count}" if count else "did not answer request 1"
+            stalled.append(f"{label}: server {where} (request {failure.index} {failure.outcome}: {failure.detail})")
         errors = [s for s in self.samples if s.outcome == "http_error"]
         if errors:
             first = errors[0]
-            found.append(
+            answered.append(
                 f"{label}: {len(errors)} of {len(self.samples)} answered non-2xx "
                 f"(first: request {first.index}: {first.detail})"
             )
-        return found
+        return stalled, answered
 
 
 def run_series(
@@ -120,44 +123,89 @@ def run_series(
     return series
 
 
-def request_for(client: StudioClient, endpoint: str, index: int) -> tuple[str, str, dict[str, Any]]:
+@dataclass(frozen=True)
+class SoakPlan:
+    """What one soak sends: per endpoint (method, path, a body maker), the bounds."""
+
+    routes: dict[str, tuple[str, str]]
+    upload_field: str
+    requests: int
+    timeout_s: float
+    max_stalls: int
+    max_s: float
+    # (endpoint, first answer) -> the answer, or raises CouldNotCheck when it never reached the platform.
+    gate: Callable[[str, Exchange], Exchange] | None = None
+
+
+def request_for(plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> tuple[str, str, dict[str, Any]]:
     """(method, url, httpx keyword arguments) of soak request `index` to `endpoint`."""
-    s = client.settings
-    if endpoint == "health":
-        return "GET", s.url("health"), {}
+    method, path = plan.routes[endpoint]
+    url = client.absolute(path)
     if endpoint == "text_to_image":
-        return "POST", s.url("text_to_image"), {"json": {"prompt": f"soak request {index}"}}
-    return "POST", s.url("upload"), {"files": {"image": (f"soak{index}.png", SOAK_IMAGE, "image/png")}}
+        return method, url, {"json": {"prompt": f"soak request {index}"}}
+    if endpoint == "upload":
+        return method, url, {"files": {plan.upload_field: (f"soak{index}.png", SOAK_IMAGE, "image/png")}}
+    return method, url, {}
 
 
-def soak_endpoint(client: StudioClient, endpoint: str, mode: str, *, deadline: float) -> Series:
+@dataclass(frozen=True)
+class Reuse:
+    """Whether two requests on one keep-alive client shared a connection, and what says why not."""
+
+    reused: bool
+    addresses: tuple[str, str]
+    connection_header: str
+
+    def note(self) -> str:
+        if self.reused:
+            return f"connections are reused (both requests from {self.addresses[0]})"
+        why = (
+            f"the server answers Connection: {self.connection_header}" if self.connection_header else "no reason given"
+        )
+        first, second = self.addresses
+        return f"the server does not keep connections alive ({why}; local addresses {first} then {second})"
+
+
+def connection_reuse(
+    client: StudioClient, path: str, timeout_s: float, gate: Callable[[Exchange], Exchange] | None = None
+) -> Reuse:
+    """Two GETs over one keep-alive client: the same local address means the connection was reused."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    with client.new_http(timeout=timeout_s, limits=limits) as http:
+        first = exchange(http, "GET", client.absolute(path))
+        if gate is not None:
+            gate(first)
+        second = exchange(http, "GET", client.absolute(path))
+    same = bool(first.client_addr) and first.client_addr == second.client_addr
+    return Reuse(same, (first.client_addr, second.client_addr), first.headers.get("connection", ""))
+
+
+def soak_endpoint(client: StudioClient, plan: SoakPlan, endpoint: str, mode: str, *, deadline: float) -> Series:
     """One series against a real server: keep-alive shares one connection, fresh closes it every time."""
-    s = client.settings
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1 if mode == "keep-alive" else 0)
     headers = {} if mode == "keep-alive" else {"connection": "close"}
-    with client.new_http(timeout=s.soak_timeout_s, limits=limits, headers=headers) as http:
+    with client.new_http(timeout=plan.timeout_s, limits=limits, headers=headers) as http:
         return run_series(
-            lambda index: _send(http, client, endpoint, index),
+            lambda index: _send(http, plan, client, endpoint, index),
             endpoint=endpoint,
             mode=mode,
-            requests=s.soak_requests,
-            max_stalls=s.soak_max_stalls,
+            requests=plan.requests,
+            max_stalls=plan.max_stalls,
             deadline=deadline,
         )
 
 
-def _send(http: httpx.Client, client: StudioClient, endpoint: str, index: int) -> Exchange:
-    method, url, kwargs = request_for(client, endpoint, index)
-    return exchange(http, method, url, **kwargs)
+def _send(http: httpx.Client, plan: SoakPlan, client: StudioClient, endpoint: str, index: int) -> Exchange:
+    method, url, kwargs = request_for(plan, client, endpoint, index)
+    answer = exchange(http, method, url, **kwargs)
+    return plan.gate(endpoint, answer) if plan.gate is not None and index == 1 else answer
 
 
-def soak(client: StudioClient, *, modes: Sequence[str] = MODES) -> list[Series]:
-    deadline = time.monotonic() + client.settings.soak_max_s
-    return [
-        soak_endpoint(client, endpoint, mode, deadline=deadline)
-        for endpoint in client.settings.soak_endpoints
-        for mode in modes
-    ]
+def soak(
+    client: StudioClient, plan: SoakPlan, endpoints: Sequence[str], *, modes: Sequence[str] = MODES
+) -> list[Series]:
+    deadline = time.monotonic() + plan.max_s
+    return [soak_endpoint(client, plan, endpoint, mode, deadline=deadline) for endpoint in endpoints for mode in modes]
 
 
 def summary(series: Sequence[Series]) -> pd.DataFrame:

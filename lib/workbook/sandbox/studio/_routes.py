@@ -1,288 +1,298 @@
-"""The studio's routes: health and readiness, upload, text-to-image, generate-3d, jobs and results."""
+"""ORFEAS's API routes, answer for answer (backend/main.py at 37860d3, health_check.py).
+
+Health `/api/health`, `/health`, `/ready`; `POST /api/upload-image`, `/api/text-to-image`,
+`/api/generate-3d` (asynchronous: job status at `/api/job-status/<id>`); results at
+`/api/download/<id>/<name>` (the name only in the job status's `download_url`),
+`/api/download-base64/<id>/<name>`, `/api/preview/<name>`, `/api/preview-output/<id>/<name>`.
+Errors are `{"error": ...}`. The defect switches (`_switches.py`) put ORFEAS's real defects back.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import time
-import traceback
+import uuid
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartParser
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from ._media import MEDIA_TYPES, export_mesh, mesh_for, preview_png, verified_image
-from ._models import (
-    GENERATE_3D_SCHEMA,
-    TEXT_TO_IMAGE_SCHEMA,
-    UPLOAD_SCHEMA,
-    Generate3dIn,
-    HealthOut,
-    ImageJobOut,
-    JobOut,
-    MeshJobOut,
-    ReadyOut,
-    TextToImageIn,
-    UploadOut,
-    errors,
-    json_body,
-    multipart_body,
+from ._files import download, download_base64, preview, preview_output
+from ._jobs import generate_3d_job, text_to_image_job
+from ._state import Boot, Jobs
+from ._switches import ROUTE_PATHS, StudioFaults, StudioOptions
+from ._validate import image_info, is_uuid, validation_error
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Flask MAX_CONTENT_LENGTH (MAX_UPLOAD_MB=50)
+UUID_DASHED = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")  # validation.py
+FORMATS = ("stl", "obj", "glb", "ply")
+DEFAULT_DIMENSIONS = {"width": 100, "height": 100, "depth": 20}
+DIMENSION_LIMITS = {"width": 1000, "height": 1000, "depth": 500}
+# Flask's get_json() raises these inside the handler; ORFEAS's catch-all turns them into 500.
+FLASK_415 = (
+    "415 Unsupported Media Type: Did not attempt to load JSON data because the request "
+    "Content-Type was not 'application/json'."
 )
-from ._state import Boot, Job, Jobs
-from ._switches import StudioFaults
-
-UPLOAD_PATH = "/api/upload-image"
-JSON_PATHS = ("/api/text-to-image", "/api/generate-3d")
-MAX_FILENAME = 255
-# Seconds a mesh job of quality 5 takes at time scale 1.
-MESH_SECONDS = 0.2
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
-WARMING_UP = "warming up: models are loading"
+FLASK_400 = "400 Bad Request: The browser (or proxy) sent a request that this server could not understand."
 
 
 @dataclass
 class Studio:
     faults: StudioFaults
+    options: StudioOptions
     boot: Boot
     jobs: Jobs
     upload_dir: Path
+    output_dir: Path
     time_scale: float
 
-    def error_body(self, detail: Any, *, trace: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"detail": detail}
-        if self.faults.on("stack_trace_errors"):
-            body["traceback"] = trace or "Traceback (most recent call last):\n" + "".join(traceback.format_stack())
-        return body
+
+def error(text: str, code: int, extra: dict[str, Any] | None = None) -> JSONResponse:
+    return JSONResponse({"error": text, **(extra or {})}, status_code=code)
 
 
-def _binary(*media_types: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": "the file", "content": {media: {} for media in media_types}}}
+async def json_body(request: Request) -> tuple[Any, str]:
+    """(the parsed body, '') or (None, Flask's words for why get_json() raised)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        return None, FLASK_415
+    try:
+        return json.loads(await request.body()), ""
+    except ValueError:
+        return None, FLASK_400
 
 
-def safe_name(raw: str) -> str:
-    """The last path component with anything but letters, digits, dot, dash and underscore replaced."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", raw.replace("\\", "/").split("/")[-1]).lstrip(".")
-    return name[:MAX_FILENAME] or "upload"
+def routes(studio: Studio) -> list[Route]:
+    async def api_health(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "degraded" if studio.faults.on("health_degraded") else "healthy",
+                "timestamp": datetime.now().isoformat(),
+                "mode": "full_ai",
+                "gpu_info": {"gpu_enabled": False, "device": "cpu"},
+                "active_jobs": studio.jobs.active,
+                "models_status": "ready" if studio.boot.loaded else "loading",
+                "processor": {"model_type": "Fallback", "device": "cpu"} if studio.boot.loaded else {},
+                "capabilities": ["image_upload", "3d_generation", "stl_export", "gpu_memory_management"],
+            }
+        )
 
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "healthy", "service": "orfeas-backend", "version": "1.0.0"})
 
-def probe_router(studio: Studio) -> APIRouter:
-    router = APIRouter()
+    async def ready(request: Request) -> Response:
+        loaded = studio.boot.loaded or studio.faults.on("health_before_routes")
+        checks = {"application": loaded, "gpu": False, "models": loaded}
+        return JSONResponse(
+            {"status": "ready" if loaded else "not_ready", "checks": checks}, status_code=200 if loaded else 503
+        )
 
-    @router.get("/health", response_model=HealthOut)
-    def health() -> Any:
-        """Liveness: the process answers (the routes may still be warming up)."""
-        if studio.faults.on("health_not_json"):
-            return PlainTextResponse("OK")
-        return {"status": "ok", "uptime_s": round(studio.boot.uptime_s, 3)}
-
-    @router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
-    def ready() -> Any:
-        """Readiness: 200 only once every route works."""
-        if studio.boot.warm or studio.faults.on("health_before_routes"):
-            return {"ready": True}
-        return JSONResponse({"ready": False, "detail": WARMING_UP}, status_code=503)
-
-    return router
-
-
-def api_router(studio: Studio) -> APIRouter:
-    async def gate() -> None:
-        if not studio.boot.warm:
-            raise HTTPException(503, WARMING_UP)
-        delay_ms = studio.faults.number("slow_first_request")
-        if studio.boot.take_first_request() and delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
-
-    router = APIRouter(dependencies=[Depends(gate)])
-
-    async def json_object(request: Request) -> Any:
+    async def upload_image(request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+            await _drain(request)
+            return error("File too large (max 50MB)", 413)
+        body = await _read_capped(request, MAX_UPLOAD_BYTES)
+        if body is None:
+            return error("File too large (max 50MB)", 413)
+        files = await _multipart(request, body)
+        upload = files.get("image")
+        if not isinstance(upload, UploadFile):
+            if studio.faults.on("missing_file_500"):
+                return error("Upload failed", 500)  # the handler's catch-all, as ORFEAS answers it
+            return error("No image file provided", 400)
+        name = upload.filename or ""
+        if not name:
+            return error("No file selected", 400)
+        data = await upload.read()
+        problem = "" if studio.faults.on("accept_fake_image") else validation_error(data, name)
+        if problem:
+            return error(f"Security validation failed: {problem}", 400)
+        job_id = str(uuid.uuid4())
+        stored = f"{job_id}_{datetime.now():%Y%m%d_%H%M%S}_{secure_name(name)}"
+        (studio.upload_dir / stored).write_bytes(data)
         try:
-            return json.loads(await request.body())
-        except ValueError:
-            raise HTTPException(400, "request body is not valid JSON") from None
-
-    def invalid(error: ValidationError) -> JSONResponse:
-        items = [{"loc": list(e["loc"]), "msg": str(e["msg"]), "type": str(e["type"])} for e in error.errors()]
-        return JSONResponse(studio.error_body(items), status_code=400)
-
-    @router.post(
-        "/upload-image",
-        response_model=UploadOut,
-        responses=errors(400, 413, 415, 503),
-        openapi_extra=multipart_body(UPLOAD_SCHEMA),
-    )
-    async def upload_image(request: Request) -> Any:
-        form = await request.form()
-        image = form.get("image")
-        if studio.faults.on("missing_file_500"):
-            _ = image.filename  # type: ignore[union-attr]  # the seed's `file.filename` on a missing field
-        if not isinstance(image, UploadFile):
-            raise HTTPException(400, "No image file provided: expected a multipart file field 'image'")
-        raw_name = image.filename or ""
-        if len(raw_name) > MAX_FILENAME or "\x00" in raw_name:
-            raise HTTPException(400, f"invalid filename: expected at most {MAX_FILENAME} characters and no NUL")
-        data = await image.read()
-        try:
-            kind, width, height = verified_image(data)
-        except ValueError as error:
-            if not studio.faults.on("accept_fake_image"):
-                trace = "".join(traceback.format_exception(error))
-                return JSONResponse(studio.error_body("Invalid image file", trace=trace), status_code=415)
-            kind, width, height = "unknown", 0, 0
-        job_id = studio.jobs.new_id(repeated=studio.faults.on("repeated_job_ids"))
-        stored_name = _store(studio, job_id, raw_name, data)
-        media = f"image/{kind.lower()}" if kind != "unknown" else "application/octet-stream"
-        studio.jobs.put(Job(job_id, "image", data, media, filename=stored_name))
-        body = {
-            "job_id": job_id,
-            "status": "uploaded",
-            "filename": stored_name,
-            "size_bytes": len(data),
-            "image_format": kind,
-            "width": width,
-            "height": height,
-        }
-        return JSONResponse(body)
-
-    @router.post(
-        "/text-to-image",
-        response_model=ImageJobOut,
-        responses=errors(400, 415, 503),
-        openapi_extra=json_body(TEXT_TO_IMAGE_SCHEMA),
-    )
-    async def text_to_image(request: Request) -> Any:
-        data = await json_object(request)
-        prompt_given = data.get("prompt") if isinstance(data, dict) else None
-        if studio.faults.on("accept_empty_prompt") and isinstance(data, dict) and not str(prompt_given or "").strip():
-            body = TextToImageIn.model_construct(prompt="", style="realistic")
-        else:
-            try:
-                body = TextToImageIn.model_validate(data)
-            except ValidationError as error:
-                return invalid(error)
-        job_id = studio.jobs.new_id()
-        studio.jobs.put(Job(job_id, "image", preview_png(body.prompt, body.style), "image/png"))
-        if studio.faults.on("schema_violation"):
-            return JSONResponse({"job_id": job_id, "status": 1, "prompt": body.prompt, "style": body.style})
+            info: dict[str, Any] = image_info(data)
+        except Exception as exc:  # only with accept_fake_image: ORFEAS's analyze_image says why
+            info = {"error": str(exc)}
         return JSONResponse(
             {
                 "job_id": job_id,
-                "status": "completed",
-                "prompt": body.prompt,
-                "style": body.style,
-                "image_url": f"/api/preview/{job_id}.png",
+                "filename": stored,
+                "original_filename": secure_name(name),
+                "preview_url": f"/api/preview/{stored}",
+                "status": "uploaded",
+                "image_info": info,
             }
         )
 
-    @router.post(
-        "/generate-3d",
-        status_code=202,
-        response_model=MeshJobOut,
-        responses=errors(400, 404, 415, 503),
-        openapi_extra=json_body(GENERATE_3D_SCHEMA),
-    )
-    async def generate_3d(request: Request) -> Any:
-        data = await json_object(request)
-        if studio.faults.on("missing_job_id_500"):
-            _ = data["job_id"]  # KeyError on a missing job id: the unvalidated handler crashes
-        try:
-            body = Generate3dIn.model_validate(data)
-        except ValidationError as error:
-            return invalid(error)
-        source = studio.jobs.get(body.job_id)
-        if source is None or source.kind != "image":
-            raise HTTPException(404, f"unknown job id {body.job_id!r}: upload an image or run text-to-image first")
-        made = "stl" if studio.faults.on("wrong_mesh_format") else body.format
-        blob = export_mesh(mesh_for(source.data, body.quality), made)
-        if studio.faults.on("corrupt_mesh"):
-            blob = blob[: len(blob) // 2]
-        delay = MESH_SECONDS * body.quality / 5 / max(studio.time_scale, 1e-3)
-        job = Job(
-            studio.jobs.new_id(),
-            "mesh",
-            blob,
-            MEDIA_TYPES[body.format],
-            ready_at=time.monotonic() + delay,
-            file_format=body.format,
-            quality=body.quality,
-            source_job_id=source.job_id,
-        )
-        studio.jobs.put(job)
-        out = MeshJobOut(
-            job_id=job.job_id,
-            source_job_id=source.job_id,
-            status="processing" if delay > 0 else "completed",
-            format=body.format,
-            quality=body.quality,
-            result_url=f"/api/jobs/{job.job_id}/result",
-        )
-        return JSONResponse(out.model_dump(), status_code=202)
+    async def text_to_image(request: Request) -> Response:
+        data, why = await json_body(request)
+        if why:
+            return error(why, 500) if studio.faults.on("no_json_500") else error("No prompt provided", 400)
+        if not isinstance(data, dict) or "prompt" not in data:
+            return error("No prompt provided", 400)
+        prompt, style = data.get("prompt"), data.get("style", "realistic")
+        if not isinstance(prompt, str):
+            return error("Prompt must be a string", 400)
+        if not prompt.strip() and not studio.faults.on("accept_empty_prompt"):
+            return error("Prompt cannot be empty", 400)
+        job_id = str(uuid.uuid4())
+        start = {"status": "processing", "progress": 0, "message": "Initializing AI model...", "type": "text_to_image"}
+        studio.jobs.set(job_id, {**start, "prompt": prompt.strip(), "style": style})
+        asyncio.get_running_loop().create_task(text_to_image_job(studio, job_id, prompt.strip(), str(style)))
+        return JSONResponse({"job_id": job_id, "status": "processing", "message": "Image generation started"})
 
-    @router.get("/jobs/{job_id}", response_model=JobOut, responses=errors(404, 503))
-    def get_job(job_id: str) -> Any:
-        job = _job(studio, job_id)
+    async def generate_3d(request: Request) -> Response:
+        if not studio.boot.loaded:
+            return error(
+                "AI models still loading, please wait a few seconds...",
+                503,
+                {"status": "models_loading", "retry_after": 5},
+            )
+        data, why = await json_body(request)
+        if why:
+            return error("3D generation failed", 500) if studio.faults.on("no_json_500") else _invalid([why])
+        if not isinstance(data, dict):
+            return _invalid(["request body must be a JSON object"])
+        details = generate_problems(data)
+        if details:
+            malformed = any(d["loc"] == ["job_id"] and d["type"] == "value_error" for d in details)
+            if malformed and studio.faults.on("malformed_id_500"):
+                return error("3D generation failed", 500)
+            return _invalid(details)
+        job_id, file_format = data["job_id"], data.get("format", "stl")
+        dimensions = {**DEFAULT_DIMENSIONS, **data.get("dimensions", {})}
+        quality = data.get("quality", 7)
+        if not studio.jobs.claim(job_id):
+            return error(
+                "Generation already in progress",
+                409,
+                {
+                    "job_id": job_id,
+                    "status": "conflict",
+                    "message": "This job is currently being processed. Wait for completion or use a different job_id.",
+                },
+            )
+        asyncio.get_running_loop().create_task(generate_3d_job(studio, job_id, file_format, dimensions, quality))
         return JSONResponse(
             {
-                "job_id": job.job_id,
-                "kind": job.kind,
-                "status": job.status,
-                "result_url": f"/api/jobs/{job.job_id}/result",
-                "format": job.file_format,
-                "quality": job.quality,
-                "source_job_id": job.source_job_id,
+                "job_id": job_id,
+                "status": "generating_3d",
+                "format": file_format,
+                "dimensions": dimensions,
+                "quality": quality,
             }
         )
 
-    @router.get(
-        "/jobs/{job_id}/result",
-        response_class=Response,
-        responses={**_binary(*MEDIA_TYPES.values(), *IMAGE_TYPES, "application/octet-stream"), **errors(404, 409, 503)},
-    )
-    def get_result(job_id: str) -> Response:
-        job = _job(studio, job_id)
-        if job.status != "completed":
-            raise HTTPException(409, f"job {job_id} is still processing")
-        name = f"{job.job_id}.{job.file_format}" if job.file_format else (job.filename or job.job_id)
-        return Response(
-            job.data, media_type=job.media_type, headers={"content-disposition": f'attachment; filename="{name}"'}
+    async def job_status(request: Request) -> Response:
+        job_id = request.path_params["job_id"]
+        status = studio.jobs.get(job_id) if is_uuid(job_id) else None
+        return JSONResponse(status) if status is not None else error("Job not found", 404)
+
+    def files(handler: Callable[[Studio, Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await handler(studio, request)
+
+        return endpoint
+
+    served = [
+        Route("/api/health", api_health, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        Route("/api/upload-image", upload_image, methods=["POST"]),
+        Route("/api/text-to-image", text_to_image, methods=["POST"]),
+        Route("/api/generate-3d", generate_3d, methods=["POST"]),
+        Route("/api/job-status/{job_id}", job_status, methods=["GET"]),
+        Route("/api/download/{job_id}/{filename}", files(download), methods=["GET"]),
+        Route("/api/download-base64/{job_id}/{filename}", files(download_base64), methods=["GET"]),
+        Route("/api/preview/{filename}", files(preview), methods=["GET"]),
+        Route("/api/preview-output/{job_id}/{filename}", files(preview_output), methods=["GET"]),
+    ]
+    if tuple(route.path for route in served) != ROUTE_PATHS:  # drop_route validates against ROUTE_PATHS
+        raise RuntimeError("_switches.ROUTE_PATHS must name every route of the studio, in order")
+    return served
+
+
+def generate_problems(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Generate3DRequest's rules (validation.py), as pydantic's error items without the unencodable ctx."""
+    found: list[dict[str, Any]] = []
+    job_id = data.get("job_id")
+    if job_id is None:
+        found.append({"loc": ["job_id"], "msg": "Field required", "type": "missing"})
+    elif not isinstance(job_id, str):
+        found.append({"loc": ["job_id"], "msg": "Input should be a valid string", "type": "string_type"})
+    elif not UUID_DASHED.match(job_id):
+        found.append({"loc": ["job_id"], "msg": "Value error, job_id must be a valid UUID", "type": "value_error"})
+    if data.get("format", "stl") not in FORMATS:
+        found.append(
+            {"loc": ["format"], "msg": "Input should be 'stl', 'obj', 'glb' or 'ply'", "type": "literal_error"}
         )
-
-    @router.get(
-        "/preview/{job_id}.png",
-        response_class=Response,
-        responses={**_binary(*IMAGE_TYPES, "application/octet-stream"), **errors(404, 503)},
-    )
-    def preview(job_id: str) -> Response:
-        job = _job(studio, job_id)
-        if job.kind != "image":
-            raise HTTPException(404, f"job {job_id} has no image")
-        return Response(job.data, media_type=job.media_type)
-
-    return router
-
-
-def _job(studio: Studio, job_id: str) -> Job:
-    job = studio.jobs.get(job_id)
-    if job is None:
-        raise HTTPException(404, f"unknown job id {job_id!r}")
-    return job
+    quality = data.get("quality", 7)
+    if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 10:
+        found.append({"loc": ["quality"], "msg": "Input should be an integer from 1 to 10", "type": "int_range"})
+    dimensions = data.get("dimensions", DEFAULT_DIMENSIONS)
+    if not isinstance(dimensions, dict):
+        found.append({"loc": ["dimensions"], "msg": "Input should be an object", "type": "model_type"})
+    else:
+        for key, high in DIMENSION_LIMITS.items():
+            value = dimensions.get(key, DEFAULT_DIMENSIONS[key])
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
+                found.append(
+                    {
+                        "loc": ["dimensions", key],
+                        "msg": f"Input should be an integer from 1 to {high}",
+                        "type": "int_range",
+                    }
+                )
+    return found
 
 
-def _store(studio: Studio, job_id: str, raw_name: str, data: bytes) -> str:
-    """Write the upload under the upload folder; return the name it was stored as."""
-    folder = studio.upload_dir
-    name = f"{job_id}_{safe_name(raw_name)}"
-    target = folder / name
-    if studio.faults.on("path_traversal") and raw_name:
-        naive = (folder / raw_name).resolve()
-        # The defect writes outside the upload folder, but never outside the sandbox's own state folder.
-        if naive.is_relative_to(folder.resolve().parents[1]) and not naive.exists():
-            target, name = naive, raw_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return name
+def _invalid(details: list[Any]) -> JSONResponse:
+    items = [d if isinstance(d, dict) else {"loc": [], "msg": str(d), "type": "json_invalid"} for d in details]
+    return error("Invalid request parameters", 400, {"details": items})
+
+
+def secure_name(name: str) -> str:
+    """Werkzeug's secure_filename in short: ASCII letters, digits, '._-'; no leading dots or separators."""
+    base = name.replace("\\", "/").split("/")[-1].replace(" ", "_")
+    return re.sub(r"[^A-Za-z0-9_.-]", "", base).strip("._")[:50] or "upload"
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes `limit` (the rest is read and dropped, so the answer arrives)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+    return b"".join(chunks) if size <= limit else None
+
+
+async def _drain(request: Request) -> None:
+    async for _ in request.stream():
+        pass
+
+
+async def _multipart(request: Request, body: bytes) -> dict[str, Any]:
+    """The form's fields of a multipart body; {} for any other body (as Flask's `request.files`)."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return {}
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, stream()).parse()
+    except Exception:  # a malformed multipart body has no files, as in Werkzeug
+        return {}
+    return dict(form.items())

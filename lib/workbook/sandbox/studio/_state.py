@@ -1,78 +1,71 @@
-"""The studio's in-memory state: its boot phase and its jobs."""
+"""The studio's in-memory state: its model-loading phase, the job table and the busy uploads.
+
+ORFEAS keeps job status in a dict (`job_progress`) whose entries are replaced wholesale as a job
+moves on; `active_jobs` holds the upload ids whose 3D generation is running (a repeat gets 409).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
+from typing import Any
 
 
 class Boot:
-    """Routes work only `boot_s` after (re)start, as a server that loads its models after it listens.
+    """Models "load" for `boot_s` after (re)start; generate-3d answers 503 and /ready 503 meanwhile.
 
-    `restart()` (the admin endpoint) re-enters that phase on the same socket, so a notebook can
-    time "start -> first working request" without the launcher restarting the process.
+    `restart()` (the admin endpoint) re-enters that phase on the same socket, so a notebook can time
+    "start -> first working request" without restarting the process.
     """
 
     def __init__(self, boot_s: float) -> None:
         self.boot_s = boot_s
-        self._lock = threading.Lock()
         self._started = time.monotonic()
-        self._first_request_pending = True
 
     def restart(self) -> None:
-        with self._lock:
-            self._started = time.monotonic()
-            self._first_request_pending = True
+        self._started = time.monotonic()
 
     @property
-    def warm(self) -> bool:
+    def loaded(self) -> bool:
         return time.monotonic() - self._started >= self.boot_s
 
     @property
     def uptime_s(self) -> float:
         return time.monotonic() - self._started
 
-    def take_first_request(self) -> bool:
-        """True exactly once per start: for the first API request served after warm-up."""
-        with self._lock:
-            first, self._first_request_pending = self._first_request_pending, False
-            return first
-
-
-@dataclass
-class Job:
-    job_id: str
-    kind: str  # "image" (upload or text-to-image) or "mesh"
-    data: bytes
-    media_type: str
-    ready_at: float = field(default_factory=time.monotonic)
-    file_format: str | None = None
-    quality: int | None = None
-    source_job_id: str | None = None
-    filename: str | None = None
-    created_at: float = field(default_factory=time.time)
-
-    @property
-    def status(self) -> str:
-        return "completed" if time.monotonic() >= self.ready_at else "processing"
-
 
 class Jobs:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._jobs: dict[str, Job] = {}
-        self._fixed_id = uuid.uuid4().hex
+        self._status: dict[str, dict[str, Any]] = {}
+        self._active: set[str] = set()
 
-    def new_id(self, *, repeated: bool = False) -> str:
-        return self._fixed_id if repeated else uuid.uuid4().hex
-
-    def put(self, job: Job) -> Job:
+    def set(self, job_id: str, status: dict[str, Any]) -> None:
         with self._lock:
-            self._jobs[job.job_id] = job
-        return job
+            self._status[job_id] = dict(status)
 
-    def get(self, job_id: str) -> Job | None:
+    def update(self, job_id: str, **changes: Any) -> None:
         with self._lock:
-            return self._jobs.get(job_id)
+            self._status.setdefault(job_id, {}).update(changes)
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            status = self._status.get(job_id)
+            return dict(status) if status is not None else None
+
+    def claim(self, job_id: str) -> bool:
+        """Mark an upload's 3D generation as running; False if it already is (ORFEAS's 409)."""
+        with self._lock:
+            if job_id in self._active:
+                return False
+            self._active.add(job_id)
+            return True
+
+    def release(self, job_id: str) -> None:
+        with self._lock:
+            self._active.discard(job_id)
+
+    @property
+    def active(self) -> int:
+        with self._lock:
+            return len(self._active)
