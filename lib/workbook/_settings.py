@@ -44,6 +44,10 @@ def describe_validation_error(owner: str, error: ValidationError) -> str:
         field = ".".join(str(part) for part in item["loc"]) or "(settings)"
         # A rejected `*_env` value is not a variable name: it may be the secret pasted in by mistake.
         hidden = looks_secret(field) or field.endswith("_env")
+        if not item["loc"]:
+            # A model-level rule's input is the whole settings object: its message names the fields.
+            lines.append(f"{owner}: {str(item['msg']).removeprefix('Value error, ')}")
+            continue
         shown = "(hidden)" if hidden else repr(_without_userinfo(item.get("input")))
         if item["type"] == "extra_forbidden":
             lines.append(f"{owner}: unknown setting {field!r}")

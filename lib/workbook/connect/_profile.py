@@ -22,6 +22,14 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HTTP_SCHEMES = ("http", "https", "redis", "rediss")
 _WS_SCHEMES = ("ws", "wss")
 
+
+def variable_name(value: str) -> str:
+    """`value` if it names an environment variable; never echoed otherwise (it may be the secret pasted in)."""
+    if value and not _ENV_NAME.fullmatch(value):
+        raise ValueError("must name an environment variable (letters, digits, _); the value is not shown")
+    return value
+
+
 AuthKind = Literal["header", "query", "bearer", "basic", "aws", "password"]
 
 
@@ -47,10 +55,7 @@ class Auth(BaseModel):
     @field_validator("secret_env", "username_env")
     @classmethod
     def _variable_name(cls, value: str) -> str:
-        if value and not _ENV_NAME.fullmatch(value):
-            # Never echo it: a value that is not a variable name may be the secret pasted in.
-            raise ValueError("must name an environment variable (letters, digits, _); the value is not shown")
-        return value
+        return variable_name(value)
 
     @model_validator(mode="after")
     def _complete(self) -> Auth:
@@ -123,9 +128,7 @@ class ServiceProfile(BaseModel):
     @field_validator("url_env")
     @classmethod
     def _url_variable(cls, value: str) -> str:
-        if value and not _ENV_NAME.fullmatch(value):
-            raise ValueError("must name an environment variable (letters, digits, _); the value is not shown")
-        return value
+        return variable_name(value)
 
     @model_validator(mode="after")
     def _one_url_source(self) -> ServiceProfile:

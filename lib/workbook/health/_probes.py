@@ -22,7 +22,8 @@ from websockets.exceptions import InvalidStatus, NegotiationError, WebSocketExce
 from websockets.typing import Subprotocol
 
 from .._sync import run_sync
-from ..checks import quote
+from ..checks import CouldNotCheck, quote
+from ..connect import check_access
 from ._body import read_health
 
 
@@ -74,29 +75,11 @@ def probe_http(
             http.close()
     measured: dict[str, Any] = {"status_code": response.status_code, "elapsed_s": round(elapsed, 6)}
     body_text = quote(response.text) if response.text else "(empty body)"
-    if response.status_code in (401, 403):
-        return HealthRow(
-            "http",
-            url,
-            False,
-            elapsed,
-            budget_s,
-            f"answered {response.status_code} to the profile's credentials: {body_text}",
-            measured,
-            reason="auth",
-        )
-    if response.status_code in (404, 405):
-        where = f"; the path is set by {route_setting}" if route_setting else ""
-        return HealthRow(
-            "http",
-            url,
-            False,
-            elapsed,
-            budget_s,
-            f"no such route: GET {urlsplit(url).path} answered {response.status_code}{where}: {body_text}",
-            measured,
-            reason="dialect",
-        )
+    try:
+        # The one rule for "the probe did not get through": credentials refused, no such route.
+        check_access(response, route_param=route_setting)
+    except CouldNotCheck as refused:
+        return HealthRow("http", url, False, elapsed, budget_s, refused.message, measured, reason=refused.reason.value)
     problems: list[str] = []
     warnings: list[str] = []
     if response.status_code != 200:

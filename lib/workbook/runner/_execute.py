@@ -146,7 +146,13 @@ def finalise_results_file(path: Path, ending: Ending) -> NotebookResults | None:
     if results is None:
         return None
     # A cell timeout is no evidence against the platform, and no proof of a workbook bug either.
-    reason = ErrorReason.UNREACHABLE if ending.status == "timeout" else ErrorReason.INTERNAL
+    if ending.status == "timeout":
+        reason = ErrorReason.UNREACHABLE
+    elif ending.exception_class == "CouldNotCheck" and (ending.exception_message or "").startswith("setup failed"):
+        # A cell outside any check reached for a run whose setup had failed (e.g. to display it).
+        reason = ErrorReason.SETUP
+    else:
+        reason = ErrorReason.INTERNAL
     final = final_results(results, ending.reason or "the notebook ended before reaching it", reason)
     if len(final.checks) != len(results.checks):
         write_results(path, final)
