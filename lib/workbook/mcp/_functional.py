@@ -183,6 +183,10 @@ async def _isolation(session: BrainSession, options: FunctionalOptions) -> Funct
     problems = []
     if in_a in ids_b:
         problems.append(f"project {project_b} search returned {in_a} from project {project_a}")
+    # Project B is fresh: it holds one character, so any other id came from elsewhere.
+    strangers = [i for i in ids_b if i not in (in_a, in_b)]
+    if strangers:
+        problems.append(f"project {project_b} search returned {len(strangers)} character(s) it never held: {strangers}")
     if in_b not in ids_b:
         problems.append(f"project {project_b} search did not return its own character {in_b}")
     foreign = [r for r in results_b if r.get(tools.project_arg) not in (None, project_b)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._brain import BrainSession, BrainTools
 from .._client import McpClient
-from .._errors import McpDialectError, McpError, McpUsageError
+from .._errors import McpDialectError, McpError, McpRpcError, McpUsageError
 from .._settings import ConnectionSettings
 from . import mcp_jsonrpc, tool_json
 
@@ -80,6 +80,11 @@ async def detect(settings: ConnectionSettings) -> tuple[BrainSession, Detected]:
             return session, Detected(tool_json.NAME, other.frame, time.perf_counter() - started)
         await client.close()
         raise McpDialectError(settings.ws_url, EITHER, other.frame, other.frames) from None
+    except McpRpcError:
+        # A JSON-RPC error answer is MCP refusing `initialize`: the handshake stage says why.
+        return mcp_jsonrpc.McpJsonRpcSession(client, tools_for(mcp_jsonrpc.NAME, settings.brain_tools)), Detected(
+            mcp_jsonrpc.NAME, client.frames[-1] if client.frames else None, time.perf_counter() - started
+        )
     except McpError as error:
         await client.close()
         frames = tuple(client.frames)
