@@ -114,3 +114,18 @@ def test_nothing_listening_is_unreachable_not_dialect() -> None:
     url = f"ws://127.0.0.1:{ServiceContext.free_port()}/"
     (result, *_) = run_functional_checks(url, dialect="auto", open_timeout_s=2.0)
     assert result.could_not_check is not None and result.could_not_check["reason"] == "unreachable"
+
+
+@pytest.mark.parametrize(("url_key", "found"), [("ws_url", "tool-json"), ("mcp_url", "mcp-jsonrpc")])
+def test_connect_brain_gives_one_interface_in_either_dialect(brain: dict[str, str], url_key: str, found: str) -> None:
+    from workbook.mcp import connect_brain
+
+    async def use() -> tuple[str, str, list[dict[str, object]]]:
+        session = await connect_brain(brain[url_key], dialect="auto")
+        async with session:
+            project = f"dialects-{found}"
+            made = await session.create_character(project, "Mara", "a lighthouse keeper who paints storms", "tall")
+            return session.dialect, made, await session.find_similar(project, "lighthouse keeper", limit=5)
+
+    dialect, made, results = asyncio.run(use())
+    assert dialect == found and [str(r["id"]) for r in results] == [made]

@@ -32,6 +32,10 @@ synchronous call that is safe in a notebook (`workbook.run_sync` underneath).
     report.to_dict()              # JSON-able, raw samples included, for results.json / evidence
 
     results = mcp.run_functional_checks(ws_url, dialect="auto")   # tools present, create -> find, isolation
+
+    session = await mcp.connect_brain(ws_url, dialect="tool-json")   # async, for code on one loop
+    character_id = await session.create_character(project, name, personality, appearance)
+    results = await session.find_similar(project, "a query")  # [{"id", "name", "similarity_score"}]
     mcp.case_problems(report.error_cases, mcp.PROTOCOL_CASES[report.dialect])   # [] when all were answered right
 
 Probing reconnects needs a server that drops connections; in the sandbox turn the fault on first:
@@ -65,6 +69,7 @@ from ._report import McpProbeReport
 from ._results import ConcurrencyLevel, ErrorCaseResult, FunctionalResult, ReconnectResult, functional_frame
 from ._settings import DEFAULT_PROTOCOL_VERSION, HANDSHAKE_PROTOCOL_VERSIONS
 from ._shapes import Ranking, tool_data
+from ._stage import connect_brain
 
 __all__ = [
     "DEFAULT_PROTOCOL_VERSION",
@@ -98,6 +103,7 @@ __all__ = [
     "ReconnectResult",
     "ToolCallResult",
     "case_problems",
+    "connect_brain",
     "functional_frame",
     "probe_concurrency",
     "probe_error_cases",

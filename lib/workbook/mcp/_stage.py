@@ -119,6 +119,23 @@ async def handshake(client: BrainSession, protocol_version: str) -> dict[str, An
     return result
 
 
+async def connect_brain(ws_url: str, **options: Any) -> BrainSession:
+    """A ready session to the brain at `ws_url` (async; use it on one event loop, e.g. a
+    `workbook.LoopThread`). Options: `dialect` (`tool-json`, `mcp-jsonrpc`, `auto`: decided on
+    this very connection, in one round trip), `brain_tools`, `headers`, `protocol_version`, the
+    timeouts. Its `dialect` says what it speaks. Raises McpConnectError / McpDialectError."""
+    settings = ConnectionSettings.of(ws_url=ws_url, **options)
+    if settings.dialect == AUTO:
+        session, _ = await detect(settings)
+        try:
+            await handshake(session, settings.protocol_version)
+        except BaseException:
+            await session.close()
+            raise
+        return session
+    return await open_session(settings)
+
+
 async def open_session(settings: ConnectionSettings) -> BrainSession:
     """A connection that has completed the dialect's handshake (closed again if it fails)."""
     client = await open_client(settings)
