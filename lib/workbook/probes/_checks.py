@@ -12,17 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import mcp
-from ..checks import CheckContext, CheckSpec, Severity
-
-try:  # TEMPORARY until foundation-v1 is merged (workbook.checks.CouldNotCheck)
-    from ..checks import CouldNotCheck  # type: ignore[attr-defined]
-except ImportError:
-
-    class CouldNotCheck(Exception):  # type: ignore[no-redef]
-        def __init__(self, reason: str, message: str, *, evidence: Mapping[str, Any] | None = None) -> None:
-            super().__init__(f"could not check ({reason}): {message}")
-
-
+from ..checks import CheckContext, CheckSpec, CouldNotCheck, Severity
 from ..sandbox import set_faults
 from ._budgets import BUDGET_TITLES, record_budget
 from ._perf import PerfRun
