@@ -64,7 +64,11 @@ def test_the_wrong_envelope_ends_every_check_as_a_dialect_error_at_once(
 def test_notebook_30_checks_end_in_error_not_fail_against_the_other_dialect(
     brain: dict[str, str], tmp_path: Path
 ) -> None:
-    settings = probes.PerfSettings.of(ws_url=brain["ws_url"], brain_protocol="mcp-jsonrpc", ws_concurrency_levels=[1])
+    # The profile says tool-json (the truth); the notebook parameter overrides it with the wrong one.
+    profile = {"brain": {"url": brain["url"], "ws_url": brain["ws_url"], "dialect": "tool-json"}}
+    settings = probes.PerfSettings.of(
+        services=profile, brain_service="brain", brain_protocol="mcp-jsonrpc", ws_concurrency_levels=[1]
+    )
     run = probes.PerfRun.open(settings, tmp_path)
     started = time.perf_counter()
     run.probe_mcp()

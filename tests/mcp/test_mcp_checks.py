@@ -35,11 +35,16 @@ def admin(brain: dict[str, str]) -> str:
 DIALECTS = {"tool-json": "ws_url", "mcp-jsonrpc": "mcp_url"}
 
 
+def services(brain: dict[str, str], dialect: str) -> dict[str, Any]:
+    """The brain's profile as params give it, on the path that speaks `dialect`."""
+    return {"brain": {"url": brain["url"], "ws_url": brain[DIALECTS[dialect]], "dialect": dialect}}
+
+
 def run_mcp_checks(
     brain: dict[str, str], tmp_path: Path, dialect: str = "tool-json", **settings: Any
 ) -> dict[str, Any]:
-    url = brain[DIALECTS[dialect]]
-    values = {"ws_url": url, "brain_protocol": dialect, "brain_admin_url": brain["admin_url"], **SMALL, **settings}
+    values = {"services": services(brain, dialect), "brain_service": "brain", "brain_admin_url": brain["admin_url"]}
+    values = {**values, **SMALL, **settings}
     run = probes.PerfRun.open(probes.PerfSettings.of(**values), tmp_path)
     run.probe_mcp()
     checks = Checks("30_perf_probes", probes.CHECKS, results_dir=tmp_path)
@@ -115,9 +120,11 @@ def test_a_wrong_ranking_parameter_is_rejected_and_a_stated_one_is_used(
     brain: dict[str, str], admin: str, tmp_path: Path
 ) -> None:
     with pytest.raises(probes.ProbeConfigError, match="'ws_ranking': value 'score'"):
-        probes.PerfSettings.of(ws_url=brain["mcp_url"], ws_ranking="score")
+        probes.PerfSettings.of(services=services(brain, "mcp-jsonrpc"), brain_service="brain", ws_ranking="score")
     httpx.put(admin + "/_sandbox/options", json={"ranking": "distance"}, timeout=5).raise_for_status()
     # Told the wrong direction, the check fails on the order, not on the service's answers.
-    settings = probes.PerfSettings.of(ws_url=brain["mcp_url"], brain_protocol="mcp-jsonrpc", ws_ranking="distance:desc")
+    settings = probes.PerfSettings.of(
+        services=services(brain, "mcp-jsonrpc"), brain_service="brain", ws_ranking="distance:desc"
+    )
     run = probes.PerfRun.open(settings, tmp_path)
     assert "not ranked by descending distance" in run.functional("tool_execution").detail

@@ -50,8 +50,9 @@ def test_notebooks_00_and_30_pass_with_no_false_alarm(sdk_server: str, tmp_path:
     perf = run_notebook(
         "30_perf_probes",
         {
-            "http_targets": [{"name": "sdk-health", "url": health_url}],
-            "ws_url": ws_url,
+            "services": services,
+            "http_services": ["brain"],
+            "brain_service": "brain",
             "arrival_rate_rps": 50.0,
             "latency_duration_s": 0.5,
             "latency_max_requests": 25,

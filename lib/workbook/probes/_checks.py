@@ -203,7 +203,7 @@ def check_probe_self_check(c: CheckContext, run: PerfRun) -> None:
 
 def _need_mcp(c: CheckContext, run: PerfRun) -> None:
     if not run.settings.ws_url:
-        c.skip("ws_url is empty: no MCP service configured")
+        c.skip("brain_service is empty: no brain service configured")
 
 
 def _functional(c: CheckContext, run: PerfRun, name: str) -> None:

@@ -23,6 +23,7 @@ from ._config import HttpTarget, check_url, parse_targets
 from ._errors import ProbeSettings
 from ._result import ProbeResult, results_table, write_results_json
 from ._run import concurrency_sweep, latency_probes
+from ._services import BrainEndpoint, brain_endpoint, profile_targets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,9 +37,11 @@ class PerfSettings(ProbeSettings):
     """Notebook 30's parameters (the parameters cell holds the defaults and their comments)."""
 
     loopback_only: bool = True
+    services: dict[str, Any] = Field(default_factory=dict)
+    http_services: list[str] = Field(default_factory=list)
     http_targets: list[dict[str, Any]] = Field(default_factory=list)
-    ws_url: str = ""
-    brain_protocol: Literal["tool-json", "mcp-jsonrpc", "auto"] = "auto"
+    brain_service: str = ""
+    brain_protocol: Literal["", "tool-json", "mcp-jsonrpc", "auto"] = ""
     brain_tools: dict[str, Any] = Field(default_factory=dict)
     brain_admin_url: str = ""
     ws_reconnect_live: bool = False
@@ -75,13 +78,29 @@ class PerfSettings(ProbeSettings):
         return value
 
     @property
+    def endpoint(self) -> BrainEndpoint | None:
+        """The brain's WebSocket endpoint from its profile (None: no brain to probe)."""
+        return brain_endpoint(self.services, self.brain_service, self.brain_protocol)
+
+    @property
+    def ws_url(self) -> str:
+        endpoint = self.endpoint
+        return endpoint.ws_url if endpoint is not None else ""
+
+    @property
     def brain(self) -> dict[str, Any]:
         """How to reach and speak to the brain, for every `workbook.mcp` call."""
-        return {"dialect": self.brain_protocol, "brain_tools": dict(self.brain_tools)}
+        endpoint = self.endpoint
+        return endpoint.options(self.brain_tools) if endpoint is not None else {}
+
+    def all_targets(self) -> list[HttpTarget]:
+        """The HTTP targets: each `http_services` profile's health path, then `http_targets`."""
+        from_profiles = profile_targets(self.services, self.http_services, loopback_only=self.loopback_only)
+        return parse_targets([*from_profiles, *self.http_targets], loopback_only=self.loopback_only)
 
     @model_validator(mode="after")
     def _urls(self) -> Self:
-        parse_targets(self.http_targets, loopback_only=self.loopback_only)
+        self.all_targets()
         if self.ws_url:
             check_url(self.ws_url, loopback_only=self.loopback_only, schemes=("ws", "wss"))
         if self.brain_admin_url:
@@ -103,8 +122,7 @@ class PerfRun:
 
     @classmethod
     def open(cls, settings: PerfSettings, evidence: Path | None = None) -> PerfRun:
-        targets = parse_targets(settings.http_targets, loopback_only=settings.loopback_only)
-        return cls(settings, tuple(targets), evidence or evidence_dir(NOTEBOOK))
+        return cls(settings, tuple(settings.all_targets()), evidence or evidence_dir(NOTEBOOK))
 
     def probe_latency(self) -> pd.DataFrame:
         """The open-loop latency probe of every target, one after the other."""
@@ -143,7 +161,7 @@ class PerfRun:
         """The MCP probe of `ws_url` (skipped when it is empty: the WebSocket budgets then fail)."""
         s = self.settings
         if not s.ws_url:
-            return "brain probe skipped: ws_url is empty"
+            return "brain probe skipped: brain_service is empty"
         self.mcp_report = mcp.probe_mcp(
             s.ws_url,
             **s.brain,
