@@ -80,8 +80,8 @@ def test_notebook_30_checks_end_in_error_not_fail_against_the_other_dialect(
         with checks.run(check_id) as c:
             getattr(probes, f"check_{check_id}")(c, run)
     elapsed = time.perf_counter() - started
-    statuses = {r.id: r.status for r in checks.results}
-    assert set(statuses.values()) == {"error"}, {r.id: r.detail for r in checks.results}
+    outcomes = {(r.status, r.reason) for r in checks.results}
+    assert outcomes == {("error", "dialect")}, {r.id: r.detail for r in checks.results}
     assert all("does not speak mcp-jsonrpc" in r.detail for r in checks.results)
     assert elapsed < 2 * AT_ONCE_S, elapsed
 

@@ -127,7 +127,9 @@ def _brain_reached(c: CheckContext, run: PerfRun) -> None:
     """A probe that met another dialect's envelope, or no brain at all, judged nothing."""
     report = run.mcp_report
     if report is None:
-        return
+        if not run.settings.ws_url:
+            c.skip("brain_service is empty: no brain service configured")
+        raise CouldNotCheck("setup", "the brain probe did not run (its cell was skipped): nothing was measured")
     if report.not_speaking is not None:
         seen = report.not_speaking
         message = f"the server at {seen['url']} does not speak {seen['dialect']}: it answered {seen['frame']}"
@@ -266,10 +268,9 @@ def check_mcp_project_isolation(c: CheckContext, run: PerfRun) -> None:
 
 def _cases(c: CheckContext, run: PerfRun, names: tuple[str, ...] | None) -> None:
     _need_mcp(c, run)
-    report = run.mcp_report
-    if report is None:
-        raise CouldNotCheck("setup", "the brain probe did not run (its cell was skipped): no error case was sent")
     _brain_reached(c, run)
+    report = run.mcp_report
+    assert report is not None
     names = names if names is not None else mcp.PROTOCOL_CASES[report.dialect]
     cases = [case for case in report.error_cases if case.case in names]
     c.measure(cases={case.case: case.to_dict() for case in cases})
