@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -48,46 +48,47 @@ def reset(admin_url: str) -> None:
 
 
 @contextmanager
-def serve_in_thread(
-    store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
-) -> Iterator[str]:
-    """A brain server on a private event loop in a worker thread; yields its ws_url."""
-    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
-    sock, admin_sock = ServiceContext.listening_socket(), ServiceContext.listening_socket()
-    port = sock.getsockname()[1]
+def in_thread(serve: Callable[[asyncio.Event, asyncio.Event], Awaitable[None]], name: str) -> Iterator[None]:
+    """Run `serve(ready, stop)` on a private event loop in a worker thread until the block ends."""
     started = threading.Event()
     state: dict[str, object] = {}
 
     async def main() -> None:
         ready, stop = asyncio.Event(), asyncio.Event()
         state["loop"], state["stop"] = asyncio.get_running_loop(), stop
-        server = asyncio.create_task(
-            run(
-                app,
-                sock=sock,
-                admin_sock=admin_sock,
-                ready=ready,
-                stop=stop,
-                session_factory=session_factory,
-            )
-        )
+        server = asyncio.create_task(serve(ready, stop))
         waiter = asyncio.create_task(ready.wait())
         await asyncio.wait({server, waiter}, return_when=asyncio.FIRST_COMPLETED)
         started.set()
         waiter.cancel()
         await server
 
-    thread = threading.Thread(target=asyncio.run, args=(main(),), name="brain-test-server")
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name=name)
     thread.start()
     try:
-        assert started.wait(10), "in-thread brain server did not start"
-        yield f"ws://127.0.0.1:{port}/mcp"
+        assert started.wait(10), f"{name} did not start"
+        yield
     finally:
         loop, stop = state["loop"], state["stop"]
         assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
         assert not thread.is_alive()
+
+
+@contextmanager
+def serve_in_thread(
+    store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
+) -> Iterator[str]:
+    """A brain server on a private event loop in a worker thread; yields its /mcp URL."""
+    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
+    sock, admin_sock = ServiceContext.listening_socket(), ServiceContext.listening_socket()
+
+    async def serve(ready: asyncio.Event, stop: asyncio.Event) -> None:
+        await run(app, sock=sock, admin_sock=admin_sock, ready=ready, stop=stop, session_factory=session_factory)
+
+    with in_thread(serve, "brain-test-server"):
+        yield f"ws://127.0.0.1:{sock.getsockname()[1]}/mcp"
 
 
 @pytest.fixture
@@ -106,24 +107,11 @@ def in_thread_echo() -> Iterator[str]:
             await connection.send(json.dumps({"echo": str(frame)[:50]}))
 
     sock = ServiceContext.listening_socket()
-    port = sock.getsockname()[1]
-    state: dict[str, object] = {}
-    started = threading.Event()
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        state["loop"], state["stop"] = asyncio.get_running_loop(), stop
+    async def serving(ready: asyncio.Event, stop: asyncio.Event) -> None:
         async with serve(echo, sock=sock):
-            started.set()
+            ready.set()
             await stop.wait()
 
-    thread = threading.Thread(target=asyncio.run, args=(main(),), name="echo-server")
-    thread.start()
-    try:
-        assert started.wait(10)
-        yield f"ws://127.0.0.1:{port}/"
-    finally:
-        loop, stop = state["loop"], state["stop"]
-        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(10)
+    with in_thread(serving, "echo-server"):
+        yield f"ws://127.0.0.1:{sock.getsockname()[1]}/"

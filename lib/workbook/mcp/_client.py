@@ -112,6 +112,18 @@ class McpClient:
         connection, connect_s = await open_websocket(settings)
         return cls(connection, ws_url, connect_s, message_timeout_s)
 
+    @classmethod
+    async def open_with(cls, settings: ConnectionSettings) -> McpClient:
+        """`open` with every connection setting of `settings` (one place they are passed on)."""
+        return await cls.open(
+            settings.ws_url,
+            open_timeout_s=settings.open_timeout_s,
+            message_timeout_s=settings.message_timeout_s,
+            subprotocols=settings.subprotocols,
+            compression=settings.compression,
+            headers=dict(settings.headers),
+        )
+
     async def __aenter__(self) -> McpClient:
         return self
 

@@ -68,14 +68,7 @@ async def detect(settings: ConnectionSettings) -> tuple[BrainSession, Detected]:
 
     Raises McpConnectError (could not connect) or McpDialectError (valid JSON in neither envelope,
     or no answer in time: a server that says nothing speaks neither, as far as can be told)."""
-    client = await McpClient.open(
-        settings.ws_url,
-        open_timeout_s=settings.open_timeout_s,
-        message_timeout_s=settings.message_timeout_s,
-        subprotocols=settings.subprotocols,
-        compression=settings.compression,
-        headers=dict(settings.headers),
-    )
+    client = await McpClient.open_with(settings)
     started = time.perf_counter()
     try:
         result = await client.initialize(settings.protocol_version)

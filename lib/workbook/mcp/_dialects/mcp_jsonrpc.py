@@ -45,14 +45,7 @@ class McpJsonRpcSession(BrainSession):
 
     @classmethod
     async def connect(cls, settings: ConnectionSettings, tools: BrainTools) -> Self:
-        client = await McpClient.open(
-            settings.ws_url,
-            open_timeout_s=settings.open_timeout_s,
-            message_timeout_s=settings.message_timeout_s,
-            subprotocols=settings.subprotocols,
-            compression=settings.compression,
-            headers=dict(settings.headers),
-        )
+        client = await McpClient.open_with(settings)
         return cls(client, tools)
 
     @property
