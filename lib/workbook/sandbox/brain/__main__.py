@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         time_scale=time_scale_from_env(),
         api_key=api_key,
     )
+    app.provider.warm()
     sock, admin_sock = socket.socket(fileno=args.fd), socket.socket(fileno=args.admin_fd)
     asyncio.run(run(app, sock=sock, admin_sock=admin_sock))
     return 0

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -68,6 +70,13 @@ class EmbeddingProvider:
         self.time_scale = time_scale
         self.calls = 0
         self._health_vector: Vectors | None = None
+        self._health_lock = asyncio.Lock()
+        self._encoder = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), thread_name_prefix="embed")
+
+    def warm(self) -> None:
+        """Compute the health probe's embedding before serving, so a burst of first health
+        requests does not queue that many model encodes."""
+        self._health_vector = self.embedder.embed([HEALTH_TEXT])[0]
 
     @property
     def model(self) -> str:
@@ -83,16 +92,23 @@ class EmbeddingProvider:
         def encode() -> Vectors:
             return embed_queries(self.embedder, list(texts)) if query else self.embedder.embed(list(texts))
 
-        # A model encode takes ~15 ms of CPU: keep the event loop free for other connections.
-        return await asyncio.to_thread(encode) if self.embedder.blocking else encode()
+        if not self.embedder.blocking:
+            return encode()
+        # A model encode takes ~15 ms of CPU: off the event loop, on as many threads as there are
+        # cores (more only thrash when 20 connections create at once).
+        return await asyncio.get_running_loop().run_in_executor(self._encoder, encode)
 
     async def health(self) -> dict[str, Any]:
         """The real `JinaEmbeddingService.health_check`: one embedding of "health check". Kinder
         than the real one: the vector is computed once (the real brain makes a billed API call
         per health request), unless the hang switch is on."""
         try:
-            if self.faults.on("embedding_provider_hangs") or self._health_vector is None:
-                self._health_vector = (await self.embed([HEALTH_TEXT]))[0]
+            if self.faults.on("embedding_provider_hangs"):
+                await self.embed([HEALTH_TEXT])
+            elif self._health_vector is None:
+                async with self._health_lock:  # one encode, however many requests arrive first
+                    if self._health_vector is None:
+                        self._health_vector = (await self.embed([HEALTH_TEXT]))[0]
         except ProviderError as error:
             return {"status": "unhealthy", "model": self.model, "error": str(error), "timestamp": now_iso()}
         return {"status": "healthy", "model": self.model, "timestamp": now_iso()}
