@@ -59,6 +59,9 @@ class ConnectionSettings(McpSettings):
     subprotocols: tuple[str, ...] = ("mcp",)
     # Extra headers on the opening handshake (a profile's auth headers); never logged.
     headers: dict[str, str] = Field(default_factory=dict)
+    # wss:// only: verify the server's certificate, against this CA bundle when given.
+    verify_tls: bool = True
+    ca_bundle: str = ""
 
     @field_validator("ws_url", mode="before")
     @classmethod

@@ -5,8 +5,11 @@ opening handshake, and the one translation of why it failed into `McpConnectErro
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -32,6 +35,7 @@ async def open_websocket(
                 subprotocols=[Subprotocol(p) for p in offered] or None,
                 compression=settings.compression,
                 additional_headers=dict(settings.headers) or None,
+                **_tls(settings),
                 proxy=None,
                 open_timeout=None,
                 ping_interval=None,
@@ -47,3 +51,15 @@ async def open_websocket(
     except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as error:
         raise McpConnectError(settings.ws_url, f"{type(error).__name__}: {error}") from error
     return connection, time.perf_counter() - started
+
+
+def _tls(settings: ConnectionSettings) -> dict[str, Any]:
+    """websockets' `ssl` for a wss:// URL whose profile turns verification off or names a CA bundle."""
+    if urlsplit(settings.ws_url).scheme != "wss" or (settings.verify_tls and not settings.ca_bundle):
+        return {}
+    if not settings.verify_tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return {"ssl": context}
+    return {"ssl": ssl.create_default_context(cafile=settings.ca_bundle)}

@@ -23,10 +23,18 @@ class BrainEndpoint:
     ws_url: str
     dialect: str
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    verify_tls: bool = True
+    ca_bundle: str = ""
 
     def options(self, brain_tools: Mapping[str, Any]) -> dict[str, Any]:
         """The `workbook.mcp` keyword arguments for this endpoint."""
-        return {"dialect": self.dialect, "brain_tools": dict(brain_tools), "headers": dict(self.headers)}
+        return {
+            "dialect": self.dialect,
+            "brain_tools": dict(brain_tools),
+            "headers": dict(self.headers),
+            "verify_tls": self.verify_tls,
+            "ca_bundle": self.ca_bundle,
+        }
 
 
 def profile_targets(services: Mapping[str, Any], names: Sequence[str], *, loopback_only: bool) -> list[HttpTarget]:
@@ -52,4 +60,5 @@ def brain_endpoint(services: Mapping[str, Any], name: str, protocol: str) -> Bra
     dialect = protocol or profile.dialect or "auto"
     if dialect not in PROTOCOLS:
         raise UsageError(f"services.{name}.dialect: unknown brain dialect {dialect!r}; known: {', '.join(PROTOCOLS)}")
-    return BrainEndpoint(profile.ws_target(), dialect, profile.ws_connect_kwargs()["additional_headers"])
+    headers = profile.ws_connect_kwargs()["additional_headers"]
+    return BrainEndpoint(profile.ws_target(), dialect, headers, profile.verify_tls, profile.ca_bundle)
