@@ -233,7 +233,7 @@ def could_not_check(error: McpError) -> dict[str, Any] | None:
     """The reason class when `error` means the brain was not exercised (None: it answered)."""
     if isinstance(error, McpDialectError):
         frames = [str(frame)[:300] for frame in error.frames]
-        evidence = {"url": error.url, "dialect": error.dialect, "frames": frames}
+        evidence = {"url": error.url, "dialect": error.dialect, "frame": str(error.frame)[:300], "frames": frames}
         return {"reason": "dialect", "message": str(error), "evidence": evidence}
     if isinstance(error, McpResultShapeError):
         return {

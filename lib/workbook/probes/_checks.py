@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import mcp
+from .. import connect, mcp
 from ..checks import CheckContext, CheckSpec, CouldNotCheck, Severity
 from ..sandbox import set_faults
 from ._budgets import BUDGET_TITLES, record_budget
@@ -118,8 +118,11 @@ MCP_BUDGETS = ("budget_ws_connect", "budget_ws_round_trip", "budget_ws_success",
 
 
 def could_not_check(c: CheckContext, reason: str, message: str, evidence: Mapping[str, Any]) -> None:
-    """End the check `error` with a reason class: the brain was not exercised (never `fail`)."""
+    """End the check `error` with a reason class: the brain was not exercised (never `fail`). A
+    reply in another envelope is the one verdict of `connect.not_speaking`, its frames as evidence."""
     c.measure(evidence=dict(evidence))
+    if reason == "dialect" and "frame" in evidence:
+        raise connect.not_speaking(evidence["url"], evidence["dialect"], evidence["frame"], evidence.get("frames", ()))
     raise CouldNotCheck(reason, message, evidence=evidence)
 
 
