@@ -67,7 +67,11 @@ def test_notebook_30_checks_end_in_error_not_fail_against_the_other_dialect(
     # The profile says tool-json (the truth); the notebook parameter overrides it with the wrong one.
     profile = {"brain": {"url": brain["url"], "ws_url": brain["ws_url"], "dialect": "tool-json"}}
     settings = probes.PerfSettings.of(
-        services=profile, brain_service="brain", brain_protocol="mcp-jsonrpc", ws_concurrency_levels=[1]
+        services=profile,
+        brain_service="brain",
+        brain_protocol="mcp-jsonrpc",
+        brain_admin_url=brain["admin_url"],
+        ws_concurrency_levels=[1],
     )
     run = probes.PerfRun.open(settings, tmp_path)
     started = time.perf_counter()
@@ -75,8 +79,6 @@ def test_notebook_30_checks_end_in_error_not_fail_against_the_other_dialect(
     checks = Checks("30_perf_probes", probes.CHECKS, results_dir=tmp_path)
     brain_checks = [c for c in probes.CHECKS if c.startswith(("mcp_", "budget_ws", "budget_embedding"))]
     for check_id in brain_checks:
-        if check_id == "mcp_reconnect":
-            continue  # live-style settings: no admin URL, so it skips
         with checks.run(check_id) as c:
             getattr(probes, f"check_{check_id}")(c, run)
     elapsed = time.perf_counter() - started

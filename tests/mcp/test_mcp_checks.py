@@ -128,3 +128,16 @@ def test_a_wrong_ranking_parameter_is_rejected_and_a_stated_one_is_used(
     )
     run = probes.PerfRun.open(settings, tmp_path)
     assert "not ranked by descending distance" in run.functional("tool_execution").detail
+
+
+def test_a_reconnect_run_without_drops_is_not_tested_not_failed(brain: dict[str, str], tmp_path: Path) -> None:
+    # Live-style: told the service drops connections, but nothing drops: nothing was tested.
+    settings = probes.PerfSettings.of(
+        services=services(brain, "tool-json"), brain_service="brain", ws_reconnect_live=True
+    )
+    run = probes.PerfRun.open(settings, tmp_path)
+    checks = Checks("30_perf_probes", probes.CHECKS, results_dir=tmp_path)
+    with checks.run("mcp_reconnect") as c:
+        probes.check_mcp_reconnect(c, run)
+    (result,) = checks.results
+    assert (result.status, result.reason) == ("error", "setup") and "never dropped a connection" in result.detail

@@ -308,10 +308,15 @@ def check_mcp_reconnect(c: CheckContext, run: PerfRun) -> None:
         set_faults(s.brain_admin_url, {"drop_connections": DROP_AFTER_MESSAGES})
     try:
         result = mcp.probe_reconnect(s.ws_url, calls=RECONNECT_CALLS, **s.brain)
+    except mcp.McpDialectError as error:
+        raise connect.not_speaking(error.url, error.dialect, error.frame, error.frames) from None
     finally:
         if s.brain_admin_url:
             set_faults(s.brain_admin_url, {"drop_connections": None})
     c.measure(**{key: value for key, value in result.to_dict().items() if key != "reconnect"})
+    if not result.exercised:
+        # Nothing was dropped, so nothing was tested: not evidence against the brain.
+        raise CouldNotCheck("setup", result.problems()[0], evidence={"calls": result.calls_planned})
     c.expect_none(result.problems())
     calls = f"{result.calls_succeeded}/{result.calls_planned} calls"
     c.note(f"{result.drops} drops, {result.reconnects_ok} reconnects, {calls} succeeded")
