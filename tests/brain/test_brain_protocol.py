@@ -250,6 +250,10 @@ def test_error_rate_is_deterministic_and_reseeded_when_set() -> None:
         ({"drop_connections": True}, "drop_connections"),
         ({"error_rate": 1.5}, "error_rate"),
         ({"error_rat": 0.5}, "unknown fault switch"),
+        ({"embedding_provider_hangs": 0}, "embedding_provider_hangs"),
+        ({"embedding_provider_hangs": "long"}, "embedding_provider_hangs"),
+        ({"store_down": 1}, "store_down"),
+        ({"reject_negative_scores": "yes"}, "reject_negative_scores"),
     ],
 )
 def test_bad_fault_values_are_rejected(changes: dict[str, Any], needle: str) -> None:
@@ -303,16 +307,26 @@ def test_load_embedder_choices(monkeypatch: pytest.MonkeyPatch) -> None:
             load_embedder("model")
 
 
-def test_store_ranks_within_a_project_and_caps_its_size() -> None:
+def test_store_ranks_within_a_project_by_the_weighted_score_and_caps_its_size() -> None:
     store = CharacterStore(max_characters=3)
     unit = np.eye(4, dtype=np.float32)
-    a = store.create("p", "a", "a", unit[0])
-    b = store.create("p", "b", "b", (unit[0] + unit[1]) / np.sqrt(2))
-    store.create("q", "c", "c", unit[0])
-    ranked = store.similar("p", unit[0], 5)
-    assert [c.id for c, _ in ranked] == [a.id, b.id]
-    assert ranked[0][1] == pytest.approx(1.0)
-    assert store.similar("p", unit[0], 5, exclude=a.id)[0][0].id == b.id
-    assert store.get("q", a.id) is None and store.similar("zzz", unit[0], 5) == []
+    # a: personality along the query, appearance orthogonal -> 0.7; b: the reverse -> 0.3.
+    a = store.create("p", "a", ("a", unit[0]), ("a look", unit[1]))
+    b = store.create("p", "b", ("b", unit[1]), ("b look", unit[0]))
+    store.create("q", "c", ("c", unit[0]), ("c look", unit[0]))
+    ranked = store.similar("p", unit[0])
+    assert [(c.id, round(s, 6)) for c, s in ranked] == [(a.id, 0.7), (b.id, 0.3)]
+    assert store.similar("p", unit[0], exclude=a.id)[0][0].id == b.id
+    assert len(store.similar("p", unit[0], everywhere=True)) == 3
+    assert store.get("q", a.id) is None and store.similar("zzz", unit[0]) == []
+    assert store.find_anywhere(a.id) is not None  # a node read by id has no project filter
     with pytest.raises(StoreFullError, match="at most 3"):
-        store.create("p", "d", "d", unit[2])
+        store.create("p", "d", ("d", unit[2]), ("d", unit[2]))
+
+
+def test_a_hanging_provider_waits_out_three_timeouts_and_the_back_off_on_the_sandbox_clock() -> None:
+    faults = BrainFaults({"embedding_provider_hangs": True})
+    assert faults.provider_hang_s(1.0) == pytest.approx(93.0)  # 3 x 30 s + 1 s + 2 s, as the real client
+    assert faults.provider_hang_s(10.0) == pytest.approx(9.3)
+    assert BrainFaults({"embedding_provider_hangs": 0.5}).provider_hang_s(1.0) == pytest.approx(4.5)
+    assert BrainFaults().provider_hang_s(1.0) is None

@@ -20,7 +20,7 @@ def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
     values: dict[str, Any] = {
         "characters_url": o["characters"]["url"],
         "story_url": o["story"]["url"],
-        "brain_ws_url": o["brain"]["ws_url"],
+        "brain_ws_url": o["brain"]["mcp_url"],  # notebook 60 speaks JSON-RPC MCP to the brain's /mcp
         "tasks_url": o["tasks"]["url"],
         "brain_admin_url": o["brain"]["admin_url"],
         "characters_admin_url": o["characters"]["admin_url"],

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -47,40 +48,26 @@ def reset(admin_url: str) -> None:
 
 
 @contextmanager
-def serve_in_thread(
-    store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
-) -> Iterator[str]:
-    """A brain server on a private event loop in a worker thread; yields its ws_url."""
-    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
-    sock, admin_sock = ServiceContext.listening_socket(), ServiceContext.listening_socket()
-    port = sock.getsockname()[1]
+def in_thread(serve: Callable[[asyncio.Event, asyncio.Event], Awaitable[None]], name: str) -> Iterator[None]:
+    """Run `serve(ready, stop)` on a private event loop in a worker thread until the block ends."""
     started = threading.Event()
     state: dict[str, object] = {}
 
     async def main() -> None:
         ready, stop = asyncio.Event(), asyncio.Event()
         state["loop"], state["stop"] = asyncio.get_running_loop(), stop
-        server = asyncio.create_task(
-            run(
-                app,
-                sock=sock,
-                admin_sock=admin_sock,
-                ready=ready,
-                stop=stop,
-                session_factory=session_factory,
-            )
-        )
+        server = asyncio.create_task(serve(ready, stop))
         waiter = asyncio.create_task(ready.wait())
         await asyncio.wait({server, waiter}, return_when=asyncio.FIRST_COMPLETED)
         started.set()
         waiter.cancel()
         await server
 
-    thread = threading.Thread(target=asyncio.run, args=(main(),), name="brain-test-server")
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name=name)
     thread.start()
     try:
-        assert started.wait(10), "in-thread brain server did not start"
-        yield f"ws://127.0.0.1:{port}/mcp"
+        assert started.wait(10), f"{name} did not start"
+        yield
     finally:
         loop, stop = state["loop"], state["stop"]
         assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
@@ -89,7 +76,42 @@ def serve_in_thread(
         assert not thread.is_alive()
 
 
+@contextmanager
+def serve_in_thread(
+    store: CharacterStore | None = None, session_factory: Callable[[BrainApp], Session] = Session
+) -> Iterator[str]:
+    """A brain server on a private event loop in a worker thread; yields its /mcp URL."""
+    app = BrainApp(HashingEmbedder(), brain_faults({}), store)
+    sock, admin_sock = ServiceContext.listening_socket(), ServiceContext.listening_socket()
+
+    async def serve(ready: asyncio.Event, stop: asyncio.Event) -> None:
+        await run(app, sock=sock, admin_sock=admin_sock, ready=ready, stop=stop, session_factory=session_factory)
+
+    with in_thread(serve, "brain-test-server"):
+        yield f"ws://127.0.0.1:{sock.getsockname()[1]}/mcp"
+
+
 @pytest.fixture
 def in_thread_brain() -> Callable[..., contextlib.AbstractContextManager[str]]:
     """`with in_thread_brain(store=..., session_factory=...) as ws_url:` (see serve_in_thread)."""
     return serve_in_thread
+
+
+@pytest.fixture
+def in_thread_echo() -> Iterator[str]:
+    """A WebSocket server that speaks neither dialect: every frame is answered `{"echo": <frame>}`."""
+    from websockets.asyncio.server import ServerConnection, serve
+
+    async def echo(connection: ServerConnection) -> None:
+        async for frame in connection:
+            await connection.send(json.dumps({"echo": str(frame)[:50]}))
+
+    sock = ServiceContext.listening_socket()
+
+    async def serving(ready: asyncio.Event, stop: asyncio.Event) -> None:
+        async with serve(echo, sock=sock):
+            ready.set()
+            await stop.wait()
+
+    with in_thread(serving, "echo-server"):
+        yield f"ws://127.0.0.1:{sock.getsockname()[1]}/"

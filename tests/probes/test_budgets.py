@@ -125,9 +125,10 @@ def test_each_budget_is_one_check_with_measured_values(tmp_path: Path) -> None:
     assert set(by_id) == set(BUDGET_IDS)
     assert by_id["budget_health_response"]["status"] == "pass"
     assert by_id["budget_health_response"]["measured"]["measured"] == lat.latency.max_s
-    assert by_id["budget_health_response"]["service"] == "HTTP services"
-    assert by_id["budget_ws_connect"]["status"] == "fail"
-    assert "not measured" in by_id["budget_ws_connect"]["detail"]
+    assert by_id["budget_health_response"]["service"] == "brain"
+    # No brain configured: its budgets are not judged (a skip saying so), never failed unmeasured.
+    assert by_id["budget_ws_connect"]["status"] == "skip"
+    assert "brain_service is empty" in by_id["budget_ws_connect"]["detail"]
     table = budget_table(run.outcomes())
     assert list(table["result"]) == ["PASS", "PASS", "FAIL", "FAIL", "FAIL", "FAIL"]
 
@@ -200,3 +201,13 @@ def test_mcp_nothing_measured_never_passes() -> None:
 def test_mcp_client_bound_levels_are_named_in_the_verdict() -> None:
     success = by_id(evaluate_mcp_budgets(report((level(10, 50, cpu=0.95),)), SEED_BUDGETS))["budget_ws_success"]
     assert success.passed and success.client_bound and "CLIENT-BOUND run(s) ['10 connections']" in success.detail
+
+
+def test_brain_budgets_whose_probe_never_ran_end_as_setup_errors(tmp_path: Path) -> None:
+    services = {"brain": {"ws_url": "ws://127.0.0.1:9/"}}
+    run = run_with(tmp_path, [], services=services, brain_service="brain")  # the probe cell was skipped
+    checks = Checks("30_perf_probes", CHECKS, results_dir=tmp_path)
+    with checks.run("budget_ws_connect") as c:
+        probes.check_budget_ws_connect(c, run)
+    (result,) = checks.results
+    assert (result.status, result.reason) == ("error", "setup") and "did not run" in result.detail

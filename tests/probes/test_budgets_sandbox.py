@@ -4,12 +4,15 @@ pass when healthy and fail when its fault switches make it slow or erroring."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from workbook import mcp
-from workbook.probes import PerfBudgets, evaluate_mcp_budgets
+from workbook.health import read_health
+from workbook.probes import PerfBudgets, PerfRun, PerfSettings, evaluate_http_budgets, evaluate_mcp_budgets
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
 
@@ -67,3 +70,42 @@ def test_error_rate_fails_the_success_budget(brain: dict[str, str]) -> None:
     success = _by_id(report, PerfBudgets())["budget_ws_success"]
     assert not success.passed
     assert success.measured is not None and success.measured < 0.8
+
+
+def test_a_hanging_embedding_provider_blocks_health_past_its_budget(brain: dict[str, str], tmp_path: Path) -> None:
+    # The real /health calls the embedding API on every request: with the provider hanging, each
+    # health request waits out the client's three timeouts and back-off (0.2 s x 3 + 1 + 2 s here).
+    services = {"brain": {"url": brain["url"], "ws_url": brain["ws_url"], "health": ["/health"]}}
+    settings = PerfSettings.of(
+        services=services,
+        http_services=["brain"],
+        brain_service="",
+        arrival_rate_rps=4.0,
+        latency_duration_s=1.0,
+        latency_max_requests=4,
+        concurrency_levels=[2],
+        throughput_duration_s=0.5,
+        throughput_max_requests=4,
+        warmup_s=0.0,
+    )
+    run = PerfRun.open(settings, tmp_path)
+    set_faults(brain["admin_url"], {"embedding_provider_hangs": 0.2})
+    try:
+        run.probe_latency()
+    finally:
+        clear_faults(brain["admin_url"])
+    health = evaluate_http_budgets(run.latency, run.load, settings.budgets)[0]
+    assert health.id == "budget_health_response" and not health.passed
+    assert (health.measured or 0) >= 3.5
+
+
+def test_store_down_answers_200_with_a_degraded_body_that_is_not_read_as_a_pass(brain: dict[str, str]) -> None:
+    set_faults(brain["admin_url"], {"store_down": True})
+    try:
+        response = httpx.get(brain["health_url"], timeout=10)
+    finally:
+        clear_faults(brain["admin_url"])
+    reading = read_health(response.json())
+    # The top word says degraded (warn); the store component says unhealthy, which the reader takes as fail.
+    assert response.status_code == 200 and reading.verdict == "fail"
+    assert reading.words == "status=degraded; neo4j=unhealthy" and reading.blamed == ("neo4j",)

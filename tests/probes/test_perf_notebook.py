@@ -29,8 +29,9 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
         brain = sandbox.outputs["brain"]
         base = {
             "interactive": False,
-            "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
-            "ws_url": brain["ws_url"],
+            "services": {"brain": {"url": brain["url"], "ws_url": brain["ws_url"], "health": ["/health"]}},
+            "http_services": ["brain"],
+            "brain_service": "brain",
             "brain_admin_url": brain["admin_url"],
             "arrival_rate_rps": 50.0,
             "latency_duration_s": 0.5,
@@ -53,6 +54,7 @@ def test_budgets_pass_when_healthy_and_fail_when_slow_or_down(tmp_path: Path) ->
                 "bad",
                 {
                     **base,
+                    "http_services": [],
                     "http_targets": [{"name": "down", "url": f"http://127.0.0.1:{closed_port}/health"}],
                     "budgets": {"ws_round_trip_s": 0.25},
                 },
@@ -82,7 +84,7 @@ def test_the_notebook_shards_its_http_probes_over_dask_workers(tmp_path: Path) -
             {
                 "interactive": False,
                 "http_targets": [{"name": "brain-health", "method": "GET", "url": brain["health_url"]}],
-                "ws_url": "",
+                "brain_service": "",
                 "arrival_rate_rps": 40.0,
                 "latency_duration_s": 0.5,
                 "latency_max_requests": 20,

@@ -1,6 +1,7 @@
 """Stage 4: reconnecting. A sequence of calls that reconnects (and re-handshakes) whenever the
 server drops the connection; a call lost to a drop counts as failed. A run without a drop says
-`exercised == False`: reconnecting was then not tested, which is never reported as a pass."""
+`exercised == False`: reconnecting was then not tested, which is never reported as a pass. A
+reply in another dialect's envelope raises `McpDialectError` at once (nothing to reconnect to)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._client import McpClient
-from ._errors import McpConnectionClosedError, McpError, error_kind
+from ._brain import BrainSession
+from ._errors import McpConnectionClosedError, McpDialectError, McpError, error_kind
 from ._results import ReconnectResult
 from ._settings import ConnectionSettings
 from ._stage import DEADLINE, Deadline, Tally, counts, fill, open_session
@@ -28,10 +29,12 @@ async def reconnect(
     succeeded = drops = failed_reconnects = 0
     before_drop: list[int] = []
     started = time.perf_counter()
-    client: McpClient | None = None
+    client: BrainSession | None = None
     try:
         try:
             client = await open_session(settings)
+        except McpDialectError:
+            raise
         except McpError as error:
             errors.append(f"initial_{error_kind(error)}")
         for i in range(calls):
@@ -51,6 +54,8 @@ async def reconnect(
                 t0 = time.perf_counter()
                 try:
                     client = await open_session(settings)
+                except McpDialectError:
+                    raise
                 except McpError as error:
                     failed_reconnects += 1
                     reconnect.errors.append(error_kind(error))
@@ -65,6 +70,8 @@ async def reconnect(
                 errors.append("connection_closed")
                 await client.close()
                 client = None
+            except McpDialectError:
+                raise
             except McpError as error:
                 errors.append(error_kind(error))
             else:

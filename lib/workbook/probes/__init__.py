@@ -2,9 +2,10 @@
 
 Owns: the probe engine (closed-loop throughput probe, open-loop latency probe measured from the
 scheduled send time, each watching itself through `workbook.timing` → `client_bound`), the one
-budget verdict for the seed's performance table (HTTP and, from a `workbook.mcp` report,
-WebSocket/MCP), the figures, and notebook 30 (`CHECKS`, `PerfSettings`, `PerfRun`, one
-`check_<id>(c, run)` per check, including the brain service's MCP checks in the seed's words).
+budget verdict for the seed's performance table (HTTP and, from a `workbook.mcp` report, the
+brain's WebSocket in either dialect), the figures, and notebook 30 (`CHECKS`, `PerfSettings`,
+`PerfRun`, one `check_<id>(c, run)` per check, including the brain's checks in the seed's words;
+its targets and the brain's endpoint come from the params' service profiles, `_services`).
 
     from workbook import probes
     targets = probes.parse_targets([{"name": "health", "url": url}], loopback_only=True)

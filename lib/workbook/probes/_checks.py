@@ -8,10 +8,11 @@ their own session (`workbook.mcp`). A problem text names the defect it found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .. import mcp
-from ..checks import CheckContext, CheckSpec, Severity
+from .. import connect, mcp
+from ..checks import CheckContext, CheckSpec, CouldNotCheck, Severity
 from ..sandbox import set_faults
 from ._budgets import BUDGET_TITLES, record_budget
 from ._perf import PerfRun
@@ -24,8 +25,9 @@ MATERIAL_FRACTION = 0.1
 DROP_AFTER_MESSAGES = 6
 RECONNECT_CALLS = 20
 
-_BRAIN = "brain service (MCP over WebSocket)"
-_HTTP = "HTTP services"
+# Service names are the params' profile names (the report's vocabulary): notebook 30 judges the brain.
+_BRAIN = "brain"
+_HTTP = _BRAIN
 CHECKS: dict[str, CheckSpec] = {
     "budget_health_response": CheckSpec(
         title=BUDGET_TITLES["budget_health_response"],
@@ -68,39 +70,40 @@ CHECKS: dict[str, CheckSpec] = {
     ),
     SELF_CHECK_ID: CheckSpec(
         title="the probes' own delays (client-bound episodes) are too small to change a budget verdict",
-        service="workbook (the probes themselves)",
+        service=_BRAIN,
         severity=Severity.MINOR,
         remedy="re-run on a quieter machine or with a lower arrival rate; the figures include probe overhead",
     ),
     "mcp_tools_listed": CheckSpec(
-        title="Tools listed with their arguments (create_character, find_similar_characters)",
+        title="Tools present with their arguments (create_character, find_similar_characters)",
         service=_BRAIN,
         severity=Severity.CRITICAL,
-        remedy="tools/list must advertise both tools with name, description and project_id arguments",
+        remedy="both tools must take (and, in tool-json, name when missing) their arguments, project_id included",
     ),
     "mcp_tool_execution": CheckSpec(
         title="Tool execution (create_character, find_similar_characters): a created character is found first",
         service=_BRAIN,
         severity=Severity.CRITICAL,
-        remedy="find_similar_characters must rank a character first for its own description, best first",
+        remedy="find_similar_characters must rank a character first for its own personality, best first",
     ),
     "mcp_invalid_tool_calls": CheckSpec(
         title="Invalid tool calls properly rejected; missing parameters trigger appropriate errors",
         service=_BRAIN,
         severity=Severity.MAJOR,
-        remedy="an unknown tool or bad arguments must get a JSON-RPC error or an isError result, never success",
+        remedy="an unknown tool or bad arguments must get an error reply (tool-json) or a JSON-RPC error / isError"
+        " result (MCP), never success",
     ),
     "mcp_error_cases": CheckSpec(
-        title="Protocol-compliant message exchange: JSON-RPC error cases handled as the spec allows",
+        title="Protocol-compliant message exchange: the dialect's error cases answered as it prescribes",
         service=_BRAIN,
         severity=Severity.MAJOR,
-        remedy="unknown methods, bad params and malformed messages need the JSON-RPC error codes (or no reply)",
+        remedy="tool-json: every frame needs one error reply; MCP: the JSON-RPC error codes (or no reply)",
     ),
     "mcp_project_isolation": CheckSpec(
         title="Project-based data isolation: a search never returns another project's characters",
         service=_BRAIN,
         severity=Severity.CRITICAL,
-        remedy="find_similar_characters must search only the project it is given, by text and by id",
+        remedy="find_similar_characters must search only the project it is given",
     ),
     "mcp_reconnect": CheckSpec(
         title="Connection re-establishment after failures: a client reconnects after a drop and goes on",
@@ -111,8 +114,37 @@ CHECKS: dict[str, CheckSpec] = {
 }
 
 
+MCP_BUDGETS = ("budget_ws_connect", "budget_ws_round_trip", "budget_ws_success", "budget_embedding")
+
+
+def could_not_check(c: CheckContext, reason: str, message: str, evidence: Mapping[str, Any]) -> None:
+    """End the check `error` with a reason class: the brain was not exercised (never `fail`). A
+    reply in another envelope is the one verdict of `connect.not_speaking`, its frames as evidence."""
+    c.measure(evidence=dict(evidence))
+    if reason == "dialect" and "frame" in evidence:
+        raise connect.not_speaking(evidence["url"], evidence["dialect"], evidence["frame"], evidence.get("frames", ()))
+    raise CouldNotCheck(reason, message, evidence=evidence)
+
+
+def _brain_reached(c: CheckContext, run: PerfRun) -> None:
+    """A probe that met another dialect's envelope, or no brain at all, judged nothing."""
+    report = run.mcp_report
+    if report is None:
+        if not run.settings.ws_url:
+            c.skip("brain_service is empty: no brain service configured")
+        raise CouldNotCheck("setup", "the brain probe did not run (its cell was skipped): nothing was measured")
+    if report.not_speaking is not None:
+        seen = report.not_speaking
+        message = f"the server at {seen['url']} does not speak {seen['dialect']}: it answered {seen['frame']}"
+        could_not_check(c, "dialect", message, seen)
+    if report.unreachable is not None:
+        could_not_check(c, "unreachable", report.unreachable, {"url": report.ws_url})
+
+
 def _budget(check_id: str) -> Callable[[CheckContext, PerfRun], None]:
     def check(c: CheckContext, run: PerfRun) -> None:
+        if check_id in MCP_BUDGETS:
+            _brain_reached(c, run)
         record_budget(c, run.outcome(check_id))
 
     check.__name__ = check.__qualname__ = f"check_{check_id}"
@@ -178,15 +210,47 @@ def check_probe_self_check(c: CheckContext, run: PerfRun) -> None:
 
 def _need_mcp(c: CheckContext, run: PerfRun) -> None:
     if not run.settings.ws_url:
-        c.skip("ws_url is empty: no MCP service configured")
+        c.skip("brain_service is empty: no brain service configured")
 
 
 def _functional(c: CheckContext, run: PerfRun, name: str) -> None:
     _need_mcp(c, run)
     result = run.functional(name)
     c.measure(**{key: value for key, value in result.data.items() if key != "results"})
-    c.expect_none(result.problems)
+    if result.could_not_check is not None:
+        found = result.could_not_check
+        could_not_check(c, found["reason"], found["message"], found.get("evidence") or {})
+    for problem in result.problems:
+        c.expect(False, problem, remedy=remedy_for(name, problem))
     c.note(result.summary)
+
+
+# What each observed defect calls for: `True` is the check's declared remedy, for exactly its defect.
+REMEDIES: tuple[tuple[str, str, str | bool], ...] = (
+    ("project_isolation", "search returned", True),
+    ("project_isolation", "found via", True),
+    ("tool_execution", "was not the most similar", True),
+    ("tool_execution", "not ranked by", True),
+    ("tools_listed", "did not name required", True),
+    ("tools_listed", "input schema lacks", True),
+    (
+        "tool_execution",
+        "validation error for CharacterSearchResult",
+        "one character's weighted score fell outside [0, 1] and the result model rejected the whole search: "
+        "clamp (or rescale) the score before validating it",
+    ),
+    (
+        "tool_execution",
+        "Couldn't connect to",
+        "the brain's graph store is unreachable (its own words above) while /health still answers 200 "
+        "'degraded': restore the store, and alert on the health body, not its status code",
+    ),
+)
+
+
+def remedy_for(check: str, problem: str) -> str | bool:
+    """The remedy for an observed problem, or none when nothing here speaks of exactly it."""
+    return next((remedy for name, needle, remedy in REMEDIES if name == check and needle in problem), "")
 
 
 def check_mcp_tools_listed(c: CheckContext, run: PerfRun) -> None:
@@ -205,12 +269,12 @@ def check_mcp_project_isolation(c: CheckContext, run: PerfRun) -> None:
     _functional(c, run, "project_isolation")
 
 
-def _cases(c: CheckContext, run: PerfRun, names: tuple[str, ...]) -> None:
+def _cases(c: CheckContext, run: PerfRun, names: tuple[str, ...] | None) -> None:
     _need_mcp(c, run)
+    _brain_reached(c, run)
     report = run.mcp_report
-    if report is None:
-        c.fail("the MCP probe did not run (its cell was skipped): no error case was sent")
-        return
+    assert report is not None
+    names = names if names is not None else mcp.PROTOCOL_CASES[report.dialect]
     cases = [case for case in report.error_cases if case.case in names]
     c.measure(cases={case.case: case.to_dict() for case in cases})
     c.expect_none(mcp.case_problems(report.error_cases, names))
@@ -229,7 +293,7 @@ def check_mcp_invalid_tool_calls(c: CheckContext, run: PerfRun) -> None:
 def check_mcp_error_cases(c: CheckContext, run: PerfRun) -> None:
     """Unknown method, bad params, malformed JSON and a request without method get the JSON-RPC
     answer the spec allows (or no answer where that is allowed); log notifications are no answer."""
-    _cases(c, run, mcp.JSON_RPC_CASES)
+    _cases(c, run, None)
 
 
 def check_mcp_reconnect(c: CheckContext, run: PerfRun) -> None:
@@ -243,11 +307,16 @@ def check_mcp_reconnect(c: CheckContext, run: PerfRun) -> None:
     if s.brain_admin_url:
         set_faults(s.brain_admin_url, {"drop_connections": DROP_AFTER_MESSAGES})
     try:
-        result = mcp.probe_reconnect(s.ws_url, calls=RECONNECT_CALLS)
+        result = mcp.probe_reconnect(s.ws_url, calls=RECONNECT_CALLS, **s.brain)
+    except mcp.McpDialectError as error:
+        raise connect.not_speaking(error.url, error.dialect, error.frame, error.frames) from None
     finally:
         if s.brain_admin_url:
             set_faults(s.brain_admin_url, {"drop_connections": None})
     c.measure(**{key: value for key, value in result.to_dict().items() if key != "reconnect"})
+    if not result.exercised:
+        # Nothing was dropped, so nothing was tested: not evidence against the brain.
+        raise CouldNotCheck("setup", result.problems()[0], evidence={"calls": result.calls_planned})
     c.expect_none(result.problems())
     calls = f"{result.calls_succeeded}/{result.calls_planned} calls"
     c.note(f"{result.drops} drops, {result.reconnects_ok} reconnects, {calls} succeeded")

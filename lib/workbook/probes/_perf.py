@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,6 +23,7 @@ from ._config import HttpTarget, check_url, parse_targets
 from ._errors import ProbeSettings
 from ._result import ProbeResult, results_table, write_results_json
 from ._run import concurrency_sweep, latency_probes
+from ._services import BrainEndpoint, brain_endpoint, profile_targets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,8 +37,12 @@ class PerfSettings(ProbeSettings):
     """Notebook 30's parameters (the parameters cell holds the defaults and their comments)."""
 
     loopback_only: bool = True
+    services: dict[str, Any] = Field(default_factory=dict)
+    http_services: list[str] = Field(default_factory=list)
     http_targets: list[dict[str, Any]] = Field(default_factory=list)
-    ws_url: str = ""
+    brain_service: str = ""
+    brain_protocol: Literal["", "tool-json", "mcp-jsonrpc", "auto"] = ""
+    brain_tools: dict[str, Any] = Field(default_factory=dict)
     brain_admin_url: str = ""
     ws_reconnect_live: bool = False
     ws_top_k: Annotated[int, Field(strict=True, ge=3, le=100)] = 5
@@ -66,9 +71,36 @@ class PerfSettings(ProbeSettings):
         mcp.Ranking.parse(value)
         return value
 
+    @field_validator("brain_tools")
+    @classmethod
+    def _tools(cls, value: dict[str, Any]) -> dict[str, Any]:
+        mcp.BrainTools.with_overrides(mcp.BrainTools(), value)
+        return value
+
+    @property
+    def endpoint(self) -> BrainEndpoint | None:
+        """The brain's WebSocket endpoint from its profile (None: no brain to probe)."""
+        return brain_endpoint(self.services, self.brain_service, self.brain_protocol)
+
+    @property
+    def ws_url(self) -> str:
+        endpoint = self.endpoint
+        return endpoint.ws_url if endpoint is not None else ""
+
+    @property
+    def brain(self) -> dict[str, Any]:
+        """How to reach and speak to the brain, for every `workbook.mcp` call."""
+        endpoint = self.endpoint
+        return endpoint.options(self.brain_tools) if endpoint is not None else {}
+
+    def all_targets(self) -> list[HttpTarget]:
+        """The HTTP targets: each `http_services` profile's health path, then `http_targets`."""
+        from_profiles = profile_targets(self.services, self.http_services, loopback_only=self.loopback_only)
+        return parse_targets([*from_profiles, *self.http_targets], loopback_only=self.loopback_only)
+
     @model_validator(mode="after")
     def _urls(self) -> Self:
-        parse_targets(self.http_targets, loopback_only=self.loopback_only)
+        self.all_targets()
         if self.ws_url:
             check_url(self.ws_url, loopback_only=self.loopback_only, schemes=("ws", "wss"))
         if self.brain_admin_url:
@@ -90,8 +122,7 @@ class PerfRun:
 
     @classmethod
     def open(cls, settings: PerfSettings, evidence: Path | None = None) -> PerfRun:
-        targets = parse_targets(settings.http_targets, loopback_only=settings.loopback_only)
-        return cls(settings, tuple(targets), evidence or evidence_dir(NOTEBOOK))
+        return cls(settings, tuple(settings.all_targets()), evidence or evidence_dir(NOTEBOOK))
 
     def probe_latency(self) -> pd.DataFrame:
         """The open-loop latency probe of every target, one after the other."""
@@ -130,9 +161,10 @@ class PerfRun:
         """The MCP probe of `ws_url` (skipped when it is empty: the WebSocket budgets then fail)."""
         s = self.settings
         if not s.ws_url:
-            return "MCP probe skipped: ws_url is empty"
+            return "brain probe skipped: brain_service is empty"
         self.mcp_report = mcp.probe_mcp(
             s.ws_url,
+            **s.brain,
             connect_samples=s.ws_connect_samples,
             calls_per_tool=s.ws_calls_per_tool,
             concurrency_levels=tuple(s.ws_concurrency_levels),
@@ -146,7 +178,7 @@ class PerfRun:
         """One of the MCP functional checks; all three run once, on one session, when first asked."""
         if self._functional is None:
             s = self.settings
-            results = mcp.run_functional_checks(s.ws_url, top_k=s.ws_top_k, ranking=s.ws_ranking)
+            results = mcp.run_functional_checks(s.ws_url, top_k=s.ws_top_k, ranking=s.ws_ranking, **s.brain)
             self._functional = {result.check: result for result in results}
         return self._functional[name]
 
