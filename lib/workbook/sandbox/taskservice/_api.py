@@ -121,7 +121,7 @@ def create_app(config: ServiceConfig, switches: MirroredSwitches) -> FastAPI:
     async def metrics() -> dict[str, Any]:
         counts = storage.metrics()
         total, done, failed = (counts.get(k, 0) for k in ("total_tasks", "completed_tasks", "failed_tasks"))
-        body = {
+        body: dict[str, Any] = {
             "total_tasks": total,
             "completed_tasks": done,
             "failed_tasks": failed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +15,7 @@ PROJECT_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 PROJECT_ID_MAX = 100
 
 
-class TaskType(str, Enum):
+class TaskType(StrEnum):
     GENERATE_VIDEO = "generate_video"
     GENERATE_IMAGE = "generate_image"
     PROCESS_AUDIO = "process_audio"
@@ -33,7 +33,7 @@ class TaskType(str, Enum):
         return format(str(self), spec)
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     QUEUED = "queued"
     PROCESSING = "processing"
     COMPLETED = "completed"

@@ -72,7 +72,7 @@ class TaskStorage:
     def update_task_status(
         self, task_id: str, status: str, result: dict[str, Any] | None = None, error: str | None = None
     ) -> None:
-        updates: dict[str, Any] = {"status": status, "updated_at": now_iso()}
+        updates: dict[str, str] = {"status": status, "updated_at": now_iso()}
         if result:
             updates["result"] = json.dumps(result)
         if error:
@@ -88,9 +88,7 @@ class TaskStorage:
             ids |= set(self.client.smembers(key))  # type: ignore[arg-type]
         return ids
 
-    def project_tasks(
-        self, project_id: str | None, status: str | None, task_type: str | None
-    ) -> list[dict[str, Any]]:
+    def project_tasks(self, project_id: str | None, status: str | None, task_type: str | None) -> list[dict[str, Any]]:
         """Filtered, newest first (the caller pages)."""
         tasks = []
         for task_id in self.project_task_ids(project_id):

@@ -50,7 +50,7 @@ def upstream() -> UpstreamBrain:
     return UpstreamBrain(brain_url(), sleep=time.sleep, time_scale=config.time_scale)
 
 
-class BrainTask(Task):  # type: ignore[misc]
+class BrainTask(Task):
     """BaseTaskWithBrain's hooks: storage, counters, the upstream client's context store, webhook."""
 
     def consult_brain(self, project_id: str, query: str, kind: str) -> tuple[list[dict[str, Any]], int]:
