@@ -77,7 +77,7 @@ class TaskStorage:
             updates["result"] = json.dumps(result)
         if error:
             updates["error"] = error
-        self.client.hset(f"{TASK_PREFIX}{task_id}", mapping=updates)
+        self.client.hset(f"{TASK_PREFIX}{task_id}", mapping=updates)  # type: ignore[arg-type]  # str keys are fine
 
     def project_task_ids(self, project_id: str | None) -> set[str]:
         """The ids in the project's set; `None`: every project's (what a missing filter reads)."""
