@@ -52,7 +52,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     ),
     "cancel_errors_as_500": (
         "consistency",
-        "DELETE of a completed or failed task answers 500 'Failed to cancel task: 400: ...': the route's own "
+        "DELETE of a completed or failed task answers 500 'Failed to cancel task: ' (no reason): the route's own "
         "HTTPException(400) is caught by its `except Exception` (app/api/tasks.py:343-417)",
     ),
 }

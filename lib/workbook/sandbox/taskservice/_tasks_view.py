@@ -67,8 +67,8 @@ def cancel_answer(task_id: str, state: str, *, as_500: bool) -> tuple[int, dict[
     if state in ("SUCCESS", "FAILURE"):
         word = "completed successfully" if state == "SUCCESS" else "failed"
         detail = f"Task has already {word} and cannot be cancelled"
-        if as_500:  # the route's own HTTPException(400) caught by its `except Exception`
-            return 500, {"detail": f"Failed to cancel task: 400: {detail}"}, None
+        if as_500:  # its own HTTPException(400) caught by `except Exception`, whose str() is "" (measured)
+            return 500, {"detail": "Failed to cancel task: "}, None
         return 400, {"detail": detail}, None
     body = {"message": f"Task in state '{state}' has been revoked", "previous_state": state.lower()}
     return 200, {"task_id": task_id, "status": "cancelled", **body}, True
