@@ -1,95 +1,100 @@
-"""The brain's MCP tools as the notebook calls them: one connection kept on a `LoopThread`, each
-call carrying the correlation id in `params._meta` (reconnects once if the connection was lost)."""
+"""The brain's two tools as the notebook calls them, in the brain's own WebSocket dialect
+(`{"tool": ...}` frames at `/`, one `{"status": ...}` reply each): `create_character` (the brain
+makes the id) and `find_similar_characters` (at most 10 `{id, name, similarity_score}`).
+
+One connection, kept on a `LoopThread`-free sync client (calls are sequential), reconnected once
+when the brain dropped it. A failure raises `BrainError` with the brain's own words.
+"""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
-from .._sync import LoopThread
-from ..mcp import McpClient, tool_data
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import ClientConnection, connect
 
-PROTOCOL_VERSION = "2025-06-18"
-META_KEY = "x-request-id"
+CREATE, FIND = "create_character", "find_similar_characters"
 
 
 class BrainError(Exception):
-    """A tool call failed (JSON-RPC error, tool error, connection lost)."""
-
-
-def tool_payload(result: dict[str, Any]) -> dict[str, Any]:
-    """The payload of a tool result, read in every shape correct servers send by `workbook.mcp`'s
-    `tool_data` (structured or text, FastMCP's wrapped list); a list comes back as `{"results": [...]}`,
-    and similarity results get a `score` (cosine) also when ranked by `distance`."""
-    data = tool_data(result.get("content", []), result.get("structuredContent"))
-    payload = dict(data) if isinstance(data, dict) else {"results": data if isinstance(data, list) else []}
-    if isinstance(payload.get("results"), list):
-        payload["results"] = [_scored(item) for item in payload["results"] if isinstance(item, dict)]
-    return payload
-
-
-def _scored(item: dict[str, Any]) -> dict[str, Any]:
-    # distance = 1 - cosine (the brain's `ranking: distance` shape, ascending)
-    if "score" not in item and isinstance(item.get("distance"), int | float):
-        return {**item, "score": 1.0 - float(item["distance"])}
-    return item
+    """A tool call failed: the brain refused it, answered outside its envelope, or could not be reached."""
 
 
 class BrainTools:
-    def __init__(self, ws_url: str, *, timeout_s: float) -> None:
+    def __init__(self, ws_url: str, *, timeout_s: float, headers: Mapping[str, str] | None = None) -> None:
         self.ws_url = ws_url
         self.timeout_s = timeout_s
-        self._loop = LoopThread("crossservice-brain")
-        self._client: McpClient | None = None
+        self.headers = dict(headers or {})
+        self._ws: ClientConnection | None = None
 
-    async def _connect(self) -> McpClient:
-        client = await McpClient.open(self.ws_url, open_timeout_s=self.timeout_s, message_timeout_s=self.timeout_s)
-        await client.initialize(PROTOCOL_VERSION)
-        return client
+    def create(self, project_id: str, name: str, personality: str, appearance: str) -> str:
+        frame = {
+            "tool": CREATE,
+            "project_id": project_id,
+            "name": name,
+            "personality_description": personality,
+            "appearance_description": appearance,
+        }
+        reply = self.call(frame)
+        character_id = reply.get("character_id")
+        if not isinstance(character_id, str) or not character_id:
+            raise BrainError(f"{CREATE} answered success without a character_id: {json.dumps(reply)[:300]}")
+        return character_id
 
-    async def _call(self, tool: str, arguments: dict[str, Any], rid: str | None) -> dict[str, Any]:
-        params: dict[str, Any] = {"name": tool, "arguments": arguments}
-        if rid:
-            params["_meta"] = {META_KEY: rid}
-        for attempt in (1, 2):
-            if self._client is None or self._client.closed:
-                self._client = await self._connect()
-            try:
-                result = await self._client.request("tools/call", params)
-                break
-            except Exception as error:  # one reconnect: the brain may have dropped an idle connection
-                await self._drop()
-                if attempt == 2:
-                    raise BrainError(f"{tool}: {type(error).__name__}: {error}") from None
-        if result.get("isError"):
-            text = " ".join(str(item.get("text", "")) for item in result.get("content", []))
-            raise BrainError(f"{tool} returned a tool error: {text}")
-        return tool_payload(result)
+    def find(self, project_id: str, query: str) -> list[dict[str, Any]]:
+        reply = self.call({"tool": FIND, "project_id": project_id, "query": query})
+        results = reply.get("results")
+        if not isinstance(results, list):
+            raise BrainError(f"{FIND} answered success without a results list: {json.dumps(reply)[:300]}")
+        return [item for item in results if isinstance(item, dict)]
 
-    async def _drop(self) -> None:
-        if self._client is not None:
-            try:
-                await self._client.close()
-            finally:
-                self._client = None
-
-    def call(self, tool: str, arguments: dict[str, Any], *, rid: str | None = None) -> dict[str, Any]:
-        return self._loop.call(self._call(tool, arguments, rid), timeout_s=self.timeout_s * 3, what=f"brain {tool}")
-
-    def timed(self, tool: str, arguments: dict[str, Any], *, rid: str | None = None) -> tuple[dict[str, Any], float]:
+    def timed_find(self, project_id: str, query: str) -> tuple[list[dict[str, Any]], float]:
         started = time.perf_counter()
-        payload = self.call(tool, arguments, rid=rid)
-        return payload, time.perf_counter() - started
+        results = self.find(project_id, query)
+        return results, time.perf_counter() - started
 
-    def similar(
-        self, project_id: str, *, rid: str | None = None, top_k: int = 100, **query: Any
-    ) -> list[dict[str, Any]]:
-        payload = self.call("find_similar_characters", {"project_id": project_id, "top_k": top_k, **query}, rid=rid)
-        return list(payload.get("results", []))
+    def timed_create(self, project_id: str, name: str, personality: str, appearance: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        character_id = self.create(project_id, name, personality, appearance)
+        return character_id, time.perf_counter() - started
+
+    def call(self, frame: dict[str, Any]) -> dict[str, Any]:
+        for attempt in (1, 2):
+            try:
+                ws = self._connection()
+                ws.send(json.dumps(frame))
+                raw = ws.recv(timeout=self.timeout_s)
+                break
+            except (OSError, WebSocketException, TimeoutError) as error:
+                self.close()
+                if attempt == 2:
+                    raise BrainError(f"{frame.get('tool')} at {self.ws_url}: {type(error).__name__}: {error}") from None
+        try:
+            reply = json.loads(raw)
+        except ValueError:
+            raise BrainError(f"{frame.get('tool')}: the brain answered non-JSON: {str(raw)[:300]}") from None
+        if not isinstance(reply, dict) or reply.get("status") not in ("success", "error"):
+            raise BrainError(f"{frame.get('tool')}: the brain answered outside its envelope: {str(raw)[:300]}")
+        if reply["status"] == "error":
+            raise BrainError(f"{frame.get('tool')} refused: {reply.get('message', '')}")
+        return reply
+
+    def _connection(self) -> ClientConnection:
+        if self._ws is None:
+            self._ws = connect(
+                self.ws_url,
+                open_timeout=self.timeout_s,
+                additional_headers=self.headers or None,
+                max_size=8 * 1024 * 1024,
+            )
+        return self._ws
 
     def close(self) -> None:
-        if not self._loop.closed:
+        if self._ws is not None:
             try:
-                self._loop.call(self._drop(), timeout_s=5, what="close brain connection")
+                self._ws.close()
             finally:
-                self._loop.close()
+                self._ws = None

@@ -1,0 +1,8 @@
+"""Task-service dialects, one module per platform (`celery_redis`: jomapps/celery-redis)."""
+
+from __future__ import annotations
+
+from .._taskservice import TaskService
+from .celery_redis import CeleryRedis
+
+DIALECTS: dict[str, type[TaskService]] = {CeleryRedis.name: CeleryRedis}
