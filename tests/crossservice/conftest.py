@@ -1,4 +1,4 @@
-"""One sandbox per test module: the brain, the character and story services and the task pipeline."""
+"""One sandbox per test module: Redis, the brain (its real model) and the task service."""
 
 from __future__ import annotations
 
@@ -13,5 +13,5 @@ from ._support import SERVICES
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(SERVICES, time_scale=1.0) as running:
+    with Sandbox(SERVICES, time_scale=10.0) as running:
         yield running
