@@ -22,7 +22,7 @@ MATRIX: list[tuple[str, str, Any, str, str]] = [
     ("taskservice", "project_list_leak", True, "isolation", "task list"),
     ("taskservice", "status_404", True, "consistency", "status route does not know"),
     ("taskservice", "cancel_unknown_ok", True, "consistency", "never issued"),
-    ("taskservice", "cancel_errors_as_500", True, "consistency", "answered 500"),
+    ("taskservice", "cancel_errors_as_500", True, "consistency", "-> 500"),
     ("brain", "leak_projects", True, "isolation", "leaks"),
     ("brain", "unrelated_embeddings", True, "embedding_quality", "below its budget"),
     ("brain", "reject_negative_scores", True, "negative_scores", "searches failed"),

@@ -2,12 +2,13 @@
 (`{"tool": ...}` frames at `/`, one `{"status": ...}` reply each): `create_character` (the brain
 makes the id) and `find_similar_characters` (at most 10 `{id, name, similarity_score}`).
 
-One connection, kept on a `LoopThread`-free sync client (calls are sequential), reconnected once
-when the brain dropped it. A failure raises `BrainError` with the brain's own words.
+One connection (websockets' sync client: the calls are sequential), reconnected once when the
+brain dropped it. A failure raises `BrainError` with the brain's own words.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ class BrainTools:
         self.timeout_s = timeout_s
         self.headers = dict(headers or {})
         self._ws: ClientConnection | None = None
+        self._stack = contextlib.ExitStack()
 
     def create(self, project_id: str, name: str, personality: str, appearance: str) -> str:
         frame = {
@@ -84,17 +86,13 @@ class BrainTools:
 
     def _connection(self) -> ClientConnection:
         if self._ws is None:
-            self._ws = connect(
-                self.ws_url,
-                open_timeout=self.timeout_s,
-                additional_headers=self.headers or None,
-                max_size=8 * 1024 * 1024,
+            opened = connect(
+                self.ws_url, open_timeout=self.timeout_s, additional_headers=self.headers or None, max_size=8 << 20
             )
+            self._ws = self._stack.enter_context(opened)  # websockets wants it used as a context manager
         return self._ws
 
     def close(self) -> None:
-        if self._ws is not None:
-            try:
-                self._ws.close()
-            finally:
-                self._ws = None
+        self._ws = None
+        with contextlib.suppress(OSError, WebSocketException):
+            self._stack.close()

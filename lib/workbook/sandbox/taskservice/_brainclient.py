@@ -108,8 +108,7 @@ class UpstreamBrain:
             raise
 
     def _send(self, name: str, arguments: dict[str, Any]) -> Any:
-        ws = self._connect()
-        try:
+        with self._connect() as ws:
             request_id = next(self._ids)
             frame = {"jsonrpc": "2.0", "id": request_id, "method": "tools/call"}
             ws.send(json.dumps({**frame, "params": {"name": name, "arguments": arguments}}, default=str))
@@ -128,8 +127,6 @@ class UpstreamBrain:
                     if "error" in data:
                         raise BrainCallFailed(f"Brain service error: {data['error']}")
                     return data.get("result", {})
-        finally:
-            ws.close()
 
     def _connect(self) -> Any:
         last: Exception | None = None
