@@ -14,13 +14,21 @@ from workbook.sandbox import Sandbox, clear_faults, set_faults
 SERVICES = ["redis", "brain", "taskservice"]
 
 
+def services_for(sandbox: Sandbox) -> dict[str, Any]:
+    """The two profiles as params/sandbox.yaml gives them."""
+    o = sandbox.outputs
+    key = {"kind": "header", "name": "X-API-Key", "secret_env": "SANDBOX_TASKSERVICE_API_KEY"}
+    return {
+        "taskservice": {"url": o["taskservice"]["url"], "auth": key, "dialect": "celery-redis"},
+        "brain": {"ws_url": o["brain"]["ws_url"]},
+    }
+
+
 def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
     o = sandbox.outputs
     values: dict[str, Any] = {
-        "taskservice_url": o["taskservice"]["url"],
-        "taskservice_api_key_env": "SANDBOX_TASKSERVICE_API_KEY",
+        "services": services_for(sandbox),
         "taskservice_admin_url": o["taskservice"]["admin_url"],
-        "brain_ws_url": o["brain"]["ws_url"],
         "brain_admin_url": o["brain"]["admin_url"],
         # Generous: these tests prove each check can fail, they do not time the machine.
         "embed_p50_ms_max": 5000.0,

@@ -25,7 +25,7 @@ from ._quality import (
     check_embedding_quality,
     check_negative_scores,
 )
-from ._run import CrossServiceRun
+from ._run import CrossServiceRun, close_run, describe_run
 from ._settings import CrossServiceSettings
 from ._taskrun import TaskOutcome, run_task
 from ._taskservice import Reply, TaskService, TaskView
@@ -52,6 +52,8 @@ __all__ = [
     "check_flow",
     "check_isolation",
     "check_negative_scores",
+    "close_run",
+    "describe_run",
     "hop_table",
     "run_task",
     "waterfall",

@@ -5,22 +5,21 @@ and its workers, plus what one API key reaches.
   as the query), and must find its own;
 * task service: a task for B must return only B's characters (the worker asked the brain for B),
   and neither project's task list may show the other's task;
-* the key: whether the one key reads both projects' tasks is measured; with a key meant for B
-  only (`project_b_api_key_env`), reading A through it is a leak.
+* the key: whether the one key reads both projects' tasks is measured; with a profile holding a
+  key meant for B only (`project_b_service`), reading A through it is a leak.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pandas as pd
 
-from .._secrets import read_secret
-from ..checks import CheckContext
+from ..checks import CheckContext, CouldNotCheck
 from ._flow import FLOW_CAST
-from ._run import Character, CrossServiceRun
+from ._run import Character, CrossServiceRun, open_task_service
 from ._taskrun import TaskOutcome, new_nonce, run_task
+from ._taskservice import Reply
 
 B_CAST = (
     Character(
@@ -106,20 +105,24 @@ def _key_reach(run: CrossServiceRun, a: str, a_task: str, problems: list[str]) -
     """What the profile's key reaches in A and B; with a key meant for B only, whether it reads A."""
     reach: dict[str, Any] = {}
     if a_task:
-        status = run.tasks.status(a_task)
-        reach["status_of_a_task"] = status.status
+        reach["status_of_a_task"] = run.tasks.status(a_task).status
     b_lists = run.tasks.project_tasks(run.project("b"))[0].status
     a_lists = run.tasks.project_tasks(a)[0].status
     reach["one_key_reads_every_project"] = a_lists == 200 and b_lists == 200
-    env = run.settings.project_b_api_key_env
-    if env and a_task:
-        key = read_secret(env) or ""
-        with httpx.Client(base_url=run.settings.taskservice_url, headers={"X-API-Key": key}, timeout=10) as client:
-            other = type(run.tasks)(client, run.tasks.options)
+    name = run.settings.project_b_service
+    if name and a_task:
+        other = open_task_service(run.settings, name)
+        status: Reply | None = None
+        try:
             listed = {str(t.get("task_id")) for t in other.project_tasks(a)[1]}
             status = other.status(a_task)
+        except CouldNotCheck as refused:  # a 401/403 here is the isolation working
+            listed = set()
+            reach["b_key_refused"] = str(refused)[:200]
+        finally:
+            other.client.close()
         reach["b_key_reads_a_list"] = a_task in listed
-        reach["b_key_reads_a_status"] = status.status
-        if a_task in listed or status.ok:
-            problems.append(f"the key meant for project B ({env}) reads project {a!r}'s task {a_task}")
+        reach["b_key_reads_a_status"] = status.status if status is not None else None
+        if a_task in listed or (status is not None and status.ok):
+            problems.append(f"the key of profile {name!r}, meant for project B, reads project {a!r}'s task {a_task}")
     return reach

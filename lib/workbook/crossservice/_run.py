@@ -8,16 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from .._context import evidence_dir
-from .._errors import UsageError
-from .._secrets import read_secret
+from ..connect import ServiceProfile, pick_dialect, profile
 from ..embeddings import EvalSet, load_eval_set
 from ._brain import BrainTools
 from ._brainlog import BrainCall, calls_between, read_calls
 from ._dialects import DIALECTS
-from ._settings import CrossServiceSettings
+from ._settings import DEFAULT_DIALECT, CrossServiceSettings
 from ._taskservice import TaskService
 from ._webhooks import WebhookReceiver
 
@@ -32,19 +29,25 @@ class Character:
     query: str  # a paraphrase that shares few words with the descriptions
 
 
-def open_task_service(settings: CrossServiceSettings) -> TaskService:
-    if settings.taskservice_dialect not in DIALECTS:
-        raise UsageError(
-            f"taskservice_dialect {settings.taskservice_dialect!r} is not known; known: {', '.join(sorted(DIALECTS))}"
-        )
-    dialect = DIALECTS[settings.taskservice_dialect]
-    options = dialect.Options(**settings.taskservice_options)
-    key = read_secret(settings.taskservice_api_key_env) if settings.taskservice_api_key_env else None
-    headers = {"X-API-Key": key} if key else {}
-    client = httpx.Client(
-        base_url=settings.taskservice_url, headers=headers, timeout=settings.request_timeout_s, trust_env=False
-    )
-    return dialect(client, options)
+def open_task_service(settings: CrossServiceSettings, name: str = "") -> TaskService:
+    """The task service of profile `name` (default: `taskservice_service`), in the profile's dialect."""
+    service = profile(settings.services, name or settings.taskservice_service)
+    param = f"services.{service.name}.dialect"
+    dialect = pick_dialect(DIALECTS, service.dialect or DEFAULT_DIALECT, param=param)
+    return dialect(service.http_client(), dialect.Options(**settings.taskservice_options), service)
+
+
+def open_brain(settings: CrossServiceSettings) -> BrainTools:
+    service = profile(settings.services, settings.brain_service)
+    return BrainTools(service.ws_target(), timeout_s=settings.request_timeout_s, headers=service.auth_headers())
+
+
+def optional_url(settings: CrossServiceSettings, name: str) -> str:
+    """The HTTP base URL of an optional profile; "" when it is not named or has no URL."""
+    if not name:
+        return ""
+    service: ServiceProfile = profile(settings.services, name)
+    return service.base_url.rstrip("/")
 
 
 @dataclass
@@ -68,7 +71,7 @@ class CrossServiceRun:
         return cls(
             settings=settings,
             tasks=open_task_service(settings),
-            brain=BrainTools(settings.brain_ws_url, timeout_s=settings.request_timeout_s),
+            brain=open_brain(settings),
             receiver=WebhookReceiver(settings.webhook_host, settings.webhook_public_url),
             eval_set=eval_set,
             evidence=evidence or evidence_dir(NOTEBOOK),
@@ -101,3 +104,19 @@ class CrossServiceRun:
         self.brain.close()
         self.receiver.close()
         self.tasks.client.close()
+
+
+def describe_run(run: CrossServiceRun | Any) -> str:
+    """One line for the notebook: the evaluation set, the projects, where webhooks go (or why not)."""
+    if not isinstance(run, CrossServiceRun):
+        return f"not opened: {run!r}"
+    return (
+        f"evaluation set {run.eval_set.name}: {len(run.eval_set.documents)} documents, "
+        f"{len(run.eval_set.queries)} queries; projects {run.project('a')}, {run.project('b')}; "
+        f"task service dialect {run.tasks.name}; webhooks to {run.receiver.base_url}"
+    )
+
+
+def close_run(run: CrossServiceRun | Any) -> None:
+    if isinstance(run, CrossServiceRun):
+        run.close()

@@ -9,30 +9,31 @@ from pydantic import Field, field_validator, model_validator
 from .._settings import NotebookSettings
 
 PROJECT = r"^[A-Za-z0-9_\-]{1,60}$"  # the task service's rule (^[A-Za-z0-9_-]+$, <= 100) with room for the run tag
-URL_FIELDS = ("taskservice_url", "taskservice_admin_url", "brain_admin_url", "webhook_public_url")
+URL_FIELDS = ("taskservice_admin_url", "brain_admin_url", "webhook_public_url")
+DEFAULT_DIALECT = "celery-redis"
 
 
 class CrossServiceSettings(NotebookSettings):
-    taskservice_url: str
-    taskservice_api_key_env: str = "SANDBOX_TASKSERVICE_API_KEY"
-    taskservice_dialect: str = "celery-redis"
+    services: dict[str, Any] = Field(default_factory=dict)
+    taskservice_service: str = "taskservice"
+    brain_service: str = "brain"
+    # Optional: a second profile of the task service holding a key meant for project B only.
+    project_b_service: str = ""
+    characters_service: str = ""
+    story_service: str = ""
     taskservice_options: dict[str, Any] = Field(default_factory=dict)
-    brain_ws_url: str
     taskservice_admin_url: str = ""
     brain_admin_url: str = ""
     project_a: str = Field(default="proj-a", pattern=PROJECT)
     project_b: str = Field(default="proj-b", pattern=PROJECT)
     eval_project: str = Field(default="proj-eval", pattern=PROJECT)
     run_tag: str = Field(default="", pattern=r"^[A-Za-z0-9_\-]{0,30}$")
-    project_b_api_key_env: str = ""
     webhook_host: str = "127.0.0.1"
     webhook_public_url: str = ""
     task_timeout_s: float = Field(default=30.0, gt=0, le=600)
     webhook_grace_s: float = Field(default=5.0, ge=0, le=120)
     error_bound_s: float = Field(default=20.0, gt=0, le=600)
     brain_refusing_faults: dict[str, Any] = Field(default_factory=lambda: {"error_rate": 1})
-    characters_url: str = ""
-    story_url: str = ""
     eval_set_path: str = ""
     ndcg_at_10_min: float = Field(default=0.60, ge=0, le=1)
     recall_at_1_min: float = Field(default=0.75, ge=0, le=1)
@@ -45,26 +46,12 @@ class CrossServiceSettings(NotebookSettings):
     long_text_chars: int = Field(default=4000, ge=500, le=5000)
     request_timeout_s: float = Field(default=20.0, gt=0, le=300)
 
-    @field_validator(*URL_FIELDS, "characters_url", "story_url")
+    @field_validator(*URL_FIELDS)
     @classmethod
     def _http(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL (or empty)")
         return value.rstrip("/")
-
-    @field_validator("taskservice_url")
-    @classmethod
-    def _required(cls, value: str) -> str:
-        if not value:
-            raise ValueError("expected the task service's base URL, e.g. http://host:8001")
-        return value
-
-    @field_validator("brain_ws_url")
-    @classmethod
-    def _ws(cls, value: str) -> str:
-        if not value.startswith(("ws://", "wss://")):
-            raise ValueError("expected a ws:// or wss:// URL (the brain's WebSocket, at / of its HTTP port)")
-        return value
 
     @model_validator(mode="after")
     def _distinct_projects(self) -> Self:

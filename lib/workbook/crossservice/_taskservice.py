@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict
+
+from ..checks import CouldNotCheck, ErrorReason
+from ..connect import ServiceProfile, check_access
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,14 @@ class TaskService(ABC):
     name: ClassVar[str]
     Options: ClassVar[type[DialectOptions]]
 
-    def __init__(self, client: httpx.Client, options: DialectOptions) -> None:
+    def __init__(self, client: httpx.Client, options: DialectOptions, profile: ServiceProfile | None = None) -> None:
         self.client = client
         self.options = options
+        self.profile = profile
 
-    def call(self, method: str, path: str, **kwargs: Any) -> Reply:
+    def call(self, method: str, path: str, *, route: str, allow: Iterable[int] = (), **kwargs: Any) -> Reply:
+        """One request. 401/403 end the check `error/auth`, a missing route `error/dialect` (naming the
+        option `route` that sets it); statuses in `allow` are answers the check judges."""
         started = time.perf_counter()
         response = self.client.request(method, path, **kwargs)
         elapsed = time.perf_counter() - started
@@ -71,7 +78,24 @@ class TaskService(ABC):
             body: Any = response.json()
         except ValueError:
             body = response.text
-        return Reply(method, path, response.status_code, body, elapsed)
+        reply = Reply(method, path, response.status_code, body, elapsed)
+        allowed = tuple(status for status in allow if self.is_answer(reply, status))
+        check_access(
+            response, profile=self.profile, route_param=f"taskservice_options.{route}", dialect=self.name, allow=allowed
+        )
+        return reply
+
+    def is_answer(self, reply: Reply, status: int) -> bool:
+        """Whether a `status` reply is the platform answering (not, e.g., a framework's missing-route 404)."""
+        return reply.status == status
+
+    def not_understood(self, reply: Reply, what: str) -> CouldNotCheck:
+        """The platform refused the request's shape (e.g. 422): our dialect does not match it."""
+        return CouldNotCheck(
+            ErrorReason.DIALECT,
+            f"the task service did not accept the workbook's {what} (dialect {self.name!r}): {reply.describe()}",
+            evidence={"reply": reply.describe()},
+        )
 
     @abstractmethod
     def submit(self, project_id: str, prompt: str, callback_url: str) -> Reply:

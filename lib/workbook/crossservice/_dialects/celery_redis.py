@@ -40,13 +40,17 @@ class CeleryRedis(TaskService):
             "task_data": {o.prompt_field: prompt},
             "callback_url": callback_url,
         }
-        return self.call("POST", o.submit_path, json=body)
+        reply = self.call("POST", o.submit_path, route="submit_path", allow=(400, 422), json=body)
+        if reply.status == 422:  # its own validation refused our body: not the platform's defect
+            raise self.not_understood(reply, "submission")
+        return reply
 
     def submitted_id(self, reply: Reply) -> str:
         return str(reply.body.get("task_id", "")) if reply.ok and isinstance(reply.body, dict) else ""
 
     def status(self, task_id: str) -> Reply:
-        return self.call("GET", self.options.status_path.format(task_id=task_id))
+        path = self.options.status_path.format(task_id=task_id)
+        return self.call("GET", path, route="status_path", allow=(400, 404))
 
     def status_view(self, reply: Reply) -> TaskView | None:
         body = reply.body
@@ -60,15 +64,23 @@ class CeleryRedis(TaskService):
     def project_tasks(self, project_id: str) -> tuple[Reply, list[dict[str, Any]]]:
         o = self.options
         path = o.project_tasks_path.format(project_id=project_id)
-        first = self.call("GET", path, params={"page": 1, "limit": o.page_limit})
+        first = self.call("GET", path, route="project_tasks_path", params={"page": 1, "limit": o.page_limit})
         tasks = _tasks(first)
         pages = first.body.get("pagination", {}).get("total_pages", 1) if isinstance(first.body, dict) else 1
         for page in range(2, min(int(pages or 1), o.max_pages) + 1):
-            tasks += _tasks(self.call("GET", path, params={"page": page, "limit": o.page_limit}))
+            params = {"page": page, "limit": o.page_limit}
+            tasks += _tasks(self.call("GET", path, route="project_tasks_path", params=params))
         return first, tasks
 
     def cancel(self, task_id: str) -> Reply:
-        return self.call("DELETE", self.options.cancel_path.format(task_id=task_id))
+        path = self.options.cancel_path.format(task_id=task_id)
+        return self.call("DELETE", path, route="cancel_path", allow=(400, 404, 500))
+
+    def is_answer(self, reply: Reply, status: int) -> bool:
+        """Its own errors carry `{"error", "message", "timestamp"}`; a 404 without them is a missing route."""
+        if reply.status != status:
+            return False
+        return status != 404 or (isinstance(reply.body, dict) and "error" in reply.body)
 
     def webhook_view(self, payload: dict[str, Any]) -> TaskView:
         result = payload.get("result")
