@@ -1,4 +1,4 @@
-"""One sandbox per test module: Redis, the brain (its real model) and the task service."""
+"""One sandbox for the folder: Redis, the brain (its real model) and the task service."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from workbook.sandbox import Sandbox
 from ._support import SERVICES
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(SERVICES, time_scale=10.0) as running:
         yield running
