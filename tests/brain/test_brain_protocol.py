@@ -303,16 +303,18 @@ def test_load_embedder_choices(monkeypatch: pytest.MonkeyPatch) -> None:
             load_embedder("model")
 
 
-def test_store_ranks_within_a_project_and_caps_its_size() -> None:
+def test_store_ranks_within_a_project_by_the_weighted_score_and_caps_its_size() -> None:
     store = CharacterStore(max_characters=3)
     unit = np.eye(4, dtype=np.float32)
-    a = store.create("p", "a", "a", unit[0])
-    b = store.create("p", "b", "b", (unit[0] + unit[1]) / np.sqrt(2))
-    store.create("q", "c", "c", unit[0])
-    ranked = store.similar("p", unit[0], 5)
-    assert [c.id for c, _ in ranked] == [a.id, b.id]
-    assert ranked[0][1] == pytest.approx(1.0)
-    assert store.similar("p", unit[0], 5, exclude=a.id)[0][0].id == b.id
-    assert store.get("q", a.id) is None and store.similar("zzz", unit[0], 5) == []
+    # a: personality along the query, appearance orthogonal -> 0.7; b: the reverse -> 0.3.
+    a = store.create("p", "a", ("a", unit[0]), ("a look", unit[1]))
+    b = store.create("p", "b", ("b", unit[1]), ("b look", unit[0]))
+    store.create("q", "c", ("c", unit[0]), ("c look", unit[0]))
+    ranked = store.similar("p", unit[0])
+    assert [(c.id, round(s, 6)) for c, s in ranked] == [(a.id, 0.7), (b.id, 0.3)]
+    assert store.similar("p", unit[0], exclude=a.id)[0][0].id == b.id
+    assert len(store.similar("p", unit[0], everywhere=True)) == 3
+    assert store.get("q", a.id) is None and store.similar("zzz", unit[0]) == []
+    assert store.find_anywhere(a.id) is not None  # a node read by id has no project filter
     with pytest.raises(StoreFullError, match="at most 3"):
-        store.create("p", "d", "d", unit[2])
+        store.create("p", "d", ("d", unit[2]), ("d", unit[2]))

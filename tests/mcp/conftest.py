@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,3 +94,36 @@ def serve_in_thread(
 def in_thread_brain() -> Callable[..., contextlib.AbstractContextManager[str]]:
     """`with in_thread_brain(store=..., session_factory=...) as ws_url:` (see serve_in_thread)."""
     return serve_in_thread
+
+
+@pytest.fixture
+def in_thread_echo() -> Iterator[str]:
+    """A WebSocket server that speaks neither dialect: every frame is answered `{"echo": <frame>}`."""
+    from websockets.asyncio.server import ServerConnection, serve
+
+    async def echo(connection: ServerConnection) -> None:
+        async for frame in connection:
+            await connection.send(json.dumps({"echo": str(frame)[:50]}))
+
+    sock = ServiceContext.listening_socket()
+    port = sock.getsockname()[1]
+    state: dict[str, object] = {}
+    started = threading.Event()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        state["loop"], state["stop"] = asyncio.get_running_loop(), stop
+        async with serve(echo, sock=sock):
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name="echo-server")
+    thread.start()
+    try:
+        assert started.wait(10)
+        yield f"ws://127.0.0.1:{port}/"
+    finally:
+        loop, stop = state["loop"], state["stop"]
+        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)

@@ -48,7 +48,7 @@ def by_budget(report: Any, budgets: PerfBudgets | None = None) -> dict[str, Any]
 
 def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
     report = probe_mcp(
-        brain["ws_url"],
+        brain["mcp_url"],
         connect_samples=5,
         calls_per_tool=5,
         concurrency_levels=(1, 5, 10, 20),
@@ -97,7 +97,7 @@ def test_full_probe_against_the_stand_in(brain: dict[str, str]) -> None:
 def test_added_latency_is_measured_in_every_round_trip(brain: dict[str, str]) -> None:
     set_faults(brain["admin_url"], {"added_latency_ms": 120})
     floor = 0.119  # the injected 120 ms, less asyncio's clock-resolution slack
-    report = probe_mcp(brain["ws_url"], **{**SMALL, "concurrency_levels": (3,), "calls_per_connection": 2})
+    report = probe_mcp(brain["mcp_url"], **{**SMALL, "concurrency_levels": (3,), "calls_per_connection": 2})
     assert report.handshake.latency_s is not None and report.handshake.latency_s >= floor
     for summary in report.tool_calls.values():
         assert summary.succeeded == 3 and min(summary.samples_s) >= floor
@@ -111,7 +111,7 @@ def test_added_latency_is_measured_in_every_round_trip(brain: dict[str, str]) ->
 def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, str]) -> None:
     # The 7th message of every connection (handshake = 2 messages, then 4 calls) is never answered.
     set_faults(brain["admin_url"], {"drop_connections": 6})
-    result = probe_reconnect(brain["ws_url"], calls=20)
+    result = probe_reconnect(brain["mcp_url"], calls=20)
     assert result.exercised
     assert (result.drops, result.reconnects_ok, result.reconnects_failed) == (4, 3, 0)
     assert result.calls_succeeded == 16 and result.success_rate == pytest.approx(0.8)
@@ -119,11 +119,11 @@ def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, s
     assert result.errors == {"connection_closed": 4}
     assert result.reconnect.succeeded == 3
 
-    [level] = probe_concurrency(brain["ws_url"], (5,), calls_per_connection=5)
+    [level] = probe_concurrency(brain["mcp_url"], (5,), calls_per_connection=5)
     assert (level.calls_succeeded, level.calls_planned) == (20, 25)
     assert level.errors == {"connection_closed": 5}
 
-    report = probe_mcp(brain["ws_url"], **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
+    report = probe_mcp(brain["mcp_url"], **{**SMALL, "concurrency_levels": (5,), "calls_per_connection": 5})
     rate = by_budget(report)["budget_ws_success"]
     assert not rate.passed and rate.measured == 0.8 and rate.values["per_level"] == {"5 connections": 0.8}
     # The main session: initialize + initialized + tools/list + 3 calls, then the 4th call is dropped.
@@ -134,9 +134,9 @@ def test_dropped_connections_count_as_failures_and_reconnects(brain: dict[str, s
 def test_error_rate_is_counted_by_kind_and_reproducible(brain: dict[str, str]) -> None:
     options = {**SMALL, "calls_per_tool": 20}
     set_faults(brain["admin_url"], {"error_rate": 0.5})
-    first = probe_mcp(brain["ws_url"], **options)
+    first = probe_mcp(brain["mcp_url"], **options)
     set_faults(brain["admin_url"], {"error_rate": 0.5})  # setting the switch reseeds its RNG
-    second = probe_mcp(brain["ws_url"], **options)
+    second = probe_mcp(brain["mcp_url"], **options)
     errors = [dict(s.errors) for s in first.tool_calls.values()]
     assert errors == [dict(s.errors) for s in second.tool_calls.values()]
     failed = sum(e.get("rpc_error:-32603", 0) for e in errors)
@@ -144,7 +144,7 @@ def test_error_rate_is_counted_by_kind_and_reproducible(brain: dict[str, str]) -
     assert 10 <= failed <= 30  # of 40 calls at rate 0.5
 
     set_faults(brain["admin_url"], {"error_rate": 1.0})
-    [level] = probe_concurrency(brain["ws_url"], (2,), calls_per_connection=3)
+    [level] = probe_concurrency(brain["mcp_url"], (2,), calls_per_connection=3)
     assert level.success_rate == 0.0 and level.errors == {"rpc_error:-32603": 6}
 
 
@@ -195,7 +195,7 @@ def test_client_request_times_out_when_no_reply_comes(in_thread_brain: InThread)
 
 
 def test_version_negotiation_is_reported(brain: dict[str, str]) -> None:
-    report = probe_mcp(brain["ws_url"], **SMALL, versions=("2024-11-05", "2099-01-01"))
+    report = probe_mcp(brain["mcp_url"], **SMALL, versions=("2024-11-05", "2099-01-01"))
     rows = report.versions_frame().to_dict("records")
     assert [(r["requested"], r["negotiated"], r["ok"]) for r in rows] == [
         ("2024-11-05", "2024-11-05", True),
@@ -222,19 +222,25 @@ def test_a_stateless_era_server_fails_the_handshake_with_a_diagnosis(in_thread_b
     assert all(s.errors == {"handshake_failed": 3} for s in report.tool_calls.values())
 
 
-def test_unreachable_target_is_reported_not_raised() -> None:
+@pytest.mark.parametrize("dialect", ["auto", "tool-json", "mcp-jsonrpc"])
+def test_unreachable_target_is_reported_not_raised(dialect: str) -> None:
     ws_url = f"ws://127.0.0.1:{ServiceContext.free_port()}/mcp"  # nothing listens there
-    report = probe_mcp(ws_url, **{**SMALL, "concurrency_levels": (2,)})
-    assert report.connect.errors == {"connect_failed": 2}
+    report = probe_mcp(ws_url, dialect=dialect, **{**SMALL, "concurrency_levels": (2,)})
+    if dialect == "auto":
+        # Nothing to decide the dialect with: the report says the brain was not reached at all.
+        assert report.unreachable is not None and "ConnectionRefusedError" in report.unreachable
+        assert report.connect.attempted == 0 and report.concurrency == ()
+    else:
+        assert report.connect.errors == {"connect_failed": 2}
+        assert all(summary.succeeded == 0 and summary.attempted == 3 for summary in report.tool_calls.values())
+        assert report.concurrency[0].success_rate == 0.0
     assert not report.handshake.ok and report.handshake.error is not None
-    assert all(summary.succeeded == 0 and summary.attempted == 3 for summary in report.tool_calls.values())
-    assert report.concurrency[0].success_rate == 0.0
     assert not any(outcome.passed for outcome in by_budget(report).values())
 
 
 def test_the_deadline_bounds_the_run_and_counts_what_was_cut(brain: dict[str, str]) -> None:
     set_faults(brain["admin_url"], {"added_latency_ms": 100})
-    report = probe_mcp(brain["ws_url"], **{**SMALL, "connect_samples": 1, "calls_per_tool": 50, "max_duration_s": 1.0})
+    report = probe_mcp(brain["mcp_url"], **{**SMALL, "connect_samples": 1, "calls_per_tool": 50, "max_duration_s": 1.0})
     assert report.duration_s < 10
     for summary in report.tool_calls.values():
         assert summary.attempted == 50
@@ -266,7 +272,7 @@ def test_bad_arguments_raise_one_clear_error(call: Callable[[], object], needle:
 def test_sync_calls_work_inside_a_running_event_loop(brain: dict[str, str]) -> None:
     async def notebook_cell() -> int:
         # What ipykernel does: the sync API is called while this thread runs a loop.
-        return len(probe_error_cases(brain["ws_url"], no_reply_timeout_s=1.0))
+        return len(probe_error_cases(brain["mcp_url"], no_reply_timeout_s=1.0))
 
     assert asyncio.run(notebook_cell()) == 7
 
@@ -275,32 +281,32 @@ def test_sync_calls_work_inside_a_running_event_loop(brain: dict[str, str]) -> N
 
 
 def test_functional_checks_pass_on_the_stand_in(brain: dict[str, str]) -> None:
-    results = run_functional_checks(brain["ws_url"])
+    results = run_functional_checks(brain["mcp_url"])
     assert [(r.check, r.passed) for r in results] == [
         ("tools_listed", True),
         ("tool_execution", True),
         ("project_isolation", True),
     ], functional_frame(results)
-    assert results[1].data["embedding"]["kind"] == "deterministic-fallback"
-    (only,) = run_functional_checks(brain["ws_url"], checks=("project_isolation",))
+    assert all(r.data["dialect"] == "mcp-jsonrpc" and r.data["auto_detected"] == "mcp-jsonrpc" for r in results)
+    (only,) = run_functional_checks(brain["mcp_url"], checks=("project_isolation",))
     assert only.check == "project_isolation" and only.passed
 
 
 class LeakyStore(CharacterStore):
-    """A broken backend: searches every project."""
+    """A broken backend: searches every project (written here, not through the switch)."""
 
-    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None, **_: Any) -> Any:
+    def similar(self, project_id: str, vector: Any, *, exclude: str | None = None, **_: Any) -> Any:
         hits: list[tuple[Character, float]] = []
         for other in list(self._projects):
-            hits += super().similar(other, vector, top_k, exclude=exclude)
-        return sorted(hits, key=lambda hit: -hit[1])[:top_k]
+            hits += super().similar(other, vector, exclude=exclude)
+        return sorted(hits, key=lambda hit: -hit[1])
 
 
 class UpsideDownStore(CharacterStore):
     """A broken backend: returns the least similar first."""
 
-    def similar(self, project_id: str, vector: Any, top_k: int, *, exclude: str | None = None, **_: Any) -> Any:
-        return list(reversed(super().similar(project_id, vector, 1000, exclude=exclude)))[:top_k]
+    def similar(self, project_id: str, vector: Any, *, exclude: str | None = None, **_: Any) -> Any:
+        return list(reversed(super().similar(project_id, vector, exclude=exclude)))
 
 
 def test_functional_checks_fail_on_a_leaky_backend(in_thread_brain: InThread) -> None:
@@ -319,5 +325,6 @@ def test_functional_checks_fail_on_a_wrong_ranking(in_thread_brain: InThread) ->
 def test_functional_checks_fail_cleanly_when_the_service_is_down() -> None:
     ws_url = f"ws://127.0.0.1:{ServiceContext.free_port()}/mcp"
     results = run_functional_checks(ws_url, open_timeout_s=2.0)
-    assert [r.passed for r in results] == [False, False, False]
-    assert all("could not open an MCP session" in r.detail for r in results)
+    assert [r.passed for r in results] == [False, False, False] and not any(r.problems for r in results)
+    assert all(r.could_not_check and r.could_not_check["reason"] == "unreachable" for r in results)
+    assert all("ConnectionRefusedError" in r.detail for r in results)

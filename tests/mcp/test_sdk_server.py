@@ -27,9 +27,12 @@ def test_the_client_reads_an_sdk_server_right(sdk_server: str) -> None:
     ws_url = f"ws://{sdk_server}/mcp"
     results = {r.check: r for r in mcp.run_functional_checks(ws_url)}
     assert all(r.passed for r in results.values()), {k: r.detail for k, r in results.items()}
+    # `auto` (the default) found MCP in one round trip: the SDK's answer to `initialize`.
+    assert {r.data["auto_detected"] for r in results.values()} == {"mcp-jsonrpc"}
     # The list shape was read (not "no results list"), ranked by ascending distance.
     assert "distance" in results["tool_execution"].data["results"]["Mara Vell"][0]
     cases = {case.case: case for case in mcp.probe_error_cases(ws_url, no_reply_timeout_s=1.0)}
+    assert set(cases) == {*mcp.INVALID_TOOL_CALL_CASES, *mcp.PROTOCOL_CASES["mcp-jsonrpc"]}
     assert all(case.accepted for case in cases.values()), {k: (c.outcome, c.code) for k, c in cases.items()}
     # The SDK's answer to malformed JSON is a log line, which must not be taken as the reply.
     assert cases["malformed_json"].outcome == "no_reply"

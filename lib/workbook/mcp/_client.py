@@ -4,9 +4,14 @@ Requests are multiplexed by id: a reader task resolves one future per outstandin
 requests may be in flight on one connection, as MCP clients do. A message that carries a
 `method` is never a reply to one of ours: a notification (e.g. the SDK's `notifications/message`
 log lines) is recorded, a request from the server is answered (`ping` with an empty result, as
-the spec requires; anything else with -32601) and recorded. Replies that match no outstanding id
-(a parse-error reply with `id: null`) go to a queue that `send_raw` reads. Every wait is bounded
-by the per-message timeout.
+the spec requires; anything else with -32601) and recorded. JSON-RPC replies that match no
+outstanding id (a parse-error reply with `id: null`) go to a queue that `send_raw` reads.
+
+A frame that is valid JSON but not JSON-RPC at all (an object without `jsonrpc` and `method`,
+e.g. the movie brain's `{"status": "error", "message": ...}`) means the server speaks another
+dialect: every outstanding request fails AT ONCE with `McpDialectError` quoting that frame, and
+so does every later one on this connection (never queued unseen and waited out as a timeout).
+Every wait is bounded by the per-message timeout.
 """
 
 from __future__ import annotations
@@ -21,13 +26,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
-from websockets.typing import Subprotocol
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from ._errors import (
-    McpConnectError,
     McpConnectionClosedError,
+    McpDialectError,
     McpProtocolError,
     McpRpcError,
     McpTimeoutError,
@@ -35,8 +39,10 @@ from ._errors import (
 )
 from ._settings import ConnectionSettings
 from ._shapes import tool_data
+from ._wire import open_websocket
 
 CLIENT_INFO = {"name": "workbook-mcp-probe", "version": "0.1.0"}
+DIALECT = "mcp-jsonrpc"
 METHOD_NOT_FOUND = -32601
 # Server messages kept per connection (a chatty server must not grow memory without bound).
 SERVER_MESSAGES_KEPT = 1000
@@ -79,6 +85,9 @@ class McpClient:
         self._pending: dict[int | str, asyncio.Future[dict[str, Any]]] = {}
         self._unmatched: asyncio.Queue[dict[str, Any] | str] = asyncio.Queue(maxsize=1000)
         self._closed_error: ConnectionClosed | None = None
+        # Every frame the server sent (bounded), and the first one in another dialect's envelope.
+        self.frames: deque[Any] = deque(maxlen=20)
+        self.mismatch: McpDialectError | None = None
         self._reader = asyncio.get_running_loop().create_task(self._read_loop())
 
     @classmethod
@@ -90,39 +99,18 @@ class McpClient:
         message_timeout_s: float = 5.0,
         subprotocols: tuple[str, ...] = ("mcp",),
         compression: str | None = "deflate",
+        headers: dict[str, str] | None = None,
     ) -> McpClient:
-        ConnectionSettings.of(
+        settings = ConnectionSettings.of(
             ws_url=ws_url,
             open_timeout_s=open_timeout_s,
             message_timeout_s=message_timeout_s,
             subprotocols=subprotocols,
             compression=compression,
+            headers=dict(headers or {}),
         )
-        started = time.perf_counter()
-        try:
-            connection = await asyncio.wait_for(
-                connect(
-                    ws_url,
-                    subprotocols=[Subprotocol(p) for p in subprotocols] or None,
-                    compression=compression,
-                    # Measure the target, not whatever proxy the environment names.
-                    proxy=None,
-                    open_timeout=None,
-                    # A keepalive ping is traffic the probe did not ask for; the per-message timeout
-                    # already detects dead peers.
-                    ping_interval=None,
-                    close_timeout=2,
-                    max_size=16 * 1024 * 1024,
-                ),
-                timeout=open_timeout_s,
-            )
-        except TimeoutError as error:
-            raise McpConnectError(
-                ws_url, f"no WebSocket handshake within {open_timeout_s:g} s", timed_out=True
-            ) from error
-        except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as error:
-            raise McpConnectError(ws_url, f"{type(error).__name__}: {error}") from error
-        return cls(connection, ws_url, time.perf_counter() - started, message_timeout_s)
+        connection, connect_s = await open_websocket(settings)
+        return cls(connection, ws_url, connect_s, message_timeout_s)
 
     async def __aenter__(self) -> McpClient:
         return self
@@ -135,6 +123,13 @@ class McpClient:
     @property
     def closed(self) -> bool:
         return self._closed_error is not None or self._reader.done()
+
+    async def detach(self) -> ClientConnection:
+        """Stop reading and hand the open connection over (auto-detection found another dialect)."""
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._reader
+        return self.connection
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -149,10 +144,16 @@ class McpClient:
                 try:
                     message = json.loads(raw)
                 except ValueError:
-                    self._offer(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))
+                    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+                    self.frames.append(text)
+                    self._offer(text)
                     continue
+                self.frames.append(message)
                 if isinstance(message, dict) and "method" in message:
                     await self._from_server(message)
+                    continue
+                if not _is_jsonrpc(message):
+                    self._another_dialect(message)
                     continue
                 request_id = message.get("id") if isinstance(message, dict) else None
                 future = self._pending.pop(request_id, None) if request_id is not None else None
@@ -170,6 +171,16 @@ class McpClient:
                 if not future.done():
                     future.set_exception(self._closed_exception("pending request"))
             self._pending.clear()
+
+    def _another_dialect(self, message: Any) -> None:
+        """A reply in another envelope: fail what is outstanding now, and everything later."""
+        if self.mismatch is None:
+            self.mismatch = McpDialectError(self.ws_url, DIALECT, message, tuple(self.frames))
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(self.mismatch)
+        self._pending.clear()
+        self._offer(message)
 
     async def _from_server(self, message: dict[str, Any]) -> None:
         """A notification or a request from the server: recorded, and a request is answered."""
@@ -200,6 +211,8 @@ class McpClient:
         return McpConnectionClosedError(method, frame.code if frame else None, frame.reason if frame else "")
 
     async def _send(self, payload: str, method: str) -> None:
+        if self.mismatch is not None:
+            raise self.mismatch
         if self.closed:
             raise self._closed_exception(method)
         try:
@@ -252,6 +265,8 @@ class McpClient:
         never one), or None if none came in time."""
         while not self._unmatched.empty():
             self._unmatched.get_nowait()
+        if self.mismatch is not None:
+            raise self.mismatch
         await self._send(payload, "raw message")
         timeout = self.message_timeout_s if timeout_s is None else timeout_s
         getter = asyncio.ensure_future(self._unmatched.get())
@@ -305,3 +320,10 @@ class McpClient:
         if call.is_error and raise_on_error:
             raise McpToolError(name, call.text)
         return call
+
+
+def _is_jsonrpc(message: Any) -> bool:
+    """A JSON-RPC 2.0 response (or a lenient one: an object with `id` and `result` or `error`)."""
+    if not isinstance(message, dict):
+        return False
+    return message.get("jsonrpc") == "2.0" or ("id" in message and ("result" in message or "error" in message))

@@ -1,5 +1,5 @@
-"""Stage 3: the concurrency sweep. Each level opens N connections at once, handshakes each, then
-runs N x `calls_per_connection` concurrent `tools/call` round trips.
+"""Stage 3: the concurrency sweep. Each level opens N connections at once, handshakes each (where
+the dialect has a handshake), then runs N x `calls_per_connection` concurrent tool-call round trips.
 
 The probe watches its own event loop during the level with the shared self-monitor of
 `workbook.timing` (CPU share of the probe thread, loop lag), so a level whose figures describe
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..timing import ClientBoundThresholds, SelfMonitor
-from ._client import McpClient
+from ._brain import BrainSession
 from ._errors import McpConnectionClosedError, McpError, error_kind
 from ._results import ConcurrencyLevel
 from ._settings import ConnectionSettings
@@ -32,7 +32,7 @@ class _Level:
     connect: Tally = field(default_factory=Tally)
     rtt: Tally = field(default_factory=Tally)
     errors: list[str] = field(default_factory=list)
-    clients: list[McpClient] = field(default_factory=list)
+    clients: list[BrainSession] = field(default_factory=list)
     succeeded: int = 0
     ready: int = 0
     all_ready: asyncio.Event = field(default_factory=asyncio.Event)

@@ -49,6 +49,22 @@ class McpProtocolError(McpError):
     """A message from the server is not valid JSON-RPC 2.0 / MCP."""
 
 
+class McpDialectError(McpError):
+    """The server answered valid JSON in another envelope than the dialect spoken (e.g. a flat
+    `{"status": ...}` reply to a JSON-RPC request, or a JSON-RPC reply to a `{"tool": ...}` frame).
+
+    Raised at once, on the first such frame (never waited out as a timeout): `frame` is what the
+    server sent, `frames` every frame of the exchange so far (evidence)."""
+
+    def __init__(self, url: str, dialect: str, frame: Any, frames: tuple[Any, ...] = ()) -> None:
+        self.url = url
+        self.dialect = dialect
+        self.frame = frame
+        self.frames = frames or (frame,)
+        shown = frame if isinstance(frame, str) else repr(frame)
+        super().__init__(f"the server at {url} does not speak {dialect}: it answered {shown[:300]}")
+
+
 class McpResultShapeError(McpProtocolError):
     """A tool result is valid MCP but in no shape this client knows how to read (never a verdict
     on what the tool did: the check that hit it says "unrecognised result shape")."""
@@ -87,6 +103,8 @@ def error_kind(error: BaseException) -> str:
         return "connect_timeout" if error.timed_out else "connect_failed"
     if isinstance(error, McpConnectionClosedError):
         return "connection_closed"
+    if isinstance(error, McpDialectError):
+        return "dialect"
     if isinstance(error, McpRpcError):
         return f"rpc_error:{error.code}"
     if isinstance(error, McpToolError):

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._client import McpClient
+from ._brain import BrainSession
 from ._errors import McpConnectionClosedError, McpError, error_kind
 from ._results import ReconnectResult
 from ._settings import ConnectionSettings
@@ -28,7 +28,7 @@ async def reconnect(
     succeeded = drops = failed_reconnects = 0
     before_drop: list[int] = []
     started = time.perf_counter()
-    client: McpClient | None = None
+    client: BrainSession | None = None
     try:
         try:
             client = await open_session(settings)

@@ -6,10 +6,12 @@ It measures and shows; it does not judge. The seed's budgets are applied to it b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from ._errors import McpConnectError, McpDialectError
 from ._results import (
     ConcurrencyLevel,
     ErrorCaseResult,
@@ -25,7 +27,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class McpProbeReport:
-    """Everything one `probe_mcp` run measured against one WebSocket URL."""
+    """Everything one `probe_mcp` run measured against one WebSocket URL.
+
+    `settings["dialect"]` is the dialect spoken (`settings["auto_detected"]` what auto-detection
+    saw). `not_speaking` is set when the server answered in another envelope (the probe stopped
+    there: `{"url", "dialect", "frame", "frames"}`), `unreachable` when no connection opened at
+    all; then nothing was measured and no budget may be judged on it."""
 
     ws_url: str
     started_at: str
@@ -33,23 +40,46 @@ class McpProbeReport:
     settings: Mapping[str, Any]
     connect: LatencySummary
     handshake: HandshakeResult
-    tools: ToolsListResult
+    # None: the dialect has no tool listing (tool-json).
+    tools: ToolsListResult | None
     tool_calls: Mapping[str, LatencySummary]
     concurrency: tuple[ConcurrencyLevel, ...] = ()
     reconnect: ReconnectResult | None = None
     error_cases: tuple[ErrorCaseResult, ...] = ()
     # One handshake per handshake-era protocol version asked for (a fresh connection each).
     handshake_versions: tuple[HandshakeResult, ...] = ()
+    not_speaking: Mapping[str, Any] | None = None
+    unreachable: str | None = None
+
+    @classmethod
+    def empty(cls, ws_url: str, started_at: str, settings: Mapping[str, Any]) -> McpProbeReport:
+        """A report of a run that measured nothing (yet)."""
+        nothing = HandshakeResult(False, "", error="not attempted")
+        return cls(ws_url, started_at, 0.0, dict(settings), LatencySummary.build("connect", []), nothing, None, {})
+
+    def stopped(self, error: McpDialectError, duration_s: float) -> McpProbeReport:
+        frames = [_shown(frame) for frame in error.frames]
+        evidence = {"url": error.url, "dialect": error.dialect, "frame": _shown(error.frame), "frames": frames}
+        return replace(self, duration_s=duration_s, not_speaking=evidence)
+
+    def unreachable_after(self, error: McpConnectError, duration_s: float) -> McpProbeReport:
+        return replace(self, duration_s=duration_s, unreachable=str(error))
+
+    @property
+    def dialect(self) -> str:
+        return str(self.settings.get("dialect", ""))
 
     def latency_frame(self) -> pd.DataFrame:
         """One row per operation: connect, handshake, tools/list and each tool's round trip."""
         import pandas as pd
 
         rows = [self.connect.row()]
-        for label, ok, latency, error in (
-            ("initialize", self.handshake.ok, self.handshake.latency_s, self.handshake.error),
-            ("tools/list", self.tools.ok, self.tools.latency_s, self.tools.error),
-        ):
+        exchanges = []
+        if self.handshake.negotiated_version is not None or not self.handshake.ok:
+            exchanges.append(("initialize", self.handshake.ok, self.handshake.latency_s, self.handshake.error))
+        if self.tools is not None:
+            exchanges.append(("tools/list", self.tools.ok, self.tools.latency_s, self.tools.error))
+        for label, ok, latency, error in exchanges:
             summary = LatencySummary.build(
                 label, [latency] if ok and latency is not None else [], [] if ok else [error or "failed"]
             )
@@ -94,10 +124,17 @@ class McpProbeReport:
             "settings": dict(self.settings),
             "connect": self.connect.to_dict(),
             "handshake": self.handshake.to_dict(),
-            "tools": self.tools.to_dict(),
+            "tools": self.tools.to_dict() if self.tools is not None else None,
             "tool_calls": {name: summary.to_dict() for name, summary in self.tool_calls.items()},
             "concurrency": [level.to_dict() for level in self.concurrency],
             "reconnect": self.reconnect.to_dict() if self.reconnect else None,
             "error_cases": [case.to_dict() for case in self.error_cases],
             "handshake_versions": [h.to_dict() for h in self.handshake_versions],
+            "not_speaking": dict(self.not_speaking) if self.not_speaking else None,
+            "unreachable": self.unreachable,
         }
+
+
+def _shown(frame: Any) -> str:
+    text = frame if isinstance(frame, str) else json.dumps(frame, default=str)
+    return text[:300]

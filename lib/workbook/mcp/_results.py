@@ -238,7 +238,7 @@ class ReconnectResult:
         }
 
 
-Outcome = Literal["error_reply", "result", "tool_error", "no_reply", "connection_closed", "not_run"]
+Outcome = Literal["error_reply", "result", "tool_error", "no_reply", "connection_closed", "not_run", "dialect"]
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,8 @@ class ErrorCaseResult:
 
     `accepted` says the behaviour is one a correct MCP server may show (e.g. for malformed JSON a
     -32700 reply or no reply at all); `spec_exact` says it is exactly what JSON-RPC 2.0 / MCP
-    prescribes. `usable_after` says the same connection still answered a `ping` afterwards.
+    prescribes. `usable_after` says the same connection still answered afterwards, to what
+    `liveness` names (MCP: a `ping`; tool-json: `{}`); empty `liveness` means nothing was sent.
     """
 
     case: str
@@ -263,6 +264,7 @@ class ErrorCaseResult:
     # Messages from the server that carried a `method` (log notifications, server requests such as
     # ping) while waiting for the answer: never taken as the answer, recorded here.
     server_messages: tuple[str, ...] = ()
+    liveness: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "server_messages": list(self.server_messages)}
@@ -270,19 +272,25 @@ class ErrorCaseResult:
 
 @dataclass(frozen=True)
 class FunctionalResult:
-    """One functional check of the brain service: every problem found, or what passed (`summary`)."""
+    """One functional check of the brain service: every problem found, or what passed (`summary`).
+
+    `could_not_check` is set when the check could not exercise the platform at all (`{"reason":
+    "dialect" | "unreachable", "message", "evidence"}`): then it is neither passed nor failed."""
 
     check: str
     problems: tuple[str, ...]
     summary: str
     data: Mapping[str, Any] = field(default_factory=dict)
+    could_not_check: Mapping[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
-        return not self.problems
+        return not self.problems and self.could_not_check is None
 
     @property
     def detail(self) -> str:
+        if self.could_not_check is not None:
+            return f"could not check ({self.could_not_check['reason']}): {self.could_not_check['message']}"
         return "; ".join(self.problems) or self.summary
 
     def to_dict(self) -> dict[str, Any]:

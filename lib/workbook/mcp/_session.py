@@ -1,5 +1,9 @@
-"""Stage 2: one session (handshake, `tools/list`, per-tool round trips), and a handshake per
-protocol version (how the server negotiates)."""
+"""Stage 2: one session (the dialect's handshake, `tools/list` where the dialect has one, per-tool
+round trips), and for MCP a handshake per protocol version (how the server negotiates).
+
+A reply in another dialect's envelope ends the session at once: `McpDialectError` propagates to
+the probe, which stops there and reports the mismatch (never counted as slow or failing calls).
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,32 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._client import McpClient
-from ._errors import McpError, McpRpcError, error_kind
+from ._brain import BrainSession
+from ._errors import McpDialectError, McpError, McpRpcError, error_kind
 from ._results import HandshakeResult, LatencySummary, ToolInfo, ToolsListResult
 from ._settings import ConnectionSettings
 from ._stage import DEADLINE, EMBEDDING_META_KEY, Deadline, Tally, bounded, fill, handshake, open_client
 
-SessionResult = tuple[HandshakeResult, ToolsListResult, dict[str, LatencySummary]]
+SessionResult = tuple[HandshakeResult, ToolsListResult | None, dict[str, LatencySummary]]
+NO_HANDSHAKE = "none (the dialect has no handshake)"
 
 
-async def timed_handshake(client: McpClient, protocol_version: str, deadline: Deadline) -> HandshakeResult:
+async def timed_handshake(client: BrainSession, protocol_version: str, deadline: Deadline) -> HandshakeResult:
+    if not client.has_handshake:
+        return HandshakeResult(True, NO_HANDSHAKE)
     started = time.perf_counter()
     try:
         init = await bounded(handshake(client, protocol_version), deadline)
     except TimeoutError:
         return HandshakeResult(False, protocol_version, error=f"{DEADLINE}: the run's deadline passed")
+    except McpDialectError:
+        raise
     except McpRpcError as error:
-        hint = await _stateless_hint(client) if error.code == -32601 else ""
+        hint = await client.handshake_hint(error)
         return HandshakeResult(False, protocol_version, error=f"{error_kind(error)}: {error}{hint}")
     except McpError as error:
         return HandshakeResult(False, protocol_version, error=f"{error_kind(error)}: {error}")
+    assert init is not None
     return HandshakeResult(
         True,
         protocol_version,
@@ -37,20 +47,10 @@ async def timed_handshake(client: McpClient, protocol_version: str, deadline: De
     )
 
 
-async def _stateless_hint(client: McpClient) -> str:
-    """A server without `initialize` may speak the stateless 2026-07-28 era; say so if it does."""
-    try:
-        result = await client.request("server/discover", {})
-    except McpError:
-        return ""
-    versions = result.get("supportedVersions")
-    return f" (the server answers server/discover: stateless-era MCP, supportedVersions {versions!r})"
-
-
 async def versions(
     settings: ConnectionSettings, wanted: Sequence[str], deadline: Deadline
 ) -> tuple[HandshakeResult, ...]:
-    """One fresh connection and handshake per protocol version in `wanted`."""
+    """One fresh connection and handshake per protocol version in `wanted` (MCP only)."""
     results = []
     for version in wanted:
         if deadline.passed:
@@ -89,9 +89,9 @@ async def session(
         )
     try:
         shaken = await timed_handshake(client, settings.protocol_version, deadline)
-        if not shaken.ok or client.initialize_result is None:
+        if not shaken.ok:
             return shaken, ToolsListResult(False, error="not attempted: handshake failed"), fail_all("handshake_failed")
-        tools = await tools_list(client, client.initialize_result, deadline)
+        tools = await tools_list(client, deadline)
         for i in range(calls_per_tool):
             for name, arguments in tool_calls.items():
                 if deadline.passed:
@@ -103,31 +103,37 @@ async def session(
         await client.close()
 
 
-async def _call(client: McpClient, name: str, arguments: dict[str, Any], tally: Tally) -> None:
+async def _call(client: BrainSession, name: str, arguments: dict[str, Any], tally: Tally) -> None:
     if client.closed:
         tally.errors.append("connection_closed")
         return
     try:
         call = await client.call_tool(name, arguments)
+    except McpDialectError:
+        raise
     except McpError as error:
         tally.errors.append(error_kind(error))
     else:
         tally.samples.append(call.latency_s)
 
 
-async def tools_list(client: McpClient, init: Mapping[str, Any], deadline: Deadline) -> ToolsListResult:
+async def tools_list(client: BrainSession, deadline: Deadline) -> ToolsListResult | None:
+    """`tools/list` (None for a dialect without a tool listing)."""
     started = time.perf_counter()
     try:
         raw_tools = await bounded(client.list_tools(), deadline)
+    except McpDialectError:
+        raise
     except (McpError, TimeoutError) as error:
         kind = error_kind(error) if isinstance(error, McpError) else DEADLINE
         return ToolsListResult(False, error=f"{kind}: {error}")
+    if raw_tools is None:
+        return None
     latency = time.perf_counter() - started
     tools = tuple(
         ToolInfo(str(t.get("name", "")), str(t.get("description", "")), dict(t.get("inputSchema") or {}))
         for t in raw_tools
         if isinstance(t, dict)
     )
-    meta = init.get("_meta") or {}
-    embedding = meta.get(EMBEDDING_META_KEY) if isinstance(meta, dict) else None
-    return ToolsListResult(True, tools, latency, embedding=embedding)
+    embedding = client.server_meta.get(EMBEDDING_META_KEY)
+    return ToolsListResult(True, tools, latency, embedding=embedding if isinstance(embedding, dict) else None)

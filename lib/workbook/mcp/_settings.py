@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from .._errors import UsageError
 from .._settings import NotebookSettings
 from ..timing import Count, OptionalCount, PositiveSeconds
+from ._brain import BrainTools
 from ._errors import McpUsageError
 
 DEFAULT_PROTOCOL_VERSION = "2025-11-25"
@@ -44,19 +45,31 @@ class McpSettings(NotebookSettings):
 
 
 class ConnectionSettings(McpSettings):
-    """How to reach one MCP WebSocket endpoint and speak the handshake-era protocol to it."""
+    """How to reach one brain WebSocket endpoint and which dialect to speak to it: `tool-json` (the
+    movie brain's `{"tool": ...}`), `mcp-jsonrpc` (handshake-era MCP), or `auto` (decided in one
+    round trip). `brain_tools` overrides the dialect's tool/argument/result names."""
 
     ws_url: str
+    dialect: Literal["tool-json", "mcp-jsonrpc", "auto"] = "auto"
+    brain_tools: dict[str, Any] = Field(default_factory=dict)
     protocol_version: str = DEFAULT_PROTOCOL_VERSION
     open_timeout_s: PositiveSeconds = 5.0
     message_timeout_s: PositiveSeconds = 5.0
     compression: Literal["deflate"] | None = "deflate"
     subprotocols: tuple[str, ...] = ("mcp",)
+    # Extra headers on the opening handshake (a profile's auth headers); never logged.
+    headers: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("ws_url", mode="before")
     @classmethod
     def _ws_url(cls, value: object) -> str:
         return check_ws_url(value)
+
+    @field_validator("brain_tools")
+    @classmethod
+    def _tools(cls, value: dict[str, Any]) -> dict[str, Any]:
+        BrainTools.with_overrides(BrainTools(), value)  # unknown keys and bad values, named
+        return value
 
     @field_validator("protocol_version")
     @classmethod
@@ -91,7 +104,8 @@ class ConcurrencyOptions(ConnectionSettings):
 
 class ReconnectOptions(ConnectionSettings):
     calls: Count = 20
-    tool: str = "find_similar_characters"
+    # Empty: the dialect's find tool.
+    tool: str = ""
     arguments: dict[str, Any] | None = None
     project_id: str | None = None
     max_reconnects: OptionalCount = 20

@@ -8,10 +8,21 @@ their own session (`workbook.mcp`). A problem text names the defect it found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .. import mcp
 from ..checks import CheckContext, CheckSpec, Severity
+
+try:  # TEMPORARY until foundation-v1 is merged (workbook.checks.CouldNotCheck)
+    from ..checks import CouldNotCheck  # type: ignore[attr-defined]
+except ImportError:
+
+    class CouldNotCheck(Exception):  # type: ignore[no-redef]
+        def __init__(self, reason: str, message: str, *, evidence: Mapping[str, Any] | None = None) -> None:
+            super().__init__(f"could not check ({reason}): {message}")
+
+
 from ..sandbox import set_faults
 from ._budgets import BUDGET_TITLES, record_budget
 from ._perf import PerfRun
@@ -111,8 +122,32 @@ CHECKS: dict[str, CheckSpec] = {
 }
 
 
+MCP_BUDGETS = ("budget_ws_connect", "budget_ws_round_trip", "budget_ws_success", "budget_embedding")
+
+
+def could_not_check(c: CheckContext, reason: str, message: str, evidence: Mapping[str, Any]) -> None:
+    """End the check `error` with a reason class: the brain was not exercised (never `fail`)."""
+    c.measure(evidence=dict(evidence))
+    raise CouldNotCheck(reason, message, evidence=evidence)
+
+
+def _brain_reached(c: CheckContext, run: PerfRun) -> None:
+    """A probe that met another dialect's envelope, or no brain at all, judged nothing."""
+    report = run.mcp_report
+    if report is None:
+        return
+    if report.not_speaking is not None:
+        seen = report.not_speaking
+        message = f"the server at {seen['url']} does not speak {seen['dialect']}: it answered {seen['frame']}"
+        could_not_check(c, "dialect", message, seen)
+    if report.unreachable is not None:
+        could_not_check(c, "unreachable", report.unreachable, {"url": report.ws_url})
+
+
 def _budget(check_id: str) -> Callable[[CheckContext, PerfRun], None]:
     def check(c: CheckContext, run: PerfRun) -> None:
+        if check_id in MCP_BUDGETS:
+            _brain_reached(c, run)
         record_budget(c, run.outcome(check_id))
 
     check.__name__ = check.__qualname__ = f"check_{check_id}"
@@ -185,6 +220,9 @@ def _functional(c: CheckContext, run: PerfRun, name: str) -> None:
     _need_mcp(c, run)
     result = run.functional(name)
     c.measure(**{key: value for key, value in result.data.items() if key != "results"})
+    if result.could_not_check is not None:
+        found = result.could_not_check
+        could_not_check(c, found["reason"], found["message"], found.get("evidence") or {})
     c.expect_none(result.problems)
     c.note(result.summary)
 
@@ -205,12 +243,13 @@ def check_mcp_project_isolation(c: CheckContext, run: PerfRun) -> None:
     _functional(c, run, "project_isolation")
 
 
-def _cases(c: CheckContext, run: PerfRun, names: tuple[str, ...]) -> None:
+def _cases(c: CheckContext, run: PerfRun, names: tuple[str, ...] | None) -> None:
     _need_mcp(c, run)
     report = run.mcp_report
     if report is None:
-        c.fail("the MCP probe did not run (its cell was skipped): no error case was sent")
-        return
+        raise CouldNotCheck("setup", "the brain probe did not run (its cell was skipped): no error case was sent")
+    _brain_reached(c, run)
+    names = names if names is not None else mcp.PROTOCOL_CASES[report.dialect]
     cases = [case for case in report.error_cases if case.case in names]
     c.measure(cases={case.case: case.to_dict() for case in cases})
     c.expect_none(mcp.case_problems(report.error_cases, names))
@@ -229,7 +268,7 @@ def check_mcp_invalid_tool_calls(c: CheckContext, run: PerfRun) -> None:
 def check_mcp_error_cases(c: CheckContext, run: PerfRun) -> None:
     """Unknown method, bad params, malformed JSON and a request without method get the JSON-RPC
     answer the spec allows (or no answer where that is allowed); log notifications are no answer."""
-    _cases(c, run, mcp.JSON_RPC_CASES)
+    _cases(c, run, None)
 
 
 def check_mcp_reconnect(c: CheckContext, run: PerfRun) -> None:
@@ -243,7 +282,7 @@ def check_mcp_reconnect(c: CheckContext, run: PerfRun) -> None:
     if s.brain_admin_url:
         set_faults(s.brain_admin_url, {"drop_connections": DROP_AFTER_MESSAGES})
     try:
-        result = mcp.probe_reconnect(s.ws_url, calls=RECONNECT_CALLS)
+        result = mcp.probe_reconnect(s.ws_url, calls=RECONNECT_CALLS, **s.brain)
     finally:
         if s.brain_admin_url:
             set_faults(s.brain_admin_url, {"drop_connections": None})

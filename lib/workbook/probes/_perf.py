@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -38,6 +38,8 @@ class PerfSettings(ProbeSettings):
     loopback_only: bool = True
     http_targets: list[dict[str, Any]] = Field(default_factory=list)
     ws_url: str = ""
+    brain_protocol: Literal["tool-json", "mcp-jsonrpc", "auto"] = "auto"
+    brain_tools: dict[str, Any] = Field(default_factory=dict)
     brain_admin_url: str = ""
     ws_reconnect_live: bool = False
     ws_top_k: Annotated[int, Field(strict=True, ge=3, le=100)] = 5
@@ -65,6 +67,17 @@ class PerfSettings(ProbeSettings):
     def _ranking(cls, value: str) -> str:
         mcp.Ranking.parse(value)
         return value
+
+    @field_validator("brain_tools")
+    @classmethod
+    def _tools(cls, value: dict[str, Any]) -> dict[str, Any]:
+        mcp.BrainTools.with_overrides(mcp.BrainTools(), value)
+        return value
+
+    @property
+    def brain(self) -> dict[str, Any]:
+        """How to reach and speak to the brain, for every `workbook.mcp` call."""
+        return {"dialect": self.brain_protocol, "brain_tools": dict(self.brain_tools)}
 
     @model_validator(mode="after")
     def _urls(self) -> Self:
@@ -130,9 +143,10 @@ class PerfRun:
         """The MCP probe of `ws_url` (skipped when it is empty: the WebSocket budgets then fail)."""
         s = self.settings
         if not s.ws_url:
-            return "MCP probe skipped: ws_url is empty"
+            return "brain probe skipped: ws_url is empty"
         self.mcp_report = mcp.probe_mcp(
             s.ws_url,
+            **s.brain,
             connect_samples=s.ws_connect_samples,
             calls_per_tool=s.ws_calls_per_tool,
             concurrency_levels=tuple(s.ws_concurrency_levels),
@@ -146,7 +160,7 @@ class PerfRun:
         """One of the MCP functional checks; all three run once, on one session, when first asked."""
         if self._functional is None:
             s = self.settings
-            results = mcp.run_functional_checks(s.ws_url, top_k=s.ws_top_k, ranking=s.ws_ranking)
+            results = mcp.run_functional_checks(s.ws_url, top_k=s.ws_top_k, ranking=s.ws_ranking, **s.brain)
             self._functional = {result.check: result for result in results}
         return self._functional[name]
 

@@ -1,4 +1,5 @@
-"""JSON-RPC 2.0 / MCP dispatch for one connection (no network here: text in, reply dict out).
+"""JSON-RPC 2.0 / MCP dispatch for one connection at `/mcp` (no network here: text in, reply
+dict out), and `BrainApp`, the state both dialects share.
 
 Handshake-era MCP (2024-11-05 … 2025-11-25): `initialize` must come first (only `ping` is
 answered before it), then `tools/list` and `tools/call`. Errors follow JSON-RPC 2.0: -32700 parse
@@ -16,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._requestlog import RequestLog, request_id_of
+from ._characters import CharacterService, EmbeddingProvider
 from ._embeddings import Embedder
 from ._options import OptionsHolder
 from ._store import CharacterStore
 from ._switches import BrainFaults
+from ._tooljson import ToolJson
 from ._tools import TOOLS_BY_NAME, ToolArgumentsError, ToolExecutionError, ToolRunner
 
 PARSE_ERROR = -32700
@@ -65,6 +68,7 @@ class Stats:
     injected_errors: int = 0
     pings_answered: int = 0
     pings_unanswered: int = 0
+    tool_json_errors: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def snapshot(self) -> dict[str, Any]:
@@ -78,12 +82,14 @@ class Stats:
             "injected_errors": self.injected_errors,
             "server_pings_answered": self.pings_answered,
             "server_pings_unanswered": self.pings_unanswered,
+            "tool_json_errors": self.tool_json_errors,
             "uptime_s": round(time.monotonic() - self.started, 3),
         }
 
 
 class BrainApp:
-    """State shared by all connections: store, embedder, fault switches, counters."""
+    """State shared by all connections of both dialects and the REST routes: store, embedding
+    provider, character service, fault switches, counters."""
 
     def __init__(
         self,
@@ -91,20 +97,30 @@ class BrainApp:
         faults: BrainFaults,
         store: CharacterStore | None = None,
         options: OptionsHolder | None = None,
+        *,
+        time_scale: float = 1.0,
+        api_key: str = "",
     ) -> None:
         self.embedder = embedder
         self.faults = faults
+        self.api_key = api_key
         self.options = options or OptionsHolder()
         self.store = store if store is not None else CharacterStore()  # an empty store is falsy
-        self.tools = ToolRunner(self.store, embedder, faults, self.options)
+        self.provider = EmbeddingProvider(embedder, faults, time_scale=time_scale)
+        self.characters = CharacterService(self.store, self.provider, faults)
+        self.tools = ToolRunner(self.characters, self.options)
         self.stats = Stats()
-        # Correlation ids of tool calls (from `params._meta`), served on the admin port.
+        # Tool calls of both dialects (with the correlation id an MCP call carries in `params._meta`),
+        # served on the admin port: evidence the brain itself recorded.
         self.requests = RequestLog("brain")
+        self.tool_json = ToolJson(self.characters, faults, self.requests)
 
     def info(self) -> dict[str, Any]:
         return {
             "status": "ok",
             "service": "brain",
+            "dialects": {"/": "tool-json", "/mcp": "mcp-jsonrpc"},
+            "embedding_calls": self.provider.calls,
             "server": {"name": SERVER_NAME, "version": SERVER_VERSION},
             "protocol_versions": list(SUPPORTED_VERSIONS),
             "embedding": dict(self.embedder.label),

@@ -3,7 +3,6 @@ and their implementations over the store and the embedder."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._embeddings import Embedder, Vectors, embed_queries
+from ._characters import CharacterService, ProviderError, StoreUnavailable
 from ._options import OptionsHolder
-from ._store import CharacterStore, DuplicateIdError, StoreFullError
-from ._switches import BrainFaults
+from ._store import DuplicateIdError, StoreFullError
 
 ProjectId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 CharacterId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -122,10 +120,11 @@ HIDDEN_ARGUMENT = ("create_character", "project_id")
 
 
 class ToolRunner:
-    def __init__(self, store: CharacterStore, embedder: Embedder, faults: BrainFaults, options: OptionsHolder) -> None:
-        self.store = store
-        self.embedder = embedder
-        self.faults = faults
+    def __init__(self, characters: CharacterService, options: OptionsHolder) -> None:
+        self.characters = characters
+        self.store = characters.store
+        self.embedder = characters.provider.embedder
+        self.faults = characters.faults
         self.options = options
         self._handlers: dict[str, Callable[[Any], Awaitable[dict[str, Any]]]] = {
             "create_character": self._create,
@@ -152,7 +151,11 @@ class ToolRunner:
 
     async def call(self, tool: Tool, arguments: BaseModel) -> dict[str, Any]:
         options = self.options.current
-        payload = await self._handlers[tool.name](arguments)
+        try:
+            payload = await self._handlers[tool.name](arguments)
+        except (StoreUnavailable, ProviderError, ValidationError) as error:
+            # The store or the embedding provider failed, or a score broke the result model.
+            raise ToolExecutionError(f"{tool.name} failed: {error}") from None
         payload["embedding"] = dict(self.embedder.label)
         if options.ranking == "distance" and "results" in payload:
             payload["results"] = [_as_distance(result) for result in payload["results"]]
@@ -164,21 +167,12 @@ class ToolRunner:
             "isError": False,
         }
 
-    async def _embed(self, text: str, *, query: bool = False) -> Vectors:
-        def encode() -> Vectors:
-            return embed_queries(self.embedder, [text]) if query else self.embedder.embed([text])
-
-        if self.embedder.blocking:
-            # A model encode takes ~15 ms of CPU: keep the event loop free for other connections.
-            return (await asyncio.to_thread(encode))[0]
-        return encode()[0]
-
     async def _create(self, args: Any) -> dict[str, Any]:
         assert isinstance(args, CreateCharacterArgs)
-        vector = await self._embed(args.description)
         try:
-            character = self.store.create(
-                args.project_id, args.name, args.description, vector, character_id=args.character_id
+            # One description stands for both of the real brain's texts, so the weighted score is its cosine.
+            character = await self.characters.create(
+                args.project_id, args.name, args.description, args.description, character_id=args.character_id
             )
         except (StoreFullError, DuplicateIdError) as error:
             raise ToolExecutionError(str(error)) from None
@@ -186,14 +180,16 @@ class ToolRunner:
 
     async def _update(self, args: Any) -> dict[str, Any]:
         assert isinstance(args, UpdateCharacterArgs)
+        self.characters.check_store()
         if self.store.get(args.project_id, args.character_id) is None:
             raise ToolExecutionError(f"character {args.character_id!r} does not exist in project {args.project_id!r}")
-        vector = await self._embed(args.description)
+        vector = (await self.characters.provider.embed([args.description]))[0]
         character = self.store.update(args.project_id, args.character_id, args.name, args.description, vector)
         return {"character": character.public()}
 
     async def _delete(self, args: Any) -> dict[str, Any]:
         assert isinstance(args, DeleteCharacterArgs)
+        self.characters.check_store()
         if not self.store.delete(args.project_id, args.character_id):
             raise ToolExecutionError(f"character {args.character_id!r} does not exist in project {args.project_id!r}")
         return {"deleted": {"id": args.character_id, "project_id": args.project_id}}
@@ -202,6 +198,7 @@ class ToolRunner:
         assert isinstance(args, FindSimilarArgs)
         exclude = None
         if args.character_id is not None:
+            self.characters.check_store()
             found = self.store.get(args.project_id, args.character_id)
             if found is None:
                 raise ToolExecutionError(
@@ -211,14 +208,9 @@ class ToolRunner:
             query: dict[str, Any] = {"character_id": args.character_id}
         else:
             assert args.query is not None
-            vector = await self._embed(args.query, query=True)
+            vector = await self.characters.query_vector(args.query)
             query = {"text": args.query}
-        everywhere = self.faults.on("leak_projects")
-        ranked = self.store.similar(args.project_id, vector, args.top_k, exclude=exclude, everywhere=everywhere)
-        if self.faults.on("misrank_results"):
-            # The least similar first: what a sign error in the distance makes a backend do.
-            ranked = self.store.similar(args.project_id, vector, 10**6, exclude=exclude, everywhere=everywhere)
-            ranked = list(reversed(ranked))[: args.top_k]
+        ranked = self.characters.rank(args.project_id, vector, limit=args.top_k, exclude=exclude)
         return {
             "project_id": args.project_id,
             "query": query,

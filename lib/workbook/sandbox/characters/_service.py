@@ -25,7 +25,7 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "--database",
             str(database),
             "--brain-ws-url",
-            brain["ws_url"],
+            brain["mcp_url"],
         ],
         ready_url=f"{url}/health",
         outputs={"url": url, "admin_url": url},

@@ -21,7 +21,7 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "--fd",
             str(sock.fileno()),
             "--brain-ws-url",
-            ctx.outputs["brain"]["ws_url"],
+            ctx.outputs["brain"]["mcp_url"],
             "--characters-url",
             ctx.outputs["characters"]["url"],
         ],
