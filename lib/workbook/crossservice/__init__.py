@@ -10,7 +10,7 @@ and the task lists, and the brain's embedding quality on an evaluation set with 
 platform (`_dialects/`); the same code runs against the sandbox and live services.
 """
 
-from ._brain import BrainError, BrainTools
+from ._brain import Brain, BrainError
 from ._chain import check_character_story
 from ._checks import CHECKS
 from ._consistency import check_consistency
@@ -34,8 +34,8 @@ from ._webhooks import WebhookReceiver
 __all__ = [
     "CHECKS",
     "DIALECTS",
+    "Brain",
     "BrainError",
-    "BrainTools",
     "CrossServiceRun",
     "CrossServiceSettings",
     "Reply",

@@ -1,57 +1,72 @@
-"""The brain's two tools as the notebook calls them, in the brain's own WebSocket dialect
-(`{"tool": ...}` frames at `/`, one `{"status": ...}` reply each): `create_character` (the brain
-makes the id) and `find_similar_characters` (at most 10 `{id, name, similarity_score}`).
+"""The brain's two tools as notebook 60 calls them, through `workbook.mcp`'s brain client in the
+dialect the `brain_protocol` parameter names (`tool-json`: the movie brain's `{"tool": ...}` frames
+at `/`; `mcp-jsonrpc`; `auto`, decided in one round trip): `create_character` (the brain makes the
+id) and `find_similar_characters` (the brain's top results, `{id, name, similarity_score}`).
 
-One connection (websockets' sync client: the calls are sequential), reconnected once when the
-brain dropped it. A failure raises `BrainError` with the brain's own words.
+One session kept on a `LoopThread` (the calls are sequential), reopened once when the brain dropped
+it. A refused call raises `BrainError` with the brain's own words; a server answering in another
+envelope ends the check `error/dialect`; one that cannot be reached, `error/unreachable`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
-from websockets.exceptions import WebSocketException
-from websockets.sync.client import ClientConnection, connect
+from .._sync import LoopThread
+from ..checks import CouldNotCheck, ErrorReason
+from ..connect import not_speaking
+from ..mcp import BrainSession, McpConnectError, McpConnectionClosedError, McpDialectError, McpError, connect_brain
 
-CREATE, FIND = "create_character", "find_similar_characters"
+SCORE = "similarity_score"
+T = TypeVar("T")
 
 
 class BrainError(Exception):
-    """A tool call failed: the brain refused it, answered outside its envelope, or could not be reached."""
+    """A tool call failed: the brain refused it or answered something this client cannot read."""
 
 
-class BrainTools:
-    def __init__(self, ws_url: str, *, timeout_s: float, headers: Mapping[str, str] | None = None) -> None:
+class Brain:
+    def __init__(
+        self,
+        ws_url: str,
+        *,
+        timeout_s: float,
+        protocol: str = "tool-json",
+        brain_tools: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.ws_url = ws_url
         self.timeout_s = timeout_s
-        self.headers = dict(headers or {})
-        self._ws: ClientConnection | None = None
-        self._stack = contextlib.ExitStack()
+        self._options = {
+            "dialect": protocol,
+            "brain_tools": dict(brain_tools or {}),
+            "headers": dict(headers or {}),
+            "open_timeout_s": timeout_s,
+            "message_timeout_s": timeout_s,
+        }
+        self._loop = LoopThread("crossservice-brain")
+        self._session: BrainSession | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self._session.dialect if self._session is not None else str(self._options["dialect"])
 
     def create(self, project_id: str, name: str, personality: str, appearance: str) -> str:
-        frame = {
-            "tool": CREATE,
-            "project_id": project_id,
-            "name": name,
-            "personality_description": personality,
-            "appearance_description": appearance,
-        }
-        reply = self.call(frame)
-        character_id = reply.get("character_id")
-        if not isinstance(character_id, str) or not character_id:
-            raise BrainError(f"{CREATE} answered success without a character_id: {json.dumps(reply)[:300]}")
-        return character_id
+        async def create(session: BrainSession) -> str:
+            return await session.create_character(project_id, name, personality, appearance)
+
+        return self._call(create, "create_character")
 
     def find(self, project_id: str, query: str) -> list[dict[str, Any]]:
-        reply = self.call({"tool": FIND, "project_id": project_id, "query": query})
-        results = reply.get("results")
-        if not isinstance(results, list):
-            raise BrainError(f"{FIND} answered success without a results list: {json.dumps(reply)[:300]}")
-        return [item for item in results if isinstance(item, dict)]
+        async def find(session: BrainSession) -> list[dict[str, Any]]:
+            results = await session.find_similar(project_id, query)
+            field = session.tools.score_field
+            # One word for the score whatever the dialect names it.
+            return [{**item, SCORE: item.get(field, item.get(SCORE))} for item in results]
+
+        return self._call(find, "find_similar_characters")
 
     def timed_find(self, project_id: str, query: str) -> tuple[list[dict[str, Any]], float]:
         started = time.perf_counter()
@@ -63,36 +78,38 @@ class BrainTools:
         character_id = self.create(project_id, name, personality, appearance)
         return character_id, time.perf_counter() - started
 
-    def call(self, frame: dict[str, Any]) -> dict[str, Any]:
+    def _call(self, operation: Callable[[BrainSession], Awaitable[T]], what: str) -> T:
+        return self._loop.call(self._with_session(operation, what), timeout_s=self.timeout_s * 3, what=f"brain {what}")
+
+    async def _with_session(self, operation: Callable[[BrainSession], Awaitable[T]], what: str) -> T:
         for attempt in (1, 2):
             try:
-                ws = self._connection()
-                ws.send(json.dumps(frame))
-                raw = ws.recv(timeout=self.timeout_s)
-                break
-            except (OSError, WebSocketException, TimeoutError) as error:
-                self.close()
-                if attempt == 2:
-                    raise BrainError(f"{frame.get('tool')} at {self.ws_url}: {type(error).__name__}: {error}") from None
-        try:
-            reply = json.loads(raw)
-        except ValueError:
-            raise BrainError(f"{frame.get('tool')}: the brain answered non-JSON: {str(raw)[:300]}") from None
-        if not isinstance(reply, dict) or reply.get("status") not in ("success", "error"):
-            raise BrainError(f"{frame.get('tool')}: the brain answered outside its envelope: {str(raw)[:300]}")
-        if reply["status"] == "error":
-            raise BrainError(f"{frame.get('tool')} refused: {reply.get('message', '')}")
-        return reply
+                if self._session is None:
+                    self._session = await connect_brain(self.ws_url, **self._options)
+                return await operation(self._session)
+            except McpDialectError as error:
+                await self._drop()
+                raise not_speaking(error.url, error.dialect, error.frame, error.frames) from None
+            except McpConnectError as error:
+                await self._drop()
+                raise CouldNotCheck(ErrorReason.UNREACHABLE, f"brain {what}: {error}") from None
+            except McpError as error:
+                await self._drop()
+                if attempt == 2 or not isinstance(error, McpConnectionClosedError):
+                    raise BrainError(f"{what}: {error}") from None
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def _connection(self) -> ClientConnection:
-        if self._ws is None:
-            opened = connect(
-                self.ws_url, open_timeout=self.timeout_s, additional_headers=self.headers or None, max_size=8 << 20
-            )
-            self._ws = self._stack.enter_context(opened)  # websockets wants it used as a context manager
-        return self._ws
+    async def _drop(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                await session.close()
+            except Exception:  # closing a broken connection may fail; it is gone either way
+                return
 
     def close(self) -> None:
-        self._ws = None
-        with contextlib.suppress(OSError, WebSocketException):
-            self._stack.close()
+        if not self._loop.closed:
+            try:
+                self._loop.call(self._drop(), timeout_s=5, what="close brain session")
+            finally:
+                self._loop.close()

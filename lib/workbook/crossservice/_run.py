@@ -11,7 +11,7 @@ from typing import Any
 from .._context import evidence_dir
 from ..connect import ServiceProfile, pick_dialect, profile
 from ..embeddings import EvalSet, load_eval_set
-from ._brain import BrainTools
+from ._brain import Brain
 from ._brainlog import BrainCall, calls_between, read_calls
 from ._dialects import DIALECTS
 from ._settings import DEFAULT_DIALECT, CrossServiceSettings
@@ -37,9 +37,16 @@ def open_task_service(settings: CrossServiceSettings, name: str = "") -> TaskSer
     return dialect(service.http_client(), dialect.Options(**settings.taskservice_options), service)
 
 
-def open_brain(settings: CrossServiceSettings) -> BrainTools:
+def open_brain(settings: CrossServiceSettings) -> Brain:
+    """The brain of profile `brain_service`, spoken in `brain_protocol` (default: the profile's dialect)."""
     service = profile(settings.services, settings.brain_service)
-    return BrainTools(service.ws_target(), timeout_s=settings.request_timeout_s, headers=service.auth_headers())
+    return Brain(
+        service.ws_target(),
+        timeout_s=settings.request_timeout_s,
+        protocol=settings.brain_protocol or service.dialect or "tool-json",
+        brain_tools=settings.brain_tools,
+        headers=service.auth_headers(),
+    )
 
 
 def optional_url(settings: CrossServiceSettings, name: str) -> str:
@@ -54,7 +61,7 @@ def optional_url(settings: CrossServiceSettings, name: str) -> str:
 class CrossServiceRun:
     settings: CrossServiceSettings
     tasks: TaskService
-    brain: BrainTools
+    brain: Brain
     receiver: WebhookReceiver
     eval_set: EvalSet
     evidence: Path

@@ -22,6 +22,8 @@ class CrossServiceSettings(NotebookSettings):
     characters_service: str = ""
     story_service: str = ""
     taskservice_options: dict[str, Any] = Field(default_factory=dict)
+    brain_protocol: str = Field(default="", pattern=r"^(|tool-json|mcp-jsonrpc|auto)$")
+    brain_tools: dict[str, Any] = Field(default_factory=dict)
     taskservice_admin_url: str = ""
     brain_admin_url: str = ""
     project_a: str = Field(default="proj-a", pattern=PROJECT)
