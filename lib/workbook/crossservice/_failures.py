@@ -107,6 +107,8 @@ def check_error_propagation(c: CheckContext, run: CrossServiceRun) -> None:
                 webhook_grace_s=min(s.webhook_grace_s, s.error_bound_s),
             )
         seconds[outage] = round(outcome.seconds, 3)
+        end = outcome.end
+        c.note(f"{outage}: task {'ended ' + repr(end.status) if end else 'reported no end'} in {outcome.seconds:.1f} s")
         evidence[outage] = {**outcome.evidence(), "error": outcome.end.error[:300] if outcome.end else ""}
         problems += outage_problems(run, outcome, outage)
     c.measure(seconds=seconds, evidence=evidence)
