@@ -62,3 +62,27 @@ def test_switch_fails_its_check(
     result = results[failing]
     assert result.status == CheckStatus.FAIL, (result.status, result.detail)
     assert words in result.detail, result.detail
+
+
+# celery-redis 56b07f35 as it runs: these four defects are all on in the real service.
+REAL_SERVICE = {"brain_client": "upstream", "status_404": True, "cancel_unknown_ok": True, "cancel_errors_as_500": True}
+
+
+def test_the_real_services_defects_together_give_the_verdicts_measured_on_it(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Notebook 60 against the real celery-redis (run from a scratch checkout on this sandbox's Redis
+    and brain) ended: flow fail (silent success, no brain data), consistency fail (status 404, cancel
+    500, unknown id cancelled), error_propagation fail (silent success), isolation pass. The stand-in
+    with the real defects on must end the same way."""
+    ids = ["flow", "consistency", "error_propagation", "isolation"]
+    results = run_checks(sandbox, ids, tmp_path, faults={"taskservice": REAL_SERVICE})
+    verdicts = {k: r.status for k, r in results.items()}
+    assert verdicts == {
+        "flow": CheckStatus.FAIL,
+        "consistency": CheckStatus.FAIL,
+        "error_propagation": CheckStatus.FAIL,
+        "isolation": CheckStatus.PASS,
+    }, {k: r.detail for k, r in results.items()}
+    assert "silent success" in results["flow"].detail and "no brain data" in results["flow"].detail
+    for words in ("status route does not know", "-> 500", "never issued"):
+        assert words in results["consistency"].detail
+    assert results["error_propagation"].detail.count("silent success") == 2

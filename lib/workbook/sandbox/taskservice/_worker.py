@@ -3,7 +3,8 @@ with the real service's four routed tasks under their real names and queues.
 
 Each task asks the brain for the project's characters that match its text (the brain's own
 `find_similar_characters`, `tool-json` dialect) and returns what the real task returns plus
-`characters`: the brain's answer. A brain failure fails the task, naming the brain. Switches:
+`characters`: the brain's answer (with the upstream client, no such field, as in the real results).
+A brain failure fails the task, naming the brain. Switches:
 `brain_client: upstream` replays the real client's calls instead (failures swallowed, no brain
 data); `swallow_brain_errors` keeps the dialect but swallows failures as the real tasks do.
 On success or failure, as BaseTaskWithBrain.on_success/on_failure: the `task:{id}` hash is
@@ -53,8 +54,9 @@ def upstream() -> UpstreamBrain:
 class BrainTask(Task):
     """BaseTaskWithBrain's hooks: storage, counters, the upstream client's context store, webhook."""
 
-    def consult_brain(self, project_id: str, query: str, kind: str) -> tuple[list[dict[str, Any]], int]:
-        """(characters from the brain, how many "similar" items the result should count)."""
+    def consult_brain(self, project_id: str, query: str, kind: str) -> tuple[dict[str, Any], int]:
+        """({"characters": the brain's answer} or {} for the upstream client, whose results carry no
+        such field; how many "similar" items the result should count)."""
         task_id = str(self.request.id)
         if switches.value("brain_client") == UPSTREAM:
             client = upstream()
@@ -62,17 +64,17 @@ class BrainTask(Task):
             _swallowed(lambda: client.get_task_history(kind, 10), [])
             _swallowed(lambda: client.store_task_context(task_id, {"project_id": project_id, "query": query}), "")
             _record("brain calls (upstream client)", task_id=task_id, project_id=project_id, calls=client.calls)
-            return [], len(similar)
+            return {}, len(similar)
         try:
             characters = find_similar_characters(brain_url(), project_id, query)
         except BrainCallFailed as error:
             _record("brain call failed", task_id=task_id, project_id=project_id, error=str(error))
             if switches.on("swallow_brain_errors"):
-                return [], 0
+                return {"characters": []}, 0
             raise
         _record("brain call", task_id=task_id, project_id=project_id, tool="find_similar_characters",
                 results=len(characters))  # fmt: skip
-        return characters, len(characters)
+        return {"characters": characters}, len(characters)
 
     def on_success(self, retval: Any, task_id: str, args: Any, kwargs: dict[str, Any]) -> None:
         result = retval if isinstance(retval, dict) else {"result": retval}
@@ -120,7 +122,7 @@ def process_image_generation(
     callback_url: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    characters, similar = self.consult_brain(project_id, image_prompt, "ImageGenerationTask")
+    brain, similar = self.consult_brain(project_id, image_prompt, "ImageGenerationTask")
     task_id = self.request.id
     return {
         "task_id": task_id,
@@ -133,7 +135,7 @@ def process_image_generation(
         "format": "jpg",
         "status": "completed",
         "similar_images_used": similar,
-        "characters": characters,
+        **brain,
     }
 
 
@@ -147,7 +149,7 @@ def process_video_generation(
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     query = f"{scene_data.get('style', '')} {scene_data.get('description', '')}".strip()
-    characters, similar = self.consult_brain(project_id, query, "VideoGenerationTask")
+    brain, similar = self.consult_brain(project_id, query, "VideoGenerationTask")
     task_id = self.request.id
     return {
         "task_id": task_id,
@@ -159,7 +161,7 @@ def process_video_generation(
         "format": "mp4",
         "status": "completed",
         "similar_videos_used": similar,
-        "characters": characters,
+        **brain,
     }
 
 
@@ -172,7 +174,7 @@ def process_audio_generation(
     callback_url: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    characters, similar = self.consult_brain(project_id, audio_prompt, "AudioGenerationTask")
+    brain, similar = self.consult_brain(project_id, audio_prompt, "AudioGenerationTask")
     task_id = self.request.id
     return {
         "task_id": task_id,
@@ -183,7 +185,7 @@ def process_audio_generation(
         "format": "wav",
         "status": "completed",
         "similar_audio_used": similar,
-        "characters": characters,
+        **brain,
     }
 
 
@@ -202,12 +204,12 @@ def evaluate_department(
     if not gather_data:  # _create_insufficient_data_result: no brain call, rating 0
         return {"department": department_slug, "rating": 0, "evaluation_result": "fail", "characters": []}
     text = " ".join(str(item.get("content", "")) for item in gather_data if isinstance(item, dict))
-    characters, _ = self.consult_brain(project_id, f"{department_slug or ''} {text}".strip(), "EvaluateDepartment")
+    brain, _ = self.consult_brain(project_id, f"{department_slug or ''} {text}".strip(), "EvaluateDepartment")
     rating = 75 + (sum(map(ord, str(department_slug))) % 20)  # the real mock evaluator's 75-94
     return {
         "department": department_slug,
         "rating": rating,
         "evaluation_result": "pass" if rating >= threshold else "fail",
         "evaluation_summary": f"The {department_slug} department shows strong foundational work.",
-        "characters": characters,
+        **brain,
     }
