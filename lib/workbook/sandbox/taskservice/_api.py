@@ -10,6 +10,7 @@ that finishes first is overwritten back to "processing"): kinder than the real s
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Qu
 from fastapi.responses import JSONResponse
 
 from .._faults_http import faults_router
+from ._brainclient import UpstreamBrain
 from ._celeryapp import ROUTED, make_celery
 from ._config import ServiceConfig
 from ._models import (
@@ -30,7 +32,7 @@ from ._models import (
     TaskSubmissionResponse,
 )
 from ._storage import TaskStorage
-from ._switches import OPTIONS, MirroredSwitches, write_json
+from ._switches import OPTIONS, UPSTREAM, MirroredSwitches, write_json
 from ._tasks_view import cancel_answer, kwargs_for, status_body
 
 APP_NAME = "AI Movie Platform - Task Service API"
@@ -137,6 +139,8 @@ def create_app(config: ServiceConfig, switches: MirroredSwitches) -> FastAPI:
     @api.get("/tasks/{task_id}/status", response_model=TaskStatusResponse)
     async def status(task_id: str) -> TaskStatusResponse:
         validate_task_id(task_id)
+        if switches.brain_client == UPSTREAM:  # the real route asks the brain first, failures swallowed
+            await asyncio.to_thread(_ask_brain_context, options.get("brain_url") or config.brain_url, task_id, config)
         stored = storage.get_task(task_id)
         if switches.on("status_404") or stored is None:
             raise HTTPException(status_code=404, detail="Task not found or status unavailable")
@@ -223,6 +227,14 @@ def create_app(config: ServiceConfig, switches: MirroredSwitches) -> FastAPI:
         return {"workers": sorted(name for reply in replies for name in reply)}
 
     return app
+
+
+def _ask_brain_context(brain_url: str, task_id: str, config: ServiceConfig) -> None:
+    """BrainServiceClient(...).get_task_context: 3 connection attempts, 2 s and 4 s apart (scaled)."""
+    try:
+        UpstreamBrain(brain_url, sleep=time.sleep, time_scale=config.time_scale).get_task_context(task_id)
+    except Exception:  # "Could not retrieve brain service context": logged and swallowed
+        return
 
 
 def validate_task_id(task_id: str) -> None:

@@ -92,6 +92,12 @@ class UpstreamBrain:
         result = self._tool("get_knowledge", arguments)
         return list(result.get("results", [])) if isinstance(result, dict) else []
 
+    def get_task_context(self, task_id: str) -> dict[str, Any] | None:
+        """What the status route asks before answering (app/api/tasks.py:177-185)."""
+        result = self._tool("get_knowledge", {"knowledge_type": "task_context", "query": {"task_id": task_id}})
+        found = result.get("results", []) if isinstance(result, dict) else []
+        return dict(found[0].get("content", {})) if found and isinstance(found[0], dict) else None
+
     def store_task_context(self, task_id: str, context: dict[str, Any]) -> str:
         content = {"task_id": task_id, "context": context, "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S")}
         result = self._tool("store_knowledge", {"knowledge_type": "task_context", "content": content})

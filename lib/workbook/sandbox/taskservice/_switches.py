@@ -27,7 +27,8 @@ FAULTS: dict[str, tuple[str, str]] = {
         "`upstream`: the worker calls the brain as celery-redis's BrainServiceClient does (JSON-RPC tools/call "
         "to <brain>/mcp with tools the brain lacks: search_embeddings, get_knowledge, store_knowledge; every "
         "failure swallowed) and the task completes without brain data (app/clients/brain_client.py, "
-        "app/tasks/base_task.py:45-172)",
+        "app/tasks/base_task.py:45-172); the status route asks the brain the same way before it answers "
+        "(with the brain unreachable: 6 s of back-off per status call, measured)",
     ),
     "swallow_brain_errors": (
         "error_propagation",
