@@ -1,5 +1,5 @@
-"""Runs notebook 60's checks in-process against a sandbox (redis, brain, task service), each run in
-projects of its own."""
+"""Runs notebook 60's checks in-process against a sandbox (redis, brain, task service; the optional
+character/story extension), each run in projects of its own."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from workbook import crossservice as x
 from workbook.checks import CheckResult, Checks
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
-SERVICES = ["redis", "brain", "taskservice"]
+# The character/story REST extension runs too, for the optional check (the notebook names it only on request).
+SERVICES = ["redis", "brain", "taskservice", "characters", "story"]
 
 
 def services_for(sandbox: Sandbox) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def services_for(sandbox: Sandbox) -> dict[str, Any]:
     return {
         "taskservice": {"url": o["taskservice"]["url"], "auth": key, "dialect": "celery-redis"},
         "brain": {"ws_url": o["brain"]["ws_url"]},
+        "characters": {"url": o["characters"]["url"]},
+        "story": {"url": o["story"]["url"]},
     }
 
 

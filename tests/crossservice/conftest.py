@@ -1,4 +1,5 @@
-"""One sandbox for the folder: Redis, the brain (its real model) and the task service."""
+"""One sandbox for the folder: Redis, the brain (its real model), the task service, the optional
+character and story stand-ins."""
 
 from __future__ import annotations
 

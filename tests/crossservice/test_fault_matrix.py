@@ -50,6 +50,11 @@ def test_all_off_passes(sandbox: Sandbox, tmp_path: Path) -> None:
     assert len(results["error_propagation"].measured["seconds"]) == 2  # both outages were exercised
 
 
+def test_the_optional_character_story_extension_runs_when_named(sandbox: Sandbox, tmp_path: Path) -> None:
+    results = run_checks(sandbox, ["character_story"], tmp_path, characters_service="characters", story_service="story")
+    assert results["character_story"].status == CheckStatus.PASS, results["character_story"].detail
+
+
 @pytest.mark.parametrize(("service", "switch", "value", "failing", "words"), MATRIX, ids=[m[1] for m in MATRIX])
 def test_switch_fails_its_check(
     sandbox: Sandbox, tmp_path: Path, service: str, switch: str, value: Any, failing: str, words: str
