@@ -1,8 +1,8 @@
-"""Runs notebook 60's checks in-process against a sandbox, with a fresh set of projects each time."""
+"""Runs notebook 60's checks in-process against a sandbox (redis, brain, task service; the optional
+character/story extension), each run in projects of its own."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,24 +11,33 @@ from workbook import crossservice as x
 from workbook.checks import CheckResult, Checks
 from workbook.sandbox import Sandbox, clear_faults, set_faults
 
-SERVICES = ["brain", "characters", "story", "redis", "faultproxy", "upstream", "tasks"]
-_tags = itertools.count(1)
+# The character/story REST extension runs too, for the optional check (the notebook names it only on request).
+SERVICES = ["redis", "brain", "taskservice", "characters", "story"]
+
+
+def services_for(sandbox: Sandbox) -> dict[str, Any]:
+    """The two profiles as params/sandbox.yaml gives them."""
+    o = sandbox.outputs
+    key = {"kind": "header", "name": "X-API-Key", "secret_env": "SANDBOX_TASKSERVICE_API_KEY"}
+    return {
+        "taskservice": {"url": o["taskservice"]["url"], "auth": key, "dialect": "celery-redis"},
+        "brain": {"ws_url": o["brain"]["ws_url"]},
+        "characters": {"url": o["characters"]["url"]},
+        "story": {"url": o["story"]["url"]},
+    }
 
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
     o = sandbox.outputs
     values: dict[str, Any] = {
-        "characters_url": o["characters"]["url"],
-        "story_url": o["story"]["url"],
-        "brain_ws_url": o["brain"]["mcp_url"],  # notebook 60 speaks JSON-RPC MCP to the brain's /mcp
-        "tasks_url": o["tasks"]["url"],
+        "services": services_for(sandbox),
+        "taskservice_admin_url": o["taskservice"]["admin_url"],
         "brain_admin_url": o["brain"]["admin_url"],
-        "characters_admin_url": o["characters"]["admin_url"],
-        "story_admin_url": o["story"]["admin_url"],
-        "run_tag": f"t{next(_tags)}",
         # Generous: these tests prove each check can fail, they do not time the machine.
         "embed_p50_ms_max": 5000.0,
         "flow_total_s_max": 120.0,
+        "task_timeout_s": 30.0,
+        "error_bound_s": 20.0,
     }
     values.update(overrides)
     return x.CrossServiceSettings.of(**values)
@@ -41,7 +50,9 @@ CHECK_FUNCTIONS = {
     "isolation": x.check_isolation,
     "embedding_quality": x.check_embedding_quality,
     "embedding_behaviour": x.check_embedding_behaviour,
+    "negative_scores": x.check_negative_scores,
     "clustering": x.check_clustering,
+    "character_story": x.check_character_story,
 }
 
 
@@ -55,7 +66,7 @@ def run_checks(
     **overrides: Any,
 ) -> dict[str, CheckResult]:
     """Run the `setup` checks, set `faults` (service -> switches), run `check_ids`, clear every switch."""
-    admin = {name: sandbox.outputs[name]["admin_url"] for name in ("brain", "characters", "story", "tasks")}
+    admin = {name: sandbox.outputs[name]["admin_url"] for name in ("brain", "taskservice")}
     run = x.CrossServiceRun.open(settings_for(sandbox, **overrides), evidence=tmp)
     checks = Checks("60_cross_service", x.CHECKS, results_dir=tmp)
     try:

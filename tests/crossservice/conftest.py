@@ -1,4 +1,5 @@
-"""One sandbox per test module: the brain, the character and story services and the task pipeline."""
+"""One sandbox for the folder: Redis, the brain (its real model), the task service, the optional
+character and story stand-ins."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from workbook.sandbox import Sandbox
 from ._support import SERVICES
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(SERVICES, time_scale=1.0) as running:
+    with Sandbox(SERVICES, time_scale=10.0) as running:
         yield running

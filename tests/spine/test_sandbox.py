@@ -35,7 +35,7 @@ def fake_services(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_start_waves_put_each_service_after_what_it_depends_on() -> None:
     assert start_waves(list(SERVICES)) == [
         ["s3", "discord", "brain", "studio", "redis", "upstream"],
-        ["refbackend", "faultproxy", "characters"],
+        ["refbackend", "faultproxy", "characters", "taskservice"],
         ["tasks", "story"],
     ]
     # A dependency not asked for is not waited for (the caller adds dependencies, `with_dependencies`).

@@ -1,32 +1,49 @@
-"""Cross-service flow of the movie platform (issue 11, notebook 60_cross_service).
+"""The movie platform's cross-service path (issue 21, notebook 60_cross_service), on its real topology.
 
-Follows one piece of data through the character service (REST), the brain (MCP over WebSocket:
-embeddings, similarity), the story service (REST) and the orchestrator (task API running Celery
-jobs), under one correlation id (`X-Request-ID`, into MCP `params._meta` and Celery headers);
-checks consistency, error propagation, project isolation (similarity search included) and the
-brain's embedding quality on an evaluation set with a negative control (`workbook.embeddings`).
-The same code runs against the sandbox and live services; only params change.
+A task goes from the task service's API (jomapps/celery-redis) to a Celery worker, from the worker to
+the brain (its `{"tool": ...}` WebSocket dialect), and back as a result and a webhook to a receiver
+the workbook runs. Checks: the flow (the brain hop proven by the brain's own record, or by data only
+the brain could produce), consistency of a task's views, error propagation with the brain down or
+refusing (a silent success is a finding), project isolation through the brain's tools, the workers
+and the task lists, and the brain's embedding quality on an evaluation set with a negative control
+(`workbook.embeddings`). The task service is reached through one client interface with a dialect per
+platform (`_dialects/`); the same code runs against the sandbox and live services.
 """
 
-from ._brain import BrainError, BrainTools, tool_payload
+from ._brain import Brain, BrainError
+from ._chain import check_character_story
 from ._checks import CHECKS
 from ._consistency import check_consistency
+from ._dialects import DIALECTS
 from ._failures import check_error_propagation
 from ._flow import check_flow
 from ._hops import hop_table, waterfall
 from ._isolation import check_isolation
-from ._orchestrator import JobOutcome, run_scene_job
-from ._quality import check_clustering, check_embedding_behaviour, check_embedding_quality
-from ._run import CrossServiceRun
+from ._quality import (
+    check_clustering,
+    check_embedding_behaviour,
+    check_embedding_quality,
+    check_negative_scores,
+)
+from ._run import CrossServiceRun, close_run, describe_run
 from ._settings import CrossServiceSettings
+from ._taskrun import TaskOutcome, run_task
+from ._taskservice import Reply, TaskService, TaskView
+from ._webhooks import WebhookReceiver
 
 __all__ = [
     "CHECKS",
+    "DIALECTS",
+    "Brain",
     "BrainError",
-    "BrainTools",
     "CrossServiceRun",
     "CrossServiceSettings",
-    "JobOutcome",
+    "Reply",
+    "TaskOutcome",
+    "TaskService",
+    "TaskView",
+    "WebhookReceiver",
+    "check_character_story",
     "check_clustering",
     "check_consistency",
     "check_embedding_behaviour",
@@ -34,8 +51,10 @@ __all__ = [
     "check_error_propagation",
     "check_flow",
     "check_isolation",
+    "check_negative_scores",
+    "close_run",
+    "describe_run",
     "hop_table",
-    "run_scene_job",
-    "tool_payload",
+    "run_task",
     "waterfall",
 ]

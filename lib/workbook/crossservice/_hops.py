@@ -14,10 +14,10 @@ from matplotlib.figure import Figure
 
 SERVICE_COLOURS = {
     "workbook": "#777777",
+    "taskservice": "#9467bd",
     "characters": "#1f77b4",
     "brain": "#d62728",
     "story": "#2ca02c",
-    "orchestrator": "#9467bd",
 }
 
 

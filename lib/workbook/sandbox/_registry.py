@@ -30,6 +30,8 @@ SERVICES: dict[str, str] = {
     # Cross-service flow (notebook 60): the movie platform's character and story services.
     "characters": "workbook.sandbox.characters",
     "story": "workbook.sandbox.story",
+    # The movie platform's task service around the brain (notebook 60): FastAPI + Celery on Redis.
+    "taskservice": "workbook.sandbox.taskservice",
 }
 
 # Services a stand-in cannot run without (started first, even if no notebook names them).
@@ -39,6 +41,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "tasks": ("redis", "faultproxy", "upstream"),
     "characters": ("brain",),
     "story": ("brain", "characters"),
+    "taskservice": ("redis", "brain"),
 }
 
 
