@@ -115,3 +115,46 @@ def test_notebook_binds_its_parameters_in_the_lab(path: Path) -> None:
         assert (REPO / "params" / f"{profile}.yaml").is_file(), f"{path.name}: no params/{profile}.yaml"
     forms = [call.lineno for call, name in zip(calls, names, strict=True) if name == "params_form"]
     assert all(bind.lineno < line for line in forms), f"{path.name}: bind the parameters before showing the form"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_checks_are_declared_before_the_setup_and_the_setup_cannot_swallow_them(path: Path) -> None:
+    """Issue 20: a setup that fails must leave every declared check recorded. So the `Checks(...)`
+    cell comes before any cell that opens a run or reads settings, and those go through
+    `checks.setup(...)` (which records a failure against every check instead of raising)."""
+    notebook = nbformat.read(path, as_version=4)
+    sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"][1:]
+    declared_at = next((i for i, source in enumerate(sources) if re.search(r"\bChecks\(", source)), None)
+    assert declared_at is not None, f"{path.name}: no Checks(...) declaration"
+    opening = re.compile(r"\.(open|open_run|from_namespace)\(")
+    for index, source in enumerate(sources):
+        for line in source.splitlines():
+            if opening.search(line) and "checks.setup(" not in line and not line.lstrip().startswith("#"):
+                raise AssertionError(f"{path.name}: opens or reads settings outside checks.setup: {line.strip()}")
+        if index < declared_at:
+            assert "checks.setup(" not in source and not opening.search(source), (
+                f"{path.name}: a setup runs before the checks are declared"
+            )
+
+
+def test_every_declared_service_is_a_profile_name() -> None:
+    """The report's service vocabulary is the services: profile names (issue 20): one word per service."""
+    import importlib
+    import pkgutil
+
+    import workbook
+    from workbook.checks import CheckSpec
+
+    profiles = set(yaml.safe_load((REPO / "params" / "sandbox.yaml").read_text())["services"])
+    found: dict[str, set[str]] = {}
+    for module_info in pkgutil.walk_packages(workbook.__path__, "workbook."):
+        if ".sandbox" in module_info.name or module_info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, dict) and value and all(isinstance(item, CheckSpec) for item in value.values()):
+                for spec in value.values():
+                    found.setdefault(spec.service, set()).add(module_info.name)
+    assert found, "no CHECKS tables found"
+    unknown = {service: sorted(modules) for service, modules in found.items() if service not in profiles}
+    assert unknown == {}, f"services that are no profile of params/sandbox.yaml: {unknown}"
