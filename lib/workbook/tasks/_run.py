@@ -1,4 +1,5 @@
-"""One notebook run: validated settings, the clients, what was observed, and cleanup."""
+"""One notebook run: validated settings, the dialect's client, Celery's remote control, the fault
+proxy, what was observed, and cleanup."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from .._secrets import read_secret
 from .._sync import run_sync
 from ..chaos import Journal, ToxiproxyClient
 from ..sandbox import clear_faults, set_faults
-from ._api import Observation, OnEvent, TaskApi
+from ._client import Follow, OnRecord, TaskClient
+from ._dialects import make_dialect
+from ._pacer import CreationPacer
 from ._redis import client as redis_client
 from ._settings import TaskPipelineSettings
 from ._workers import WorkerControl
@@ -33,28 +36,35 @@ class Marker:
 class TaskPipelineRun:
     settings: TaskPipelineSettings
     password: str
-    api: TaskApi
+    client: TaskClient
     control: WorkerControl
     proxy: ToxiproxyClient | None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    observations: list[tuple[str, Observation]] = field(default_factory=list)
+    observations: list[tuple[str, Follow]] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     journals: list[Journal] = field(default_factory=list)
     recoveries: list[dict[str, Any]] = field(default_factory=list)
-    health_samples: list[dict[str, Any]] = field(default_factory=list)
+    _serial: int = 0
 
     @classmethod
     def open(cls, settings: TaskPipelineSettings) -> TaskPipelineRun:
-        password = read_secret(settings.redis_password_env, purpose="Redis password") or ""
+        named = settings.redis_password_env
+        password = (read_secret(named, purpose="Redis password") or "") if named else ""
+        dialect = make_dialect(settings.dialect, settings.dialect_options)
+        pacer = CreationPacer(settings.create_limit, settings.create_window_s)
         return cls(
             settings=settings,
             password=password,
-            api=TaskApi(settings.api_base_url, settings.websocket_base),
+            client=TaskClient(dialect, settings.api_base_url, settings.websocket_base, pacer),
             control=WorkerControl(
                 settings.redis_url, password, settings.worker_names, timeout_s=settings.ping_timeout_s
             ),
             proxy=ToxiproxyClient(settings.fault_proxy_url) if settings.fault_proxy_url else None,
         )
+
+    @property
+    def dialect(self) -> Any:
+        return self.client.dialect
 
     @property
     def prefix(self) -> str:
@@ -63,31 +73,42 @@ class TaskPipelineRun:
     def redis(self) -> Any:
         return redis_client(self.settings.redis_url, self.password)
 
-    def job_params(self, **overrides: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "frames": self.settings.frames,
-            "step_s": self.settings.step_s,
-            "output_size": self.settings.output_size,
-        }
-        params.update(overrides)
-        return params
+    def package_url(self, label: str, requirement_set: int | None = None, name: str = "") -> str:
+        """A package URL of its own for each task (so the download source's log tells tasks apart);
+        `-r<N>` picks the sandbox upstream's requirement set N."""
+        self._serial += 1
+        variant = f"{self.run_id}-{label}-{self._serial}" + (
+            f"-r{requirement_set}" if requirement_set is not None else ""
+        )
+        return f"{self.settings.package_base_url}/{variant}/{name or self.settings.package_name}.difypkg"
 
-    def run_tasks(
-        self,
-        label: str,
-        params_list: list[dict[str, Any]],
-        *,
-        on_event: OnEvent | None = None,
-        timeout_s: float | None = None,
-    ) -> list[Observation]:
-        timeout = timeout_s or self.settings.task_timeout_s
+    def original(self, package_url: str) -> bytes:
+        """The package as the download source serves it, fetched here (not through the platform)."""
+        response = httpx.get(package_url, timeout=30.0)
+        response.raise_for_status()
+        return response.content
+
+    def run_tasks(self, label: str, package_urls: list[str], *, on_record: OnRecord | None = None) -> list[Follow]:
+        timeout = self.settings.task_timeout_s
         observed = run_sync(
-            self.api.run_tasks(self.settings.job_type, params_list, timeout_s=timeout, on_event=on_event),
-            timeout_s=timeout + 30,
+            self.client.run(package_urls, timeout_s=timeout, grace_s=self.settings.ws_grace_s, on_record=on_record),
+            timeout_s=timeout + 60,
             what=f"{label} tasks",
         )
         self.observations.extend((label, observation) for observation in observed)
         return observed
+
+    def wait_terminal(self, task_id: str, timeout_s: float) -> dict[str, Any]:
+        """Poll the task's HTTP record until it is terminal or `timeout_s` passed; the last record."""
+        deadline = time.monotonic() + timeout_s
+        record: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                record = self.client.record(task_id) or record
+            if record and self.dialect.state(record) in ("completed", "failed"):
+                break
+            time.sleep(0.2)
+        return record
 
     def mark(self, label: str) -> None:
         self.markers.append(Marker(label, time.time()))
@@ -96,11 +117,6 @@ class TaskPipelineRun:
         self.recoveries.append(
             {"experiment": experiment, "metric": metric, "seconds": None if seconds is None else round(seconds, 3)}
         )
-
-    def task_ids(self) -> list[str]:
-        return [observation.task_id for _, observation in self.observations]
-
-    # --- sandbox answer switches of the upstream (always lifted afterwards) ------------------
 
     @contextlib.contextmanager
     def upstream_answers(self, switches: dict[str, Any]) -> Iterator[None]:
@@ -112,17 +128,19 @@ class TaskPipelineRun:
         finally:
             clear_faults(admin)
 
-    def upstream_requests(self, task_id: str) -> list[dict[str, Any]]:
+    def upstream_requests(self, package_url: str, method: str = "GET") -> list[dict[str, Any]]:
+        """The download source's own log of requests for one package (the platform sends no task id)."""
         response = httpx.get(self.settings.upstream_admin_url + "/_sandbox/requests", timeout=10.0)
         response.raise_for_status()
-        return [entry for entry in response.json()["requests"] if entry.get("task_id") == task_id]
+        path = httpx.URL(package_url).path
+        return [e for e in response.json()["requests"] if e.get("path") == path and e.get("method", "GET") == method]
 
     def close(self) -> None:
         with contextlib.suppress(Exception), self.redis() as client:
             keys = list(client.scan_iter(match=f"{self.prefix}:*", count=500))
             if keys:
                 client.delete(*keys)
-        self.api.close()
+        self.client.close()
         self.control.close()
         if self.proxy is not None:
             self.proxy.close()
