@@ -105,13 +105,15 @@ def _experiment(
                 return
             if progress >= INJECT_AT_PROGRESS:
                 state["task_id"] = run.dialect.field(record, "id")
-                threads.append(threading.Thread(target=inject, args=(journal, state), daemon=True))
+                threads.append(threading.Thread(target=_guarded, args=(inject, journal, state), daemon=True))
                 threads[0].start()
                 await asyncio.sleep(0)
 
         (target,) = run.run_tasks(f"chaos: {fault}", [run.package_url("chaos", LARGE_SET)], on_record=on_record)
         for thread in threads:
             thread.join(90.0)
+        if "error" in state:  # our injection broke, not the platform: nothing is judged
+            raise RuntimeError(f"the injection itself failed: {state['error']}")
         if "injected" not in state:
             raise RuntimeError(f"not injected: {state.get('why', 'the task ended before the fault (make it longer)')}")
         journal.observations.update(task_id=target.task_id, final_state=target.final_state, records=len(target.records))
@@ -135,7 +137,16 @@ def _experiment(
         rollbacks=[item["name"] for item in journal.rollbacks],
         **{key: value for key, value in journal.observations.items() if key != "traceback"},
     )
+    if "the injection itself failed" in journal.error:
+        raise RuntimeError(journal.error)  # the check could not exercise the platform: error, not fail
     c.expect_none(journal.problems())
+
+
+def _guarded(inject: Callable[[Journal, dict[str, Any]], None], journal: Journal, state: dict[str, Any]) -> None:
+    try:
+        inject(journal, state)
+    except Exception as error:  # recorded, and raised again by the method after the task is followed
+        state["error"] = f"{type(error).__name__}: {error}"
 
 
 def check_chaos_worker_kill(c: CheckContext, run: TaskPipelineRun) -> None:
