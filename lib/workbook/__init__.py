@@ -20,7 +20,7 @@ from ._progress import Progress, log
 from ._secrets import read_secret
 from ._settings import NotebookSettings
 from ._sync import LoopThread, run_sync
-from .checks import Checks, CheckSpec
+from .checks import Checks, CheckSpec, CouldNotCheck, ErrorReason
 from .interactive import interactive_params
 
 _enable_inline_figures()
@@ -28,6 +28,8 @@ _enable_inline_figures()
 __all__ = [
     "CheckSpec",
     "Checks",
+    "CouldNotCheck",
+    "ErrorReason",
     "LoopThread",
     "NotebookSettings",
     "ParamsError",

@@ -49,9 +49,32 @@ def read_secret(env_name: str, *, purpose: str = "", required: bool = True) -> s
     return value
 
 
+def remember_secret(value: str) -> None:
+    """Scrub `value` from this process's output too (a part of a secret read some other way, such as
+    the password inside a URL read with `read_secret`)."""
+    if len(value) >= MIN_SECRET_LENGTH:
+        _seen_values.add(value)
+
+
 def seen_secrets() -> frozenset[str]:
     """Every secret value `read_secret` has handed out in this process (for scrubbing output)."""
     return frozenset(_seen_values)
+
+
+def env_names_in(value: object) -> set[str]:
+    """Every variable name a `*_env` key holds, anywhere in a parameter value (nested dicts and lists
+    included: a services: profile names its secrets as `auth.secret_env`, `auth.username_env`, `url_env`)."""
+    names: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and key.endswith("_env") and isinstance(item, str) and item:
+                names.add(item)
+            else:
+                names |= env_names_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            names |= env_names_in(item)
+    return names
 
 
 def secret_values_in_env(env_names: list[str] | set[str]) -> set[str]:

@@ -42,7 +42,9 @@ def describe_validation_error(owner: str, error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         field = ".".join(str(part) for part in item["loc"]) or "(settings)"
-        shown = "(hidden)" if looks_secret(field) else repr(_without_userinfo(item.get("input")))
+        # A rejected `*_env` value is not a variable name: it may be the secret pasted in by mistake.
+        hidden = looks_secret(field) or field.endswith("_env")
+        shown = "(hidden)" if hidden else repr(_without_userinfo(item.get("input")))
         if item["type"] == "extra_forbidden":
             lines.append(f"{owner}: unknown setting {field!r}")
         elif item["type"] == "missing":

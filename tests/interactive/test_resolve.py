@@ -94,12 +94,13 @@ def test_services_the_sandbox_does_not_run_leave_their_parameters_alone(tmp_path
     partial = {name: built_outputs[name] for name in ("s3", "refbackend")}
     root = write_state(tmp_path / "sb", partial)
     resolution = resolve("sandbox", "00_service_health", root)
-    assert resolution.values["s3_endpoint"] == partial["s3"]["endpoint"]
+    services = resolution.values["services"]
+    assert set(services) == {"s3", "refbackend", "refbackend_local"}
+    assert services["s3"]["url"] == partial["s3"]["endpoint"]
     raw = load_plan(SANDBOX_YAML, notebooks_dir=NOTEBOOKS, only=["00_service_health"]).notebooks[0].parameters
-    needed = {service for service, _ in placeholders_in(raw["http_health_urls"])} - set(partial)
-    assert needed, "params/sandbox.yaml's health URLs should reach beyond s3 and refbackend"
-    assert resolution.unresolved["http_health_urls"] == tuple(sorted(needed))
-    assert "http_health_urls" not in resolution.values
+    needed = {name for name, entry in raw["services"].items() if {s for s, _ in placeholders_in(entry)} - set(partial)}
+    assert needed, "params/sandbox.yaml's profiles should reach beyond s3 and refbackend"
+    assert {key.removeprefix("services.") for key in resolution.unresolved} == needed
 
 
 def test_a_dead_service_counts_as_not_running(tmp_path: Path, built_outputs: Any) -> None:

@@ -40,11 +40,10 @@ def test_the_client_reads_an_sdk_server_right(sdk_server: str) -> None:
 @pytest.mark.notebook
 def test_notebooks_00_and_30_pass_with_no_false_alarm(sdk_server: str, tmp_path: Path) -> None:
     ws_url, health_url = f"ws://{sdk_server}/mcp", f"http://{sdk_server}/health"
-    health = run_notebook(
-        "00_service_health", {"http_health_urls": [health_url], "websocket_urls": [ws_url]}, tmp_path / "00"
-    )
-    assert {k: c["status"] for k, c in health.items()} == {"http-0": "pass", "ws-0": "pass"}, health
-    assert "WARNING" not in health["ws-0"]["detail"] and health["ws-0"]["measured"]["subprotocol"] == "mcp"
+    services = {"brain": {"ws_url": ws_url, "health": [health_url]}}
+    health = run_notebook("00_service_health", {"services": services}, tmp_path / "00")
+    assert {k: c["status"] for k, c in health.items()} == {"http-brain-0": "pass", "ws-brain": "pass"}, health
+    assert "WARNING" not in health["ws-brain"]["detail"] and health["ws-brain"]["measured"]["subprotocol"] == "mcp"
     perf = run_notebook(
         "30_perf_probes",
         {

@@ -18,8 +18,17 @@ def results_for(notebook: str, checks: Checks, specs: Mapping[str, CheckSpec] | 
     specs = specs or {}
     declared = {check_id: specs.get(check_id, CheckSpec(title=f"{check_id} works")) for check_id in checks}
     results = NotebookResults(notebook=notebook, declared=declared)
+    # A failed check carries its declared remedy, as a body that confirmed that defect records it
+    # (`c.expect(..., remedy=True)`); an errored one carries none and is classed `setup`.
     rows = [
-        results.result(check_id, CheckStatus(status), f"detail of {check_id}" if status != "pass" else "", measured=m)
+        results.result(
+            check_id,
+            CheckStatus(status),
+            f"detail of {check_id}" if status != "pass" else "",
+            measured=m,
+            remedy=declared[check_id].remedy if status == "fail" else "",
+            reason="setup" if status == "error" else None,
+        )
         for check_id, (status, m) in checks.items()
     ]
     return results.model_copy(update={"checks": rows})

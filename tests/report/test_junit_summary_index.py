@@ -85,8 +85,14 @@ def test_summary_matrix_issues_recommendations_and_figures(make_bundle: Callable
     assert summary.matrix["studio-api"]["40_api"].status == "fail"
     assert summary.matrix["studio-api"]["50_tasks"].status == "pass"
     assert summary.matrix["redis"]["40_api"].status == "none"
-    assert summary.matrix["redis"]["50_tasks"].status == "fail"
-    assert [issue.severity for issue in summary.issues] == ["critical", "minor"]
+    assert summary.matrix["redis"]["50_tasks"].status == "error"
+    assert summary.matrix["redis"]["50_tasks"].errored == 1
+    # Platform defects and "could not check" are apart: the errored ping is no defect of redis.
+    assert [(issue.check, issue.severity) for issue in summary.issues] == [("upload", "critical")]
+    assert [(group.reason, [issue.check for issue in group.checks]) for group in summary.could_not_check] == [
+        ("setup", ["ping"])
+    ]
+    assert "setup" in summary.could_not_check[0].configure
     assert summary.recommendations == ["validate uploads (40_api/upload)"]
     assert {(f.notebook, f.name, f.value) for f in summary.key_figures} == {
         ("40_api", "p99_ms", 12.5),

@@ -207,3 +207,43 @@ def test_faults_are_checked_against_the_stand_ins_switches(write_params: Callabl
         assert expected in str(raised.value), text
     with pytest.raises(ParamsError, match=r"expected SERVICE\.SWITCH=VALUE"):
         parse_fault("latency=3")
+
+
+SERVICES = {
+    "api": {"url": "http://127.0.0.1:1", "auth": {"kind": "header", "name": "X-API-Key", "secret_env": "API_KEY_VAR"}},
+    "other": {"url": "http://127.0.0.1:2"},
+}
+
+
+def test_services_section_reaches_only_the_notebooks_that_declare_it(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "services": SERVICES, "notebooks": {**GOOD["notebooks"], "uses_services": {}}}
+    plans = {plan.name: plan for plan in load(write_params(document)).notebooks}
+    assert "services" not in plans["passes"].parameters
+    # uses_services names `api` (its api_service default): it gets that profile, not `other`.
+    assert plans["uses_services"].parameters["services"] == {"api": SERVICES["api"]}
+
+
+def test_a_profile_name_the_section_lacks_is_named_before_anything_runs(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "services": SERVICES, "notebooks": {"uses_services": {"api_service": "apj"}}}
+    message = problem(write_params, document)
+    assert "'api_service'" in message and "'apj'" in message and "did you mean 'api'" in message
+
+
+def test_bad_profiles_are_listed_without_echoing_a_pasted_secret(write_params: Callable[..., Path]) -> None:
+    pasted = "sk-live-canary-0042"
+    services = {
+        "api": {"url": "ftp://x", "auth": {"kind": "header", "secret_env": pasted}},
+        "brain": {"url": "${sandbox.brain.url}"},
+        "s3": {"url": "http://127.0.0.1:9", "headers": {"Authorization": "Bearer x"}, "timeout": 3},
+    }
+    message = problem(write_params, {**GOOD, "services": services})
+    assert pasted not in message
+    assert "services.api: setting 'url'" in message and "services.api: setting 'auth.secret_env'" in message
+    assert "auth kind 'header' needs `name`" in message or "auth" in message
+    assert "refers to sandbox service 'brain', which this params file does not start" in message
+    assert "carries a credential" in message and "unknown setting 'timeout'" in message
+
+
+def test_services_is_not_a_per_notebook_value(write_params: Callable[..., Path]) -> None:
+    document = {**GOOD, "services": SERVICES, "notebooks": {"uses_services": {"services": {}}}}
+    assert "set by the top-level services: section" in problem(write_params, document)

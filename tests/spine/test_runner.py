@@ -152,3 +152,47 @@ def test_sandbox_credentials_never_reach_the_bundle(
     ]
     assert leaked == []
     assert manifest(outcome)["secret_scan"]["files_scrubbed"], "the fixture does leak; the scrubber must catch it"
+
+
+def test_a_failed_setup_records_every_declared_check_as_error_setup(
+    write_params: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WB_UNSET_API_URL", raising=False)
+    services = {"api": {"url_env": "WB_UNSET_API_URL"}}
+    outcome = run_fixtures(write_params, tmp_path, {"uses_services": {}}, services=services)
+    assert outcome.exit_code == 1
+    results = json.loads((outcome.bundle / "uses_services/results.json").read_text())
+    rows = {row["id"]: (row["status"], row["reason"], row["detail"]) for row in results["checks"]}
+    assert set(rows) == {"reach", "later"}, "no declared check vanishes when the setup fails"
+    for status, reason, detail in rows.values():
+        assert (status, reason) == ("error", "setup")
+        assert "WB_UNSET_API_URL" in detail and "is not set" in detail
+    entry = manifest(outcome)["notebooks"][0]
+    assert entry["could_not_check"] == {"setup": 2} and entry["checks"]["fail"] == 0
+    assert "0 failed, 2 could not check (setup 2)" in (tmp_path / "console.txt").read_text()
+
+
+def test_service_profile_secrets_never_reach_the_bundle(
+    write_params: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url_password, api_key = "canary-url-password-5521", "canary-api-key-value-9034"
+    monkeypatch.setenv("WB_CANARY_API_URL", f"http://user:{url_password}@127.0.0.1:1/")
+    monkeypatch.setenv("WB_CANARY_API_KEY", api_key)
+    services = {
+        "api": {
+            "url_env": "WB_CANARY_API_URL",
+            "auth": {"kind": "header", "name": "X-API-Key", "secret_env": "WB_CANARY_API_KEY"},
+        }
+    }
+    outcome = run_fixtures(write_params, tmp_path, {"uses_services": {}}, services=services)
+    leaked = [
+        str(path)
+        for path in outcome.bundle.rglob("*")
+        if path.is_file() and (url_password.encode() in path.read_bytes() or api_key.encode() in path.read_bytes())
+    ]
+    assert leaked == []
+    console = (tmp_path / "console.txt").read_text()
+    assert url_password not in console and api_key not in console
+    # The notebook put the key into a check's detail on purpose: the kernel redacted it as it wrote.
+    results = (outcome.bundle / "uses_services/results.json").read_text()
+    assert "'X-API-Key': '***REDACTED***'" in results

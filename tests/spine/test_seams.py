@@ -113,7 +113,9 @@ def test_final_results_is_pure_and_shared_by_kernel_and_runner(tmp_path: Path) -
     assert len(on_disk.checks) == 1, "final_results returns a new value"
     missing = final.checks[-1]
     assert (missing.id, missing.status, missing.detail) == ("b", "error", "not run: the kernel died")
-    assert (missing.service, missing.severity, missing.remedy) == ("api", "critical", "fix the api")
+    # The declaration's service and severity travel; its remedy does not: nothing observed that defect.
+    assert (missing.service, missing.severity, missing.remedy) == ("api", "critical", "")
+    assert missing.reason == "internal"
     assert verdict(final) == ("failed", "1 check(s) failed or errored")
     checks.finish()
     assert [c.status for c in load_results(tmp_path / "results.json").checks] == ["pass", "error"]  # type: ignore[union-attr]

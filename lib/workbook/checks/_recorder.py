@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._context import evidence_dir
 from .._live import show_check, widgets_enabled
 from .._secrets import redact, seen_secrets
-from ._model import CheckResult, CheckSpec, CheckStatus, NotebookResults, as_spec, final_results, measured_summary
+from ._model import (
+    CheckResult,
+    CheckSpec,
+    CheckStatus,
+    ErrorReason,
+    NotebookResults,
+    as_spec,
+    final_results,
+    measured_summary,
+)
 from ._store import RESULTS_FILE, write_results
+from ._verdicts import CouldNotCheck, classify
 
 if TYPE_CHECKING:
     import pandas as pd
 
+T = TypeVar("T")
+
 
 class CheckFailed(Exception):
-    """Raised inside a check block to fail it at once with a detail."""
+    """Raised inside a check block to fail it at once with a detail (and the remedy for that defect)."""
+
+    def __init__(self, problem: str, remedy: str = "") -> None:
+        self.remedy = remedy
+        super().__init__(problem)
 
 
 class CheckSkipped(Exception):
@@ -30,10 +46,12 @@ class CheckSkipped(Exception):
 class CheckContext:
     """Handed to the body of `with checks.run(id)`: collect measurements and expectations."""
 
-    def __init__(self) -> None:
+    def __init__(self, spec: CheckSpec | None = None) -> None:
+        self.spec = spec or CheckSpec(title="")
         self.measured: dict[str, Any] = {}
         self.problems: list[str] = []
         self.notes: list[str] = []
+        self.remedies: list[str] = []
 
     def measure(self, **values: Any) -> None:
         """Attach measured values (numbers, strings, small lists) to this check's result."""
@@ -43,23 +61,73 @@ class CheckContext:
         """Add a line to the detail shown when the check passes."""
         self.notes.append(text)
 
-    def expect(self, condition: object, problem: str) -> bool:
-        """Record `problem` if `condition` is falsy; the block goes on so all defects are listed."""
+    def expect(self, condition: object, problem: str, *, remedy: str | bool = "") -> bool:
+        """Record `problem` if `condition` is falsy; the block goes on so all defects are listed.
+
+        `remedy` is the fix for exactly this defect, shown only when it was observed; `True` means
+        the declaration's remedy (use it only when the problem is the defect that remedy speaks of).
+        """
         if not condition:
             self.problems.append(problem)
+            self._add_remedy(remedy)
         return bool(condition)
 
-    def expect_none(self, problems: Iterable[str]) -> bool:
+    def expect_none(self, problems: Iterable[str], *, remedy: str | bool = "") -> bool:
         """Record every problem a lib inspector found; True when there were none."""
         found = [str(problem) for problem in problems]
         self.problems.extend(found)
+        if found:
+            self._add_remedy(remedy)
         return not found
 
-    def fail(self, problem: str) -> None:
-        raise CheckFailed(problem)
+    def fail(self, problem: str, *, remedy: str | bool = "") -> None:
+        """Fail at once: evidence shows the platform misbehaves."""
+        raise CheckFailed(problem, self._remedy_text(remedy))
 
     def skip(self, reason: str) -> None:
         raise CheckSkipped(reason)
+
+    def could_not_check(
+        self, reason: ErrorReason | str, message: str, *, evidence: Mapping[str, Any] | None = None
+    ) -> None:
+        """End the check as `error` with a reason class: the platform could not be exercised."""
+        raise CouldNotCheck(reason, message, evidence=evidence)
+
+    def _remedy_text(self, remedy: str | bool) -> str:
+        return self.spec.remedy if remedy is True else (remedy or "")
+
+    def _add_remedy(self, remedy: str | bool) -> None:
+        text = self._remedy_text(remedy)
+        if text and text not in self.remedies:
+            self.remedies.append(text)
+
+
+class FailedSetup:
+    """What `Checks.setup` returns when opening the run raised: any use raises CouldNotCheck with the
+    setup's reason, so a check cell that reaches for the run records `error/setup`, never a crash."""
+
+    def __init__(self, reason: ErrorReason, detail: str) -> None:
+        self._reason = reason
+        self._detail = detail
+
+    @property
+    def reason(self) -> ErrorReason:
+        return self._reason
+
+    @property
+    def detail(self) -> str:
+        return self._detail
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # display hooks and protocol probes (IPython, pandas) must see "absent"
+            raise AttributeError(name)
+        raise CouldNotCheck(self._reason, f"setup failed: {self._detail}")
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<setup failed ({self._reason.value}): {self._detail}>"
 
 
 class Checks:
@@ -79,6 +147,7 @@ class Checks:
             notebook=notebook, declared={key: as_spec(item) for key, item in declared.items()}
         )
         self._path = (results_dir or evidence_dir(notebook)) / RESULTS_FILE
+        self._failed_setup: FailedSetup | None = None
         write_results(self._path, self._results)
 
     @property
@@ -98,28 +167,66 @@ class Checks:
     def path(self) -> Path:
         return self._path
 
+    def setup(self, open_run: Callable[..., T], *args: Any, **kwargs: Any) -> T | FailedSetup:
+        """`open_run(*args, **kwargs)`, or — when it raises — a `FailedSetup` that makes every check
+        of this notebook end `error` with the setup's reason (its class, `setup` for a plain error).
+
+        A notebook declares its checks first, then opens its run through here, so a setup that
+        fails never swallows the checks: each is still recorded, saying why it could not run.
+        Arguments that are themselves a failed setup short-circuit (settings that did not parse).
+        """
+        if self._failed_setup is not None:
+            return self._failed_setup
+        failed = next((arg for arg in (*args, *kwargs.values()) if isinstance(arg, FailedSetup)), None)
+        if failed is not None:
+            return failed
+        try:
+            return open_run(*args, **kwargs)
+        except Exception as error:
+            reason, detail, _ = classify(error)
+            if reason is ErrorReason.INTERNAL and not isinstance(error, CouldNotCheck):
+                reason = ErrorReason.SETUP
+            self._failed_setup = FailedSetup(reason, detail)
+            print(redact(f"[setup] FAILED ({reason.value}): {detail}"[:300], seen_secrets()), flush=True)
+            return self._failed_setup
+
+    @property
+    def setup_failed(self) -> FailedSetup | None:
+        return self._failed_setup
+
     @contextmanager
     def run(self, check_id: str) -> Iterator[CheckContext]:
         """Run one declared check. Failures and errors are recorded, not raised, so the notebook goes on."""
         self._require_declared(check_id)
-        context = CheckContext()
+        context = CheckContext(self._results.declared[check_id])
         started_at = datetime.now(UTC).isoformat()
         started = time.perf_counter()
-        status, detail = CheckStatus.PASS, ""
+        status, detail, reason = CheckStatus.PASS, "", None
         try:
             yield context
         except CheckFailed as failure:
             status, detail = CheckStatus.FAIL, str(failure)
+            context._add_remedy(failure.remedy)
         except CheckSkipped as skipped:
             status, detail = CheckStatus.SKIP, str(skipped)
         except AssertionError as failure:
             status, detail = CheckStatus.FAIL, str(failure) or "assertion failed"
         except Exception as error:
-            status, detail = CheckStatus.ERROR, f"{type(error).__name__}: {error}"
+            reason, detail, evidence = classify(error)
+            status = CheckStatus.ERROR
+            if evidence:
+                context.measure(evidence=evidence)
+        if self._failed_setup is not None:
+            # Nothing a check did after a failed setup is evidence about the platform.
+            status, reason = CheckStatus.ERROR, self._failed_setup.reason
+            detail, context.problems, context.measured = f"setup failed: {self._failed_setup.detail}", [], {}
         if status is CheckStatus.PASS and context.problems:
             status = CheckStatus.FAIL
-        if context.problems and status in (CheckStatus.FAIL, CheckStatus.ERROR):
+        if context.problems and status is CheckStatus.FAIL:
             detail = "; ".join([*context.problems, detail] if detail else context.problems)
+        elif context.problems and status is CheckStatus.ERROR:
+            # Problems seen before the check was cut short are kept, after the reason it stopped.
+            detail = "; ".join([detail, *(f"(before that: {problem})" for problem in context.problems)])
         elif status is CheckStatus.PASS:
             detail = "; ".join(context.notes)
         self._record(
@@ -127,6 +234,8 @@ class Checks:
                 check_id,
                 status,
                 detail,
+                reason=reason,
+                remedy="; ".join(context.remedies) if status is CheckStatus.FAIL else "",
                 measured=context.measured,
                 duration_s=round(time.perf_counter() - started, 6),
                 started_at=started_at,
@@ -140,7 +249,11 @@ class Checks:
 
     def finish(self) -> pd.DataFrame:
         """Mark declared checks that never ran as errors and return the final table."""
-        self._results = final_results(self._results, "the notebook never ran this check")
+        if self._failed_setup is not None:
+            why, reason = f"setup failed: {self._failed_setup.detail}", self._failed_setup.reason
+        else:
+            why, reason = "the notebook never ran this check", ErrorReason.INTERNAL
+        self._results = final_results(self._results, why, reason)
         write_results(self._path, self._results)
         return self.table()
 
@@ -152,12 +265,13 @@ class Checks:
                 "id": check.id,
                 "title": check.title,
                 "status": check.status.value,
+                "reason": check.reason.value if check.reason else "",
                 "detail": check.detail,
                 "duration_s": check.duration_s,
             }
             for check in self._results.checks
         ]
-        return pd.DataFrame(rows, columns=["id", "title", "status", "detail", "duration_s"])
+        return pd.DataFrame(rows, columns=["id", "title", "status", "reason", "detail", "duration_s"])
 
     def counts(self) -> dict[str, int]:
         return self._results.counts()
@@ -180,5 +294,6 @@ class Checks:
             show_check(result)  # in the lab the row appears in the cell that ran the check
             return
         shown = result.detail or measured_summary(result.measured)
-        line = f"[check] {result.status.value.upper():5} {result.id}: {shown}"[:300]
+        label = result.status.value.upper() + (f"/{result.reason.value}" if result.reason else "")
+        line = f"[check] {label:5} {result.id}: {shown}"[:300]
         print(redact(line, seen_secrets()), flush=True)

@@ -29,6 +29,8 @@ class NotebookEntry(BaseModel):
     ended_at: str | None = None
     duration_s: float | None = None
     checks: dict[str, int] = Field(default_factory=dict)
+    # Errored checks per reason class (unreachable, auth, dialect, setup, internal).
+    could_not_check: dict[str, int] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict)  # relative path -> sha256
     # The notebook's final results, carried from execution to sealing (results.json holds them on disk).
     results: NotebookResults | None = Field(default=None, exclude=True)

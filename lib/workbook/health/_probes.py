@@ -1,4 +1,9 @@
-"""One probe per kind of endpoint; each measures and judges, none raises for a broken target."""
+"""One probe per kind of endpoint; each measures and judges, none raises for a broken target.
+
+A row is `ok` (pass), not ok (fail: evidence the service is unwell — a 5xx, a body that says
+`degraded` or `unhealthy`, an answer over budget), or carries a `reason` (error: the probe could not
+exercise the service — unreachable, credentials refused, no such route).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,19 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import NegotiationError, WebSocketException
+from websockets.exceptions import InvalidStatus, NegotiationError, WebSocketException
 from websockets.typing import Subprotocol
 
 from .._sync import run_sync
+from ..checks import quote
+from ._body import read_health
 
 
 @dataclass
@@ -28,77 +35,140 @@ class HealthRow:
     budget_s: float
     detail: str
     measured: dict[str, Any] = field(default_factory=dict)
+    # Set when the probe could not exercise the service: unreachable | auth | dialect | setup.
+    reason: str | None = None
 
 
-def probe_http(url: str, budget_s: float, *, client: httpx.Client | None = None) -> HealthRow:
-    """200, a JSON body, and an answer within `budget_s`."""
+def probe_http(
+    url: str,
+    budget_s: float,
+    *,
+    client: httpx.Client | None = None,
+    words: Mapping[str, str] | None = None,
+    warn_fails: bool = True,
+    route_setting: str = "",
+) -> HealthRow:
+    """200, a JSON body whose status words say healthy, and an answer within `budget_s`.
+
+    `words` extends the status word map; `warn_fails` makes a `warn`/`degraded` body fail the row
+    (a degraded service is not a healthy one); `route_setting` names where the path is configured.
+    """
     own_client = client is None
     http = client or httpx.Client(timeout=max(budget_s * 3, 5.0))
-    problems: list[str] = []
     try:
         started = time.perf_counter()
         response = http.get(url)
         elapsed = time.perf_counter() - started
     except httpx.HTTPError as error:
-        return HealthRow("http", url, False, None, budget_s, f"unreachable: {type(error).__name__}: {error}")
+        return HealthRow(
+            "http",
+            url,
+            False,
+            None,
+            budget_s,
+            f"could not reach {url}: {type(error).__name__}: {error}",
+            reason="unreachable",
+        )
     finally:
         if own_client:
             http.close()
+    measured: dict[str, Any] = {"status_code": response.status_code, "elapsed_s": round(elapsed, 6)}
+    body_text = quote(response.text) if response.text else "(empty body)"
+    if response.status_code in (401, 403):
+        return HealthRow(
+            "http",
+            url,
+            False,
+            elapsed,
+            budget_s,
+            f"answered {response.status_code} to the profile's credentials: {body_text}",
+            measured,
+            reason="auth",
+        )
+    if response.status_code in (404, 405):
+        where = f"; the path is set by {route_setting}" if route_setting else ""
+        return HealthRow(
+            "http",
+            url,
+            False,
+            elapsed,
+            budget_s,
+            f"no such route: GET {urlsplit(url).path} answered {response.status_code}{where}: {body_text}",
+            measured,
+            reason="dialect",
+        )
+    problems: list[str] = []
+    warnings: list[str] = []
     if response.status_code != 200:
-        problems.append(f"status {response.status_code}, expected 200")
+        problems.append(f"status {response.status_code}, expected 200: {body_text}")
     try:
         body = response.json()
     except (json.JSONDecodeError, ValueError):
         body = None
-        problems.append(f"body is not JSON ({response.headers.get('content-type', 'no content-type')})")
+        problems.append(f"body is not JSON ({response.headers.get('content-type', 'no content-type')}): {body_text}")
+    reading = read_health(body, words) if body is not None else None
+    if reading is not None:
+        measured.update(health=reading.verdict, health_words=reading.words, blamed=list(reading.blamed))
+        if reading.verdict == "fail" or (reading.verdict == "warn" and warn_fails):
+            problems.append(f"the body says the service is not healthy ({reading.verdict}): {reading.words}")
+        elif reading.verdict == "warn":
+            warnings.append(f"WARNING: the body reports a warning: {reading.words}")
     if elapsed > budget_s:
-        problems.append(f"answered in {elapsed:.3f} s, over the {budget_s:g} s budget")
-    measured = {
-        "status_code": response.status_code,
-        "elapsed_s": round(elapsed, 6),
-        "body_keys": sorted(body)[:10] if isinstance(body, dict) else None,
-    }
-    detail = "; ".join(problems) or f"200 JSON in {elapsed * 1000:.1f} ms"
+        blame = f"; the body blames {', '.join(reading.blamed)}" if reading and reading.blamed else ""
+        problems.append(f"answered in {elapsed:.3f} s, over the {budget_s:g} s budget{blame}")
+    if isinstance(body, dict):
+        measured["body_keys"] = sorted(body)[:10]
+    words_seen = f" ({reading.words})" if reading and reading.verdict != "unknown" else " (the body names no status)"
+    detail = "; ".join(problems) or f"200 JSON in {elapsed * 1000:.1f} ms{words_seen}"
+    if warnings and not problems:
+        detail += "; " + "; ".join(warnings)
     return HealthRow("http", url, not problems, elapsed, budget_s, detail, measured)
 
 
-def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_key: str, budget_s: float) -> HealthRow:
-    """Reachable, bucket exists, and a probe object survives put → get → delete byte for byte."""
-    from botocore.exceptions import BotoCoreError, ClientError
+def probe_s3(s3: Any, endpoint: str, bucket: str, budget_s: float) -> HealthRow:
+    """Reachable, bucket exists, and a probe object survives put → get → delete byte for byte.
+    `s3` is a boto3 client (built from the service profile)."""
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-    from .._s3 import s3_client
-
-    client = s3_client(
-        endpoint_url=endpoint,
-        region=region,
-        access_key=access_key,
-        secret_key=secret_key,
-        connect_timeout_s=budget_s * 2,
-        read_timeout_s=budget_s * 5,
-        max_attempts=1,
-    )
     key = f"workbook-health/{uuid.uuid4()}.txt"
     payload = f"workbook health probe {uuid.uuid4()}".encode()
     timings: dict[str, float] = {}
     step = "head_bucket"
+    target = f"{endpoint} bucket {bucket}"
     try:
-        timings["head_bucket_s"] = _timed(lambda: client.head_bucket(Bucket=bucket))
+        timings["head_bucket_s"] = _timed(lambda: s3.head_bucket(Bucket=bucket))
         step = "put_object"
-        timings["put_s"] = _timed(lambda: client.put_object(Bucket=bucket, Key=key, Body=payload))
+        timings["put_s"] = _timed(lambda: s3.put_object(Bucket=bucket, Key=key, Body=payload))
         step = "get_object"
         fetched: list[bytes] = []
-        timings["get_s"] = _timed(lambda: fetched.append(client.get_object(Bucket=bucket, Key=key)["Body"].read()))
+        timings["get_s"] = _timed(lambda: fetched.append(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
         step = "delete_object"
-        timings["delete_s"] = _timed(lambda: client.delete_object(Bucket=bucket, Key=key))
-    except (ClientError, BotoCoreError) as error:
+        timings["delete_s"] = _timed(lambda: s3.delete_object(Bucket=bucket, Key=key))
+    except EndpointConnectionError as error:
+        return HealthRow(
+            "s3", target, False, None, budget_s, f"could not reach {endpoint}: {error}", timings, reason="unreachable"
+        )
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        reason = (
+            "auth"
+            if status in (401, 403) or code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied")
+            else None
+        )
+        return HealthRow(
+            "s3", target, False, None, budget_s, f"{step} failed: {code or status}: {error}", timings, reason=reason
+        )
+    except BotoCoreError as error:
         return HealthRow(
             "s3",
-            f"{endpoint} bucket {bucket}",
+            target,
             False,
             None,
             budget_s,
             f"{step} failed: {type(error).__name__}: {error}",
             timings,
+            reason="unreachable",
         )
     elapsed = sum(timings.values())
     problems = []
@@ -109,28 +179,32 @@ def probe_s3(endpoint: str, bucket: str, region: str, access_key: str, secret_ke
         problems.append(f"over the {budget_s:g} s budget: {', '.join(slow)}")
     detail = "; ".join(problems) or f"bucket ok; put/get/delete round trip {elapsed * 1000:.1f} ms"
     return HealthRow(
-        "s3",
-        f"{endpoint} bucket {bucket}",
-        not problems,
-        elapsed,
-        budget_s,
-        detail,
-        {key: round(value, 6) for key, value in timings.items()},
+        "s3", target, not problems, elapsed, budget_s, detail, {key: round(value, 6) for key, value in timings.items()}
     )
 
 
-def probe_websocket(url: str, budget_s: float, *, subprotocols: Sequence[str] = ()) -> HealthRow:
+def probe_websocket(
+    url: str,
+    budget_s: float,
+    *,
+    subprotocols: Sequence[str] = (),
+    connect_kwargs: Mapping[str, Any] | None = None,
+) -> HealthRow:
     """Open and cleanly close a WebSocket within `budget_s`, offering `subprotocols`.
 
-    A server that answers a subprotocol that was not offered is up (the handshake completed);
-    the row says so as a warning instead of reporting the server as down.
+    The opening handshake and the closing handshake are told apart: a server that accepted the
+    connection but never answered the close is up (the row says so as a warning), not "connect
+    failed". A server answering a subprotocol that was not offered is up too, with a warning.
     """
-    return run_sync(_probe_websocket(url, budget_s, tuple(subprotocols)), what=f"WebSocket probe of {url}")
+    return run_sync(
+        _probe_websocket(url, budget_s, tuple(subprotocols), dict(connect_kwargs or {})),
+        what=f"WebSocket probe of {url}",
+    )
 
 
 def default_subprotocols(url: str) -> tuple[str, ...]:
     """What to offer when nothing is configured for `url`: `mcp` for an MCP endpoint (a path ending
-    in /mcp, as the brain service and MCP Python SDK servers use), nothing otherwise."""
+    in /mcp, as MCP Python SDK servers use), nothing otherwise."""
     return ("mcp",) if urlsplit(url).path.rstrip("/").endswith("/mcp") else ()
 
 
@@ -153,46 +227,69 @@ class _RecordingConnection(ClientConnection):
             raise _UnofferedSubprotocol(answered) from error
 
 
-async def _probe_websocket(url: str, budget_s: float, subprotocols: tuple[str, ...]) -> HealthRow:
+async def _probe_websocket(
+    url: str, budget_s: float, subprotocols: tuple[str, ...], connect_kwargs: dict[str, Any]
+) -> HealthRow:
     offered = [Subprotocol(name) for name in subprotocols] or None
-    warning = ""
+    warnings: list[str] = []
     negotiated: str | None = None
+    close_answered: bool | None = None
+    connect_kwargs.setdefault("open_timeout", budget_s * 3)
     started = time.perf_counter()
     try:
-        async with asyncio.timeout(budget_s * 3):
-            try:
-                connection = await connect(
-                    url, open_timeout=budget_s * 3, subprotocols=offered, create_connection=_RecordingConnection
-                )
-            except _UnofferedSubprotocol as unoffered:
-                # The opening handshake got its 101 answer: the server is up, it just speaks a
-                # subprotocol nobody asked for (an MCP SDK server answers `mcp` regardless).
-                connected = elapsed = time.perf_counter() - started
-                warning = f"WARNING: {unoffered} (offered: {list(subprotocols) or 'none'})"
-            else:
-                connected = time.perf_counter() - started
-                negotiated = connection.subprotocol
-                await connection.close()
-                elapsed = time.perf_counter() - started
+        async with asyncio.timeout(budget_s * 3 + 1):
+            connection = await connect(
+                url,
+                subprotocols=offered,
+                create_connection=_RecordingConnection,
+                close_timeout=budget_s,
+                **connect_kwargs,
+            )
+    except _UnofferedSubprotocol as unoffered:
+        # The opening handshake got its 101 answer: the server is up, it speaks a subprotocol nobody asked for.
+        connected = elapsed = time.perf_counter() - started
+        warnings.append(f"WARNING: {unoffered} (offered: {list(subprotocols) or 'none'})")
+    except InvalidStatus as refused:
+        status = refused.response.status_code
+        body = quote(refused.response.body.decode(errors="replace")) if refused.response.body else "(no body)"
+        reason = "auth" if status in (401, 403) else "dialect" if status in (404, 405) else None
+        detail = f"handshake answered HTTP {status}: {body}"
+        return HealthRow("websocket", url, False, None, budget_s, detail, {"status_code": status}, reason=reason)
     except (OSError, TimeoutError, WebSocketException) as error:
-        return HealthRow("websocket", url, False, None, budget_s, f"connect failed: {type(error).__name__}: {error}")
-    ok = elapsed <= budget_s
+        detail = f"could not open the connection: {type(error).__name__}: {error}"
+        return HealthRow("websocket", url, False, None, budget_s, detail, reason="unreachable")
+    else:
+        connected = time.perf_counter() - started
+        negotiated = connection.subprotocol
+        await connection.close()
+        elapsed = time.perf_counter() - started
+        # websockets waits close_timeout for the server's close frame, then drops the connection.
+        close_answered = connection.protocol.close_rcvd is not None
+        if not close_answered:
+            warnings.append(
+                "WARNING: the handshake succeeded but the server did not answer the close handshake "
+                f"within {budget_s:g} s"
+            )
+    ok = connected <= budget_s
     detail = (
-        f"connected in {connected * 1000:.1f} ms, closed in {elapsed * 1000:.1f} ms"
+        f"handshake ok in {connected * 1000:.1f} ms"
+        + (f", closed in {elapsed * 1000:.1f} ms" if close_answered else "")
         if ok
-        else f"connect+close took {elapsed:.3f} s, over the {budget_s:g} s budget"
+        else f"the handshake took {connected:.3f} s, over the {budget_s:g} s budget"
     )
     if negotiated:
         detail += f" (subprotocol {negotiated})"
     measured: dict[str, Any] = {
         "connect_s": round(connected, 6),
         "connect_close_s": round(elapsed, 6),
+        "close_answered": close_answered,
         "subprotocols_offered": list(subprotocols),
         "subprotocol": negotiated,
     }
-    if warning:
-        measured["warning"] = warning
-    return HealthRow("websocket", url, ok, elapsed, budget_s, f"{detail}; {warning}" if warning else detail, measured)
+    if warnings:
+        measured["warning"] = "; ".join(warnings)
+        detail += "; " + "; ".join(warnings)
+    return HealthRow("websocket", url, ok, connected, budget_s, detail, measured)
 
 
 def _timed(action: Any) -> float:

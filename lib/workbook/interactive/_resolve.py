@@ -136,7 +136,17 @@ def resolve_profile(
     kept: dict[str, Any] = {}
     unresolved: dict[str, tuple[str, ...]] = {}
     for key, value in section.parameters.items():
-        missing = tuple(sorted({service for service, _ in placeholders_in(value) if service not in outputs}))
+        if key == "services" and isinstance(value, dict):
+            # Profile by profile: the services this sandbox runs are usable even when others are not.
+            kept[key] = {}
+            for name, entry in value.items():
+                missing = _missing(entry, outputs)
+                if missing:
+                    unresolved[f"services.{name}"] = missing
+                else:
+                    kept[key][name] = entry
+            continue
+        missing = _missing(value, outputs)
         if missing:
             unresolved[key] = missing
         else:
@@ -164,6 +174,10 @@ def resolve_profile(
         problems=tuple(problems),
         notes=tuple(notes),
     )
+
+
+def _missing(value: Any, outputs: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted({service for service, _ in placeholders_in(value) if service not in outputs}))
 
 
 def _dotenv(path: Path) -> dict[str, str]:

@@ -18,8 +18,9 @@ from ._matrix import MATRIX_KEY, expand_matrix
 from ._placeholders import placeholders_in
 from ._plan import NotebookPlan, RunPlan
 from ._schema import NotebookParameter, notebook_is_exclusive, notebook_parameters
+from ._services import SERVICES_PARAMETER, service_section_problems, services_for_notebook
 
-RUNNER_OWNED = ("interactive",)
+RUNNER_OWNED = ("interactive", SERVICES_PARAMETER)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -32,6 +33,8 @@ class _ParamsFile(BaseModel):
     # Sandbox clocks (e.g. the emulated Midjourney bot) run this many times faster than wall time.
     time_scale: float = Field(default=1.0, gt=0, le=10_000)
     shared: dict[str, Any] = Field(default_factory=dict)
+    # Connection profiles by service name (workbook.connect.ServiceProfile); notebooks name the ones they use.
+    services: dict[str, Any] = Field(default_factory=dict)
     notebooks: dict[str, dict[str, Any] | None]
 
 
@@ -108,6 +111,7 @@ def load_plan(
                     f"{_did_you_mean(name, list(sections))}; notebooks: {', '.join(sections)}",
                 )
             )
+    problems += [_problem(file, None, None, line) for line in service_section_problems(parsed.services, parsed.sandbox)]
     _raise_if(problems)
 
     shared = dict(parsed.shared)
@@ -130,7 +134,11 @@ def load_plan(
     schemas = {name: notebook_parameters(notebooks_dir / f"{name}.ipynb") for name in sections}
     declared_anywhere = {key for schema in schemas.values() for key in schema}
     for key in shared:
-        if looks_secret(key):
+        if key == SERVICES_PARAMETER:
+            problems.append(
+                _problem(file, None, "shared.services", "connection profiles go in the top-level services: section")
+            )
+        elif looks_secret(key):
             problems.append(
                 _problem(
                     file,
@@ -155,6 +163,23 @@ def load_plan(
     for name in selected:
         values = {key: value for key, value in shared.items() if key in schemas[name]}
         values.update(sections[name])
+        if SERVICES_PARAMETER in values:
+            problems.append(
+                _problem(file, name, SERVICES_PARAMETER, "set by the top-level services: section, not per notebook")
+            )
+        given, unknown = services_for_notebook(schemas[name], values, parsed.services)
+        problems += [
+            _problem(
+                file,
+                name,
+                key,
+                f"names service profile {profile!r}, which the services: section does not define"
+                f"{_did_you_mean(profile, parsed.services)}; defined: {', '.join(parsed.services) or 'none'}",
+            )
+            for key, profile in unknown
+        ]
+        if given is not None:
+            values[SERVICES_PARAMETER] = given
         combos, matrix_problems = expand_matrix(name, values.pop(MATRIX_KEY, None))
         problems += [_problem(file, name, None, problem) for problem in matrix_problems]
         path = notebooks_dir / f"{name}.ipynb"
@@ -268,7 +293,8 @@ def _check_notebook(
         problem = schema[key].problem(value)
         if problem:
             problems.append(_problem(file, name, key, f"value {value!r}: {problem}"))
-        for service, _output in placeholders_in(value):
+        # The services: section's placeholders were checked once, where it is written.
+        for service, _output in [] if key == SERVICES_PARAMETER else placeholders_in(value):
             if service not in sandbox:
                 problems.append(
                     _problem(

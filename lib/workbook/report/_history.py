@@ -1,6 +1,8 @@
 """History: the same checks across the last N bundles of one profile.
 
-Newly failing, newly passing and flaky checks come from the status series of each check; numeric
+Newly failing, newly passing and flaky checks come from the status series of each check, judged
+on pass and fail only: an `error` (shown as `error/<reason>`) never exercised the platform, so it
+is neither a regression nor a recovery — checks that newly could not be checked are listed apart. Numeric
 measured values are compared with the spread of the earlier runs (not a fixed percentage): the
 latest value is a change beyond the noise when it lies more than `NOISE_SIGMAS` standard
 deviations from the earlier runs' mean (with a floor so identical earlier values do not make any
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from ..checks import CheckStatus
+from ..checks import CheckResult, CheckStatus
 from ..evidence import LoadedBundle
 from ._figures import key_figures, numeric_values
 
@@ -58,6 +60,8 @@ class History(BaseModel):
     newly_failing: list[CheckHistory] = Field(default_factory=list)
     newly_passing: list[CheckHistory] = Field(default_factory=list)
     flaky: list[CheckHistory] = Field(default_factory=list)
+    # Judged in an earlier run (pass or fail), could not be checked in the newest one.
+    newly_unchecked: list[CheckHistory] = Field(default_factory=list)
     changes: list[ValueChange] = Field(default_factory=list)
     trends: list[Trend] = Field(default_factory=list)
     note: str = ""
@@ -75,6 +79,7 @@ class History(BaseModel):
             ("newly failing", self.newly_failing),
             ("newly passing", self.newly_passing),
             ("flaky", self.flaky),
+            ("newly could not check", self.newly_unchecked),
         ):
             lines.append(f"{title}: {len(items)}")
             lines += [f"  {item.notebook}/{item.check}: {' -> '.join(str(s) for s in item.statuses)}" for item in items]
@@ -109,6 +114,9 @@ def build_history(bundles: Sequence[LoadedBundle], *, profile: str | None = None
             "newly_failing": [item for item in series if _is_bad(item.statuses[-1]) and _last_judged_good(item)],
             "newly_passing": [item for item in series if _is_good(item.statuses[-1]) and _last_judged_bad(item)],
             "flaky": [item for item in series if _flips(item.statuses) >= 2],
+            "newly_unchecked": [
+                item for item in series if _is_error(item.statuses[-1]) and bool(_judged(item.statuses[:-1]))
+            ],
             "changes": _value_changes(window, latest),
             "trends": _trends(window),
             "note": ""
@@ -131,14 +139,22 @@ def _status_series(window: Sequence[LoadedBundle]) -> list[CheckHistory]:
         statuses: list[str | None] = []
         for bundle in window:
             found = bundle.results.get(notebook)
-            match = [check.status.value for check in (found.checks if found else []) if check.id == check_id]
+            match = [_status_label(check) for check in (found.checks if found else []) if check.id == check_id]
             statuses.append(match[0] if match else None)
         series.append(CheckHistory(notebook=notebook, check=check_id, title=title, statuses=statuses))
     return series
 
 
+def _status_label(check: CheckResult) -> str:
+    return f"error/{check.reason.value}" if check.reason else check.status.value
+
+
 def _is_bad(status: str | None) -> bool:
-    return status in (CheckStatus.FAIL.value, CheckStatus.ERROR.value)
+    return status == CheckStatus.FAIL.value
+
+
+def _is_error(status: str | None) -> bool:
+    return status is not None and status.split("/")[0] == CheckStatus.ERROR.value
 
 
 def _is_good(status: str | None) -> bool:

@@ -56,7 +56,10 @@ def _testcase(notebook: str, check: CheckResult) -> Any:
     if check.status is CheckStatus.FAIL:
         case.result = [Failure(check.detail or "failed", "fail")]
     elif check.status is CheckStatus.ERROR:
-        case.result = [Error(check.detail or "error", "error")]
+        # The error's type is its reason class (unreachable, auth, dialect, setup, internal): CI pages
+        # show "could not check" apart from a <failure>, which only evidence against the platform makes.
+        reason = check.reason.value if check.reason else "internal"
+        case.result = [Error(check.detail or "error", reason)]
     elif check.status is CheckStatus.SKIP:
         case.result = [Skipped(check.detail or "skipped")]
     return case
@@ -72,6 +75,8 @@ def _notebook_case(entry: NotebookEntry) -> Any:
 
 def _properties(check: CheckResult) -> list[tuple[str, str]]:
     pairs = [("title", check.title), ("service", check.service), ("severity", check.severity.value)]
+    if check.reason:
+        pairs.append(("reason", check.reason.value))
     if check.remedy:
         pairs.append(("remedy", check.remedy))
     pairs += [(f"measured.{name}", f"{value:.10g}") for name, value in numeric_values(check.measured)]

@@ -1,6 +1,8 @@
-"""The executive summary of one run: verdict, pass rate, service x notebook matrix, critical issues,
-recommendations, key figures, skipped checks. A pure function of a bundle's manifest and results;
-`summary.json` in every bundle is this value, for scripts.
+"""The executive summary of one run: verdict, pass rate, service x notebook matrix, platform defects
+(failed checks, critical first), what could not be checked (errored checks by reason class, with what
+to configure), recommendations (only remedies for defects a check observed), key figures, skipped
+checks. A pure function of a bundle's manifest and results; `summary.json` in every bundle is this
+value, for scripts.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from ..checks import CheckResult, CheckStatus, NotebookResults, Severity
+from ..checks import REASON_ADVICE, CheckResult, CheckStatus, ErrorReason, NotebookResults, Severity, status_counts
 from ..evidence import RunManifest, effective_status
 from ._figures import key_figures
 
@@ -26,12 +28,23 @@ class Issue(BaseModel):
     service: str
     detail: str
     remedy: str
+    reason: str = ""  # the reason class of an errored check
+
+
+class CouldNotCheckGroup(BaseModel):
+    """Errored checks of one reason class: what to configure, and each check with its own words."""
+
+    reason: str
+    configure: str
+    services: list[str]
+    checks: list[Issue]
 
 
 class MatrixCell(BaseModel):
-    status: str  # pass | fail | skip | none
+    status: str  # fail | error | pass | skip | none (the worst outcome in the cell)
     passed: int = 0
     failed: int = 0
+    errored: int = 0
     skipped: int = 0
     checks: list[str] = Field(default_factory=list)
 
@@ -64,7 +77,8 @@ class RunSummary(BaseModel):
     services: list[str]
     notebooks: list[str]
     matrix: dict[str, dict[str, MatrixCell]]  # service -> notebook -> cell
-    issues: list[Issue]  # failed and errored checks, critical first
+    issues: list[Issue]  # platform defects: failed checks, critical first
+    could_not_check: list[CouldNotCheckGroup]  # errored checks by reason class
     recommendations: list[str]
     key_figures: list[KeyFigure]
     skipped: list[Issue]
@@ -76,15 +90,14 @@ class RunSummary(BaseModel):
 def summarize(manifest: RunManifest, results: Mapping[str, NotebookResults]) -> RunSummary:
     notebooks = [entry.name for entry in manifest.notebooks]
     all_checks = [(name, check) for name in notebooks for check in _checks(results, name)]
-    counts = {status.value: 0 for status in CheckStatus}
-    for _, check in all_checks:
-        counts[check.status.value] += 1
+    counts = status_counts(check for _, check in all_checks)
     judged = counts["pass"] + counts["fail"] + counts["error"]
     services = sorted({check.service or UNASSIGNED for _, check in all_checks})
     issues = sorted(
-        (_issue(name, check) for name, check in all_checks if check.status in (CheckStatus.FAIL, CheckStatus.ERROR)),
+        (_issue(name, check) for name, check in all_checks if check.status is CheckStatus.FAIL),
         key=lambda issue: (_SEVERITY_ORDER[Severity(issue.severity)], issue.notebook, issue.check),
     )
+    errored = [_issue(name, check) for name, check in all_checks if check.status is CheckStatus.ERROR]
     return RunSummary(
         run_id=manifest.run_id,
         profile=manifest.profile,
@@ -98,6 +111,7 @@ def summarize(manifest: RunManifest, results: Mapping[str, NotebookResults]) -> 
         notebooks=notebooks,
         matrix={service: {name: _cell(results, name, service) for name in notebooks} for service in services},
         issues=issues,
+        could_not_check=_could_not_check(errored),
         recommendations=_recommendations(issues),
         key_figures=[
             KeyFigure(notebook=name, check=check.id, name=figure, value=value, service=check.service or UNASSIGNED)
@@ -138,12 +152,16 @@ def _checks(results: Mapping[str, NotebookResults], notebook: str) -> list[Check
 
 def _cell(results: Mapping[str, NotebookResults], notebook: str, service: str) -> MatrixCell:
     checks = [check for check in _checks(results, notebook) if (check.service or UNASSIGNED) == service]
-    failed = sum(check.status in (CheckStatus.FAIL, CheckStatus.ERROR) for check in checks)
-    passed = sum(check.status is CheckStatus.PASS for check in checks)
-    skipped = sum(check.status is CheckStatus.SKIP for check in checks)
-    status = "none" if not checks else "fail" if failed else "pass" if passed else "skip"
+    counts = status_counts(checks)
+    failed, errored, passed, skipped = counts["fail"], counts["error"], counts["pass"], counts["skip"]
+    status = "none" if not checks else "fail" if failed else "error" if errored else "pass" if passed else "skip"
     return MatrixCell(
-        status=status, passed=passed, failed=failed, skipped=skipped, checks=[check.id for check in checks]
+        status=status,
+        passed=passed,
+        failed=failed,
+        errored=errored,
+        skipped=skipped,
+        checks=[check.id for check in checks],
     )
 
 
@@ -157,11 +175,30 @@ def _issue(notebook: str, check: CheckResult) -> Issue:
         service=check.service or UNASSIGNED,
         detail=check.detail,
         remedy=check.remedy,
+        reason=check.reason.value if check.reason else "",
     )
 
 
+def _could_not_check(errored: list[Issue]) -> list[CouldNotCheckGroup]:
+    """Errored checks grouped by reason class, in the order a reader fixes them (config before bugs)."""
+    groups = []
+    for reason in ErrorReason:
+        checks = [issue for issue in errored if issue.reason == reason.value]
+        if checks:
+            groups.append(
+                CouldNotCheckGroup(
+                    reason=reason.value,
+                    configure=REASON_ADVICE[reason],
+                    services=sorted({issue.service for issue in checks}),
+                    checks=checks,
+                )
+            )
+    return groups
+
+
 def _recommendations(issues: list[Issue]) -> list[str]:
-    """One line per distinct remedy of a failing check, most severe first, naming where it applies."""
+    """One line per distinct remedy of a failed check (a remedy is only ever attached to a defect the
+    check observed), most severe first, naming where it applies."""
     seen: dict[str, list[str]] = {}
     for issue in issues:
         if issue.remedy:

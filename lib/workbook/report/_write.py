@@ -101,6 +101,11 @@ def _write(path: Path, text: str) -> Path:
 def summary_text(summary: RunSummary) -> str:
     """The one-line verdict for a console: `PASSED, 3 skipped (reasons...)`."""
     text = summary.verdict.upper()
+    if summary.checks["fail"]:
+        text += f", {summary.checks['fail']} platform defect(s)"
+    if summary.checks["error"]:
+        reasons = ", ".join(f"{group.reason} {len(group.checks)}" for group in summary.could_not_check)
+        text += f", {summary.checks['error']} could not check ({reasons})"
     if summary.checks["skip"]:
         reasons = "; ".join(f"{item.notebook}/{item.check}: {item.detail}" for item in summary.skipped[:5])
         more = f"; +{len(summary.skipped) - 5} more" if len(summary.skipped) > 5 else ""

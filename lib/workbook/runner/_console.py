@@ -9,7 +9,7 @@ from collections.abc import Callable
 from .._progress import PREFIX as PROGRESS_PREFIX
 from .._secrets import redact
 
-_FORWARDED = (PROGRESS_PREFIX, "[check]")
+_FORWARDED = (PROGRESS_PREFIX, "[check]", "[setup]")
 
 
 class KernelStdout:

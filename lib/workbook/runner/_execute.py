@@ -15,7 +15,15 @@ from pathlib import Path
 
 import nbformat
 
-from ..checks import RESULTS_FILE, NotebookResults, final_results, load_results, verdict, write_results
+from ..checks import (
+    RESULTS_FILE,
+    ErrorReason,
+    NotebookResults,
+    final_results,
+    load_results,
+    verdict,
+    write_results,
+)
 from ..evidence import NotebookEntry, export_html
 from ..params import NotebookPlan
 from ._console import Heartbeat, KernelStdout
@@ -137,7 +145,9 @@ def finalise_results_file(path: Path, ending: Ending) -> NotebookResults | None:
     results = load_results(path)
     if results is None:
         return None
-    final = final_results(results, ending.reason or "the notebook ended before reaching it")
+    # A cell timeout is no evidence against the platform, and no proof of a workbook bug either.
+    reason = ErrorReason.UNREACHABLE if ending.status == "timeout" else ErrorReason.INTERNAL
+    final = final_results(results, ending.reason or "the notebook ended before reaching it", reason)
     if len(final.checks) != len(results.checks):
         write_results(path, final)
     return final
@@ -176,6 +186,7 @@ def settle_entry(
         ended_at=_now(),
         duration_s=duration_s,
         checks=results.counts() if results else {},
+        could_not_check=results.reasons() if results else {},
         results=results,
     )
 

@@ -15,7 +15,7 @@ from types import FrameType
 
 from .._context import EVIDENCE_DIR_ENV, RUN_ID_ENV, repo_root
 from .._errors import SandboxError
-from .._secrets import MIN_SECRET_LENGTH, looks_secret, secret_values_in_env
+from .._secrets import MIN_SECRET_LENGTH, env_names_in, looks_secret, secret_values_in_env
 from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts
 from ..params import RunPlan
 from ..report import summary_text
@@ -184,12 +184,7 @@ def _new_manifest(plan: RunPlan, bundle: Bundle) -> RunManifest:
 
 def _secrets_to_scrub(plan: RunPlan, sandbox_secrets: Mapping[str, str]) -> frozenset[str]:
     """Sandbox credentials, the values of every env var a param names, and secret-looking env vars."""
-    named = {
-        value
-        for notebook in plan.notebooks
-        for key, value in notebook.parameters.items()
-        if key.endswith("_env") and isinstance(value, str)
-    }
+    named = {name for notebook in plan.notebooks for name in env_names_in(notebook.parameters)}
     named |= {name for name in os.environ if looks_secret(name)}
     sandbox_values = {value for value in sandbox_secrets.values() if len(value) >= MIN_SECRET_LENGTH}
     return frozenset(secret_values_in_env(named) | sandbox_values)
@@ -200,9 +195,16 @@ def summary_line(entry: NotebookEntry) -> str:
     duration = f"{entry.duration_s:.1f}s" if entry.duration_s is not None else "-"
     line = (
         f"{entry.status.upper():11} {entry.name:24} checks: {counts.get('pass', 0)} passed, "
-        f"{counts.get('fail', 0) + counts.get('error', 0)} failed, {counts.get('skip', 0)} skipped  {duration}"
+        f"{counts.get('fail', 0)} failed, {counts.get('error', 0)} could not check{_reasons(entry.could_not_check)}, "
+        f"{counts.get('skip', 0)} skipped  {duration}"
     )
     return line + (f"  ({entry.reason})" if entry.status != "passed" and entry.reason else "")
+
+
+def _reasons(counts: Mapping[str, int]) -> str:
+    """` (auth 3, dialect 1)`: the could-not-check counts by reason class, if any."""
+    found = [(reason, value) for reason, value in counts.items() if value]
+    return f" ({', '.join(f'{reason} {value}' for reason, value in found)})" if found else ""
 
 
 def _print_summary(manifest: RunManifest, verdict: str, bundle: Bundle, emit: Emit) -> None:

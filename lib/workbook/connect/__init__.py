@@ -1,0 +1,23 @@
+"""Connections: one profile per named service, and what a connection attempt proved.
+
+Owns the params file's `services:` section (`ServiceProfile`: base URLs, auth named by variable,
+extra headers, TLS, timeouts, health paths, dialect), the clients built from a profile (every HTTP
+and WebSocket client in lib/ takes its connection from here), and the verdicts on an answer that
+shows the workbook could not get through (`check_access`, `not_speaking`, `unreachable`), plus the
+one rule for choosing a capability's dialect (`pick_dialect`).
+"""
+
+from ._access import body_excerpt, check_access, not_speaking, pick_dialect, unreachable
+from ._profile import Auth, ServiceProfile, profile, service_profiles
+
+__all__ = [
+    "Auth",
+    "ServiceProfile",
+    "body_excerpt",
+    "check_access",
+    "not_speaking",
+    "pick_dialect",
+    "profile",
+    "service_profiles",
+    "unreachable",
+]
