@@ -33,12 +33,8 @@ def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
     redis, proxy, platform = sandbox.outputs["redis"], sandbox.outputs["faultproxy"], sandbox.outputs["repackager"]
     upstream = sandbox.outputs["upstream"]
     return {
-        "api_base_url": platform["url"],
-        "ws_base_url": platform["ws_url"],
-        "redis_url": redis["url"],
-        "redis_password_env": redis.get("password_env", ""),
+        "services": services(sandbox),
         "worker_names": platform["workers"].split(","),
-        "package_base_url": upstream["packages_url"],
         "fault_proxy_url": proxy["url"],
         "fault_proxy_redis": proxy["redis_proxy"],
         "chaos_enabled": True,
@@ -54,6 +50,19 @@ def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
         "counter_increments": 100,
         "task_timeout_s": 20.0,
         "ws_grace_s": 2.0,
+    }
+
+
+def services(sandbox: Sandbox) -> dict[str, Any]:
+    """The connection profiles of params/sandbox.yaml for this sandbox."""
+    redis, platform = sandbox.outputs["redis"], sandbox.outputs["repackager"]
+    redis_profile: dict[str, Any] = {"url": redis["url"]}
+    if "password_env" in redis:
+        redis_profile["auth"] = {"kind": "password", "secret_env": redis["password_env"]}
+    return {
+        "repackager": {"url": platform["url"], "ws_url": platform["ws_url"], "health": ["/health"]},
+        "redis": redis_profile,
+        "upstream": {"url": sandbox.outputs["upstream"]["url"], "health": ["/health"]},
     }
 
 

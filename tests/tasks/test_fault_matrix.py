@@ -27,7 +27,7 @@ DEFECT: dict[str, tuple[list[str], str, str]] = {
     "no_retry_on_429": (["upstream_retry"], "upstream_retry", "an upstream 429 was never retried"),
     "no_retry_on_5xx": (["upstream_retry"], "upstream_retry", "an upstream 5xx was not retried"),
     "blocking_redis": (["liveness"], "liveness", "a stalled Redis link froze GET /"),
-    "ws_500_when_redis_down": (["lifecycle", "ws_redis_down"], "ws_redis_down", "handshake answered HTTP 500"),
+    "ws_500_when_redis_down": (["ws_redis_down"], "ws_redis_down", "handshake answered HTTP 500"),
     "snapshot_race": (["lifecycle"], "lifecycle", "the WebSocket never delivered that record"),
 }
 

@@ -9,25 +9,26 @@ from typing import Any
 
 import pytest
 
-from workbook import UsageError
+from workbook import CouldNotCheck, UsageError
+from workbook.health import read_health
 from workbook.sandbox.upstream._packages import RELEASES, package_bytes, wheel_bytes
 from workbook.tasks import (
     CreationPacer,
     Follow,
-    NotSpeaking,
     RepackagingDialect,
     TaskPipelineSettings,
-    health_verdict,
     make_dialect,
     result_problems,
     stream_problems,
 )
 
 BASE: dict[str, Any] = {
-    "redis_url": "redis://127.0.0.1:6379/0",
-    "api_base_url": "http://127.0.0.1:8000",
+    "services": {
+        "repackager": {"url": "http://127.0.0.1:8000", "ws_url": "ws://127.0.0.1:8000"},
+        "redis": {"url": "redis://127.0.0.1:6379/0"},
+        "upstream": {"url": "http://127.0.0.1:9000"},
+    },
     "worker_names": ["w1@h"],
-    "package_base_url": "http://127.0.0.1:9000/packages",
 }
 OFFLINE = "--no-index --find-links=./wheels/"
 
@@ -118,15 +119,16 @@ def test_stream_judgement() -> None:
     follow.ws_terminal = True
     assert stream_problems(dialect, follow, timeout_s=5, grace_s=2) == []
     follow.foreign = [{"jsonrpc": "2.0"}]
-    with pytest.raises(NotSpeaking, match="does not speak the repackaging dialect"):
+    follow.ws_url = "ws://x/ws/tasks/t"
+    with pytest.raises(CouldNotCheck, match="the server at ws://x/ws/tasks/t does not speak repackaging") as raised:
         stream_problems(dialect, follow, timeout_s=5, grace_s=2)
+    assert raised.value.reason == "dialect"
 
 
-def test_health_is_read_from_the_body() -> None:
-    assert health_verdict({"status": "healthy", "redis": "connected"}) == "pass"
-    assert health_verdict({"status": "unhealthy", "error": "Connection refused"}) == "fail"  # answered with 200
-    assert health_verdict({"status": "degraded"}) == "warn"
-    assert health_verdict({"ok": True}) == "unknown"
+def test_this_platforms_health_bodies_are_read_by_their_words() -> None:
+    """Its /health answers 200 for both; only the body tells them apart."""
+    assert read_health({"status": "healthy", "redis": "connected", "version": "1.0.0"}).verdict == "pass"
+    assert read_health({"status": "unhealthy", "error": "Error 111 connecting to redis:6379"}).verdict == "fail"
 
 
 def test_pacer_waits_before_exceeding_the_limit_and_records_429s(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,14 +144,18 @@ def test_pacer_waits_before_exceeding_the_limit_and_records_429s(monkeypatch: py
 
 
 def test_settings_name_every_bad_value_and_accept_redis_without_password() -> None:
-    settings = TaskPipelineSettings.of(**BASE)
-    assert settings.redis_password_env == "" and settings.websocket_base == "ws://127.0.0.1:8000"
+    from workbook.tasks import TaskPipelineRun
+
+    run = TaskPipelineRun.open(TaskPipelineSettings.of(**BASE))  # a Redis profile with no auth: no password
+    assert run.password == "" and run.redis_url == "redis://127.0.0.1:6379/0"
+    run.close()
     with pytest.raises(UsageError) as raised:
-        TaskPipelineSettings.of(
-            **{**BASE, "redis_url": "http://x", "worker_names": ["worker1"], "package_base_url": ""}
-        )
+        TaskPipelineSettings.of(**{**BASE, "worker_names": ["worker1"], "concurrent_tasks": 0})
     message = str(raised.value)
-    assert "'redis_url'" in message and "'worker_names'" in message and "'package_base_url'" in message
+    assert "'worker_names'" in message and "'concurrent_tasks'" in message
+    with pytest.raises(UsageError, match="no service profile 'redis'; profiles given: repackager, upstream"):
+        services = {k: v for k, v in BASE["services"].items() if k != "redis"}
+        TaskPipelineRun.open(TaskPipelineSettings.of(**{**BASE, "services": services}))
     with pytest.raises(UsageError, match="chaos_enabled needs fault_proxy_url"):
         TaskPipelineSettings.of(**{**BASE, "chaos_enabled": True})
 

@@ -37,12 +37,11 @@ from ._checks_platform import (
     check_upstream_retry,
 )
 from ._client import Download, Follow, TaskClient
-from ._dialect import Created, NotSpeaking, TaskDialect
+from ._dialect import Created, TaskDialect
 from ._dialects import DIALECTS, RepackagingDialect, RepackagingOptions, make_dialect
-from ._health import health_verdict
 from ._pacer import CreationPacer
 from ._package import result_problems
-from ._report import recovery_table, save_evidence, tasks_table, timeline_figure
+from ._report import close_run, recovery_table, save_evidence, tasks_table, timeline_figure
 from ._run import TaskPipelineRun
 from ._settings import TaskPipelineSettings
 from ._stream import stream_problems
@@ -56,7 +55,6 @@ __all__ = [
     "CreationPacer",
     "Download",
     "Follow",
-    "NotSpeaking",
     "RepackagingDialect",
     "RepackagingOptions",
     "TaskClient",
@@ -85,7 +83,7 @@ __all__ = [
     "check_workers_inventory",
     "check_workers_ping",
     "check_ws_redis_down",
-    "health_verdict",
+    "close_run",
     "make_dialect",
     "recovery_table",
     "result_problems",

@@ -8,7 +8,7 @@ from ._run import TaskPipelineRun
 
 
 def check_redis_ping(c: CheckContext, run: TaskPipelineRun) -> None:
-    problems, measured = auth_problems(run.settings.redis_url, run.password)
+    problems, measured = auth_problems(run.redis_url, run.password)
     c.measure(**measured)
     if not measured.get("password"):
         c.note("Redis has no password, as the platform ships it: only PING is checked")
@@ -30,9 +30,7 @@ def check_redis_pubsub(c: CheckContext, run: TaskPipelineRun) -> None:
 
 
 def check_redis_counters(c: CheckContext, run: TaskPipelineRun) -> None:
-    problems, measured = counter_problems(
-        run.settings.redis_url, run.password, run.prefix, run.settings.counter_increments
-    )
+    problems, measured = counter_problems(run.redis_url, run.password, run.prefix, run.settings.counter_increments)
     c.measure(**measured)
     c.expect_none(problems)
 

@@ -16,8 +16,8 @@ import httpx
 
 from .._sync import run_sync
 from ..checks import CheckContext
+from ..health import read_health
 from ._client import Follow
-from ._health import health_verdict
 from ._run import TaskPipelineRun
 
 STALL_TOXIC = "workbook_stall"
@@ -28,7 +28,8 @@ def _health(run: TaskPipelineRun, timeout_s: float) -> dict[str, Any]:
     try:
         response = run.dialect.health(run.client.http, timeout_s)
         body: Any = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
-        answer = {"http": response.status_code, "body": body, "verdict": health_verdict(body)}
+        reading = read_health(body)
+        answer = {"http": response.status_code, "body": body, "verdict": reading.verdict, "words": reading.words}
     except httpx.TimeoutException:
         answer = {"http": None, "body": None, "verdict": "no answer"}
     answer["seconds"] = round(time.perf_counter() - started, 3)
@@ -108,9 +109,11 @@ def _wait_healthy(run: TaskPipelineRun, timeout_s: float) -> float | None:
 def check_ws_redis_down(c: CheckContext, run: TaskPipelineRun) -> None:
     _require_chaos(c, run)
     assert run.proxy is not None
-    known = next((f.task_id for _, f in run.observations if f.final_state == "completed"), "")
-    if not known:
-        c.skip("no task of this run to open a WebSocket for")
+    created = run.client.create(run.package_url("ws-outage", 0))  # its record exists: the socket is for it
+    if not created.task_id:
+        c.fail(f"creating a task answered {created.status_code}: {str(created.body)[:200]}")
+    known = created.task_id
+    run.wait_terminal(known, run.settings.task_timeout_s)  # no job running while the link is cut
     proxy = run.settings.fault_proxy_redis
     seen = Follow(known, "", time.time())
     try:

@@ -16,7 +16,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from ._dialect import TERMINAL, Canonical, Created, NotSpeaking, TaskDialect
+from ..connect import ServiceProfile
+from ._dialect import TERMINAL, Canonical, Created, TaskDialect
 from ._pacer import CreationPacer
 
 OnRecord = Callable[[dict[str, Any]], Awaitable[None]]
@@ -36,6 +37,7 @@ class Follow:
     error_frames: list[dict[str, Any]] = field(default_factory=list)
     foreign: list[Any] = field(default_factory=list)
     handshake: str = ""
+    ws_url: str = ""
     ws_error: str = ""
     ws_terminal: bool = False
     server_closed: str = ""
@@ -59,14 +61,11 @@ class Download:
 
 
 class TaskClient:
-    def __init__(
-        self, dialect: TaskDialect, base_url: str, ws_base: str, pacer: CreationPacer, *, timeout_s: float = 30.0
-    ):
+    def __init__(self, dialect: TaskDialect, platform: ServiceProfile, pacer: CreationPacer) -> None:
         self.dialect = dialect
-        self.base_url = base_url
-        self.ws_base = ws_base
+        self.platform = platform
         self.pacer = pacer
-        self.http = httpx.Client(base_url=base_url, timeout=timeout_s)
+        self.http: httpx.Client = platform.http_client()
 
     def close(self) -> None:
         self.http.close()
@@ -107,7 +106,7 @@ class TaskClient:
         seen = Follow(task_id, package_url, time.time())
         socket_task = asyncio.create_task(self.watch(seen, on_record))
         started = time.monotonic()
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=10.0) as client:
+        async with self.platform.async_http_client(timeout=10.0) as client:
             while True:
                 await self._poll(client, seen)
                 if seen.ws_terminal or seen.foreign:
@@ -138,9 +137,10 @@ class TaskClient:
 
     async def watch(self, seen: Follow, on_record: OnRecord | None) -> None:
         """Open the task's WebSocket and record what it sends, until its terminal record or close."""
-        url = self.ws_base + self.dialect.ws_path(seen.task_id)
+        url = self.platform.ws_target(self.dialect.ws_path(seen.task_id))
+        options = {**self.platform.ws_connect_kwargs(url), "ping_interval": None, "max_size": None}
         try:
-            async with connect(url, open_timeout=10, ping_interval=None, max_size=None) as socket:
+            async with connect(url, **options) as socket:
                 seen.handshake = "101"
                 async for message in socket:
                     try:
@@ -154,6 +154,7 @@ class TaskClient:
                         seen.error_frames.append(frame)
                     elif kind == "foreign":
                         seen.foreign.append(frame)  # not this dialect: end the exchange at once
+                        seen.ws_url = url
                         return
                     else:
                         seen.records.append(frame)
@@ -177,7 +178,9 @@ class TaskClient:
         for url in package_urls:
             answer = await asyncio.to_thread(self.create, url)
             if not answer.task_id:
-                raise NotSpeaking(f"creating a task for {url} answered {answer.status_code}: {str(answer.body)[:200]}")
+                raise AssertionError(
+                    f"creating a task for {url} answered {answer.status_code}: {str(answer.body)[:200]}"
+                )
             created.append((answer.task_id, url))
         return list(
             await asyncio.gather(

@@ -14,15 +14,9 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-from .._errors import WorkbookError
-
 Canonical = Literal["pending", "running", "completed", "failed", "unknown"]
 TERMINAL: tuple[Canonical, ...] = ("completed", "failed")
 FrameKind = Literal["record", "heartbeat", "error", "foreign"]
-
-
-class NotSpeaking(WorkbookError):
-    """The platform answered in a shape this dialect does not know (names what it answered)."""
 
 
 @dataclass

@@ -17,7 +17,9 @@ from ._stream import phases, stream_facts
 EVIDENCE_FILE = "task_pipeline.json"
 
 
-def task_rows(run: TaskPipelineRun) -> list[dict[str, Any]]:
+def task_rows(run: TaskPipelineRun | Any) -> list[dict[str, Any]]:
+    if not isinstance(run, TaskPipelineRun):  # the setup failed: nothing was observed
+        return []
     return [
         {
             "label": label,
@@ -30,18 +32,28 @@ def task_rows(run: TaskPipelineRun) -> list[dict[str, Any]]:
     ]
 
 
-def tasks_table(run: TaskPipelineRun) -> pd.DataFrame:
+def tasks_table(run: TaskPipelineRun | Any) -> pd.DataFrame:
     return pd.DataFrame(task_rows(run))
 
 
-def recovery_table(run: TaskPipelineRun) -> pd.DataFrame:
-    return pd.DataFrame(run.recoveries, columns=["experiment", "metric", "seconds"])
+def recovery_table(run: TaskPipelineRun | Any) -> pd.DataFrame:
+    rows = run.recoveries if isinstance(run, TaskPipelineRun) else []
+    return pd.DataFrame(rows, columns=["experiment", "metric", "seconds"])
 
 
-def timeline_figure(run: TaskPipelineRun) -> Figure:
+def close_run(run: TaskPipelineRun | Any) -> None:
+    """Delete the run's Redis keys and close its clients (nothing to do after a failed setup)."""
+    if isinstance(run, TaskPipelineRun):
+        run.close()
+
+
+def timeline_figure(run: TaskPipelineRun | Any) -> Figure:
     """Each task's records as points (progress over time, by the records' own clock); faults as lines."""
     figure = Figure(figsize=(11, 4.5))
     axes = figure.add_subplot()
+    if not isinstance(run, TaskPipelineRun):
+        axes.text(0.5, 0.5, "the setup failed: no task was observed", ha="center", va="center")
+        return figure
     origin = min((follow.created_at for _, follow in run.observations), default=0.0)
     for label, follow in run.observations:
         points = []
@@ -66,13 +78,16 @@ def timeline_figure(run: TaskPipelineRun) -> Figure:
     return figure
 
 
-def save_evidence(run: TaskPipelineRun, folder: Path) -> Path:
+def save_evidence(run: TaskPipelineRun | Any, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / EVIDENCE_FILE
+    if not isinstance(run, TaskPipelineRun):
+        path.write_text(json.dumps({"setup_failed": True}, indent=2))
+        return path
     body = {
         "run_id": run.run_id,
         "dialect": run.settings.dialect,
-        "api_base_url": run.settings.api_base_url,
+        "platform": run.client.platform.http_url(),
         "workers": run.settings.worker_names,
         "tasks": task_rows(run),
         "records": {follow.task_id: follow.records for _, follow in run.observations},

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
-from .._secrets import read_secret
 from .._sync import run_sync
 from ..chaos import Journal, ToxiproxyClient
+from ..connect import ServiceProfile, pick_dialect, profile
 from ..sandbox import clear_faults, set_faults
 from ._client import Follow, OnRecord, TaskClient
-from ._dialects import make_dialect
+from ._dialects import DIALECTS, make_dialect
 from ._pacer import CreationPacer
 from ._redis import client as redis_client
 from ._settings import TaskPipelineSettings
@@ -32,10 +32,19 @@ class Marker:
     time: float
 
 
+def redis_connection(redis: ServiceProfile) -> tuple[str, str]:
+    """(URL, password) of the platform's Redis: the URL from `url` or `url_env` (password inside it
+    allowed), the password from `auth: {kind: password}` when Redis has one ("" when it has none)."""
+    password = redis.auth.secret() if redis.auth is not None and redis.auth.kind == "password" else ""
+    return redis.base_url, password
+
+
 @dataclass
 class TaskPipelineRun:
     settings: TaskPipelineSettings
+    redis_url: str
     password: str
+    packages: ServiceProfile
     client: TaskClient
     control: WorkerControl
     proxy: ToxiproxyClient | None
@@ -48,17 +57,19 @@ class TaskPipelineRun:
 
     @classmethod
     def open(cls, settings: TaskPipelineSettings) -> TaskPipelineRun:
-        named = settings.redis_password_env
-        password = (read_secret(named, purpose="Redis password") or "") if named else ""
-        dialect = make_dialect(settings.dialect, settings.dialect_options)
+        platform = profile(settings.services, settings.repackager_service)
+        redis_url, password = redis_connection(profile(settings.services, settings.redis_service))
+        name = settings.dialect or platform.dialect or "repackaging"
+        pick_dialect(DIALECTS, name)
+        dialect = make_dialect(name, settings.dialect_options)
         pacer = CreationPacer(settings.create_limit, settings.create_window_s)
         return cls(
             settings=settings,
+            redis_url=redis_url,
             password=password,
-            client=TaskClient(dialect, settings.api_base_url, settings.websocket_base, pacer),
-            control=WorkerControl(
-                settings.redis_url, password, settings.worker_names, timeout_s=settings.ping_timeout_s
-            ),
+            packages=profile(settings.services, settings.package_service),
+            client=TaskClient(dialect, platform, pacer),
+            control=WorkerControl(redis_url, password, settings.worker_names, timeout_s=settings.ping_timeout_s),
             proxy=ToxiproxyClient(settings.fault_proxy_url) if settings.fault_proxy_url else None,
         )
 
@@ -71,7 +82,7 @@ class TaskPipelineRun:
         return f"workbook:nb50:{self.run_id}"
 
     def redis(self) -> Any:
-        return redis_client(self.settings.redis_url, self.password)
+        return redis_client(self.redis_url, self.password)
 
     def package_url(self, label: str, requirement_set: int | None = None, name: str = "") -> str:
         """A package URL of its own for each task (so the download source's log tells tasks apart);
@@ -80,13 +91,16 @@ class TaskPipelineRun:
         variant = f"{self.run_id}-{label}-{self._serial}" + (
             f"-r{requirement_set}" if requirement_set is not None else ""
         )
-        return f"{self.settings.package_base_url}/{variant}/{name or self.settings.package_name}.difypkg"
+        return self.packages.http_url(
+            f"{self.settings.package_path}/{variant}/{name or self.settings.package_name}.difypkg"
+        )
 
     def original(self, package_url: str) -> bytes:
         """The package as the download source serves it, fetched here (not through the platform)."""
-        response = httpx.get(package_url, timeout=30.0)
+        with self.packages.http_client() as http:
+            response = http.get(package_url)
         response.raise_for_status()
-        return response.content
+        return bytes(response.content)
 
     def run_tasks(self, label: str, package_urls: list[str], *, on_record: OnRecord | None = None) -> list[Follow]:
         timeout = self.settings.task_timeout_s

@@ -17,14 +17,14 @@ def _url(value: str, schemes: tuple[str, ...], name: str) -> str:
 
 class TaskPipelineSettings(NotebookSettings):
     interactive: bool = True
-    dialect: str = "repackaging"
+    services: dict[str, Any] = Field(default_factory=dict)  # the params file's connection profiles
+    repackager_service: str = "repackager"  # the platform's API (url) and WebSocket (ws_url)
+    redis_service: str = "redis"  # its Redis (url or url_env; auth kind password only if it has one)
+    package_service: str = "upstream"  # a download source the platform may fetch packages from
+    package_path: str = "/packages"  # packages at {package_service url}{package_path}/{variant}/{name}.difypkg
+    dialect: str = ""  # empty: the platform profile's `dialect`, else "repackaging"
     dialect_options: dict[str, Any] = Field(default_factory=dict)
-    api_base_url: str
-    ws_base_url: str = ""  # empty: api_base_url with ws:// or wss://
-    redis_url: str  # the platform's Redis; a password may be inside it or named by redis_password_env
-    redis_password_env: str = ""  # "" = Redis has no password (as the platform ships it)
     worker_names: list[str] = Field(min_length=1)
-    package_base_url: str  # packages the platform may download: {base}/{variant}/{name}.difypkg
     package_name: str = "plugin"
     fault_proxy_url: str = ""  # Toxiproxy API in front of the Redis the API and workers use
     fault_proxy_redis: str = "redis"
@@ -47,25 +47,6 @@ class TaskPipelineSettings(NotebookSettings):
     ws_grace_s: float = Field(default=3.0, ge=0.1, le=120.0)
     ping_timeout_s: float = Field(default=1.0, ge=0.1, le=30.0)
 
-    @field_validator("redis_url")
-    @classmethod
-    def _redis(cls, value: str) -> str:
-        if not value.startswith(("redis://", "rediss://")):
-            raise ValueError("expected a redis:// or rediss:// URL")
-        return value
-
-    @field_validator("api_base_url", "package_base_url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value:
-            raise ValueError("expected an http(s):// base URL")
-        return _url(value, ("http:", "https:"), "a base URL")
-
-    @field_validator("ws_base_url")
-    @classmethod
-    def _ws(cls, value: str) -> str:
-        return _url(value, ("ws:", "wss:"), "ws_base_url")
-
     @field_validator("fault_proxy_url", "redis_admin_url", "upstream_admin_url")
     @classmethod
     def _admin(cls, value: str) -> str:
@@ -84,12 +65,6 @@ class TaskPipelineSettings(NotebookSettings):
         if self.chaos_enabled and not self.fault_proxy_url:
             raise ValueError("chaos_enabled needs fault_proxy_url (a Toxiproxy API in front of Redis)")
         return self
-
-    @property
-    def websocket_base(self) -> str:
-        if self.ws_base_url:
-            return self.ws_base_url
-        return self.api_base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
 
     @property
     def chaos_ready(self) -> bool:

@@ -14,16 +14,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from ..connect import not_speaking
 from ._client import Follow
-from ._dialect import TERMINAL, NotSpeaking, TaskDialect
+from ._dialect import TERMINAL, TaskDialect
 
 
 def stream_problems(dialect: TaskDialect, follow: Follow, *, timeout_s: float, grace_s: float) -> list[str]:
     if follow.foreign:
-        raise NotSpeaking(
-            f"the WebSocket of task {follow.task_id} does not speak the {dialect.name} dialect: "
-            f"it sent {str(follow.foreign[0])[:200]}"
-        )
+        raise not_speaking(follow.ws_url or f"the WebSocket of task {follow.task_id}", dialect.name, follow.foreign[0])
     problems = []
     if follow.handshake != "101":
         problems.append(f"the WebSocket handshake answered {follow.handshake or follow.ws_error or 'nothing'}")

@@ -26,6 +26,8 @@ from ._switches import FileSwitches
 
 OFFLINE_LINE = "--no-index --find-links=./wheels/"
 SCRIPT_ATTEMPTS = 3
+# However fast the sandbox clock runs, a task lasts long enough (~1 s) for a fault to land mid-task.
+MIN_LINE_S = 0.03
 # The platform's table from script output to progress (services/repackage.py).
 PROGRESS_MAP = {
     "Unziping": 20,
@@ -70,7 +72,7 @@ def _liner(settings: Settings, emit: Emit) -> Callable[[str], None]:
     def line(text: str) -> None:
         progress["value"] = next((v for k, v in PROGRESS_MAP.items() if k in text), progress["value"])
         emit(text, progress["value"])
-        time.sleep(max(settings.scaled(settings.line_s), 0.01))
+        time.sleep(max(settings.scaled(settings.line_s), MIN_LINE_S))
 
     return line
 

@@ -129,11 +129,12 @@ def _watch_broker(sender: Any = None, **_: Any) -> None:
 
 def _outage_watch(hostname: str) -> None:
     """Switch `stop_consuming_after_outage`: once Redis was unreachable and is back, this worker
-    stops consuming the queue (asked through the remote control, the only thread-safe way in)."""
+    stops consuming the queue (asked through the remote control, the only thread-safe way in).
+    When the switch is turned off again, it consumes again: the sandbox's defect ends with its switch."""
     probe = redis.Redis.from_url(
         settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
     )
-    was_down = False
+    was_down = stopped = False
     while True:
         try:
             probe.ping()
@@ -142,18 +143,22 @@ def _outage_watch(hostname: str) -> None:
             up = False
         if not up:
             was_down = True
-        elif was_down:
+        elif was_down and switches.on("stop_consuming_after_outage"):
+            was_down = not _remote(app.control.cancel_consumer, hostname)
+            stopped = stopped or not was_down
+        else:
             was_down = False
-            if switches.on("stop_consuming_after_outage"):
-                _stop_consuming(hostname)
+            if stopped and not switches.on("stop_consuming_after_outage"):
+                stopped = not _remote(app.control.add_consumer, hostname)
         time.sleep(0.2)
 
 
-def _stop_consuming(hostname: str) -> None:
-    for _ in range(30):
-        try:
-            if app.control.cancel_consumer(QUEUE, destination=[hostname], reply=True, timeout=1.0):
-                logger.warning("%s stopped consuming %s after the outage (switch)", hostname, QUEUE)
-                return
-        except Exception:  # the broker may still be coming back
-            time.sleep(0.5)
+def _remote(command: Any, hostname: str) -> bool:
+    """True once the worker answered the command (the broker may still be coming back)."""
+    try:
+        if command(QUEUE, destination=[hostname], reply=True, timeout=1.0):
+            logger.warning("%s: %s %s (switch stop_consuming_after_outage)", hostname, command.__name__, QUEUE)
+            return True
+    except Exception:
+        time.sleep(0.5)
+    return False

@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._dialect import Canonical, Created, FrameKind, NotSpeaking, TaskDialect
+from ...checks import CouldNotCheck, ErrorReason
+from ...connect import body_excerpt, check_access
+from .._dialect import Canonical, Created, FrameKind, TaskDialect
 
 REAL_TASKS = [
     "app.workers.celery_app.process_repackaging",
@@ -73,11 +75,20 @@ class RepackagingDialect(TaskDialect):
         elif response.status_code in self.options.create_statuses:
             task_id = answer.get(self.options.fields["id"]) if isinstance(answer, dict) else None
             if not task_id:
-                raise NotSpeaking(
-                    f"POST {self.options.create_path} answered {response.status_code} without "
-                    f"{self.options.fields['id']!r}: {str(answer)[:200]}"
+                raise CouldNotCheck(
+                    ErrorReason.DIALECT,
+                    f"POST {self.options.create_path} answered {response.status_code} without the field "
+                    f"{self.options.fields['id']!r} (dialect_options.fields.id): {body_excerpt(response)}",
                 )
             created.task_id = str(task_id)
+        else:
+            check_access(response, route_param="dialect_options.create_path", dialect=self.name)
+            if 400 <= response.status_code < 500:  # our body was not understood
+                raise CouldNotCheck(
+                    ErrorReason.DIALECT,
+                    f"POST {self.options.create_path} refused the task body {body} with {response.status_code}: "
+                    f"{body_excerpt(response)} (set dialect_options.url_field / extra_body)",
+                )
         return created
 
     def status_path(self, task_id: str) -> str:
