@@ -85,15 +85,16 @@ class TaskPipelineRun:
         return redis_client(self.redis_url, self.password)
 
     def package_url(self, label: str, requirement_set: int | None = None, name: str = "") -> str:
-        """A package URL of its own for each task (so the download source's log tells tasks apart);
-        `-r<N>` picks the sandbox upstream's requirement set N."""
+        """A package URL of its own for each task (so the download source's log tells tasks apart),
+        and a file name of its own unless `name` is given: the platform works in a folder named after
+        the package, so only the isolation check shares a name on purpose. `-r<N>` picks the sandbox
+        upstream's requirement set N."""
         self._serial += 1
         variant = f"{self.run_id}-{label}-{self._serial}" + (
             f"-r{requirement_set}" if requirement_set is not None else ""
         )
-        return self.packages.http_url(
-            f"{self.settings.package_path}/{variant}/{name or self.settings.package_name}.difypkg"
-        )
+        file_name = name or f"{self.settings.package_name}-{self.run_id}-{self._serial}"
+        return self.packages.http_url(f"{self.settings.package_path}/{variant}/{file_name}.difypkg")
 
     def original(self, package_url: str) -> bytes:
         """The package as the download source serves it, fetched here (not through the platform)."""
