@@ -14,10 +14,10 @@ import httpx
 
 from .._sync import run_sync
 from ..chaos import Journal, ToxiproxyClient
-from ..connect import ServiceProfile, pick_dialect, profile
+from ..connect import ServiceProfile, profile
 from ..sandbox import clear_faults, set_faults
 from ._client import Follow, OnRecord, TaskClient
-from ._dialects import DIALECTS, make_dialect
+from ._dialects import make_dialect
 from ._pacer import CreationPacer
 from ._redis import client as redis_client
 from ._settings import TaskPipelineSettings
@@ -60,7 +60,6 @@ class TaskPipelineRun:
         platform = profile(settings.services, settings.repackager_service)
         redis_url, password = redis_connection(profile(settings.services, settings.redis_service))
         name = settings.dialect or platform.dialect or "repackaging"
-        pick_dialect(DIALECTS, name)
         dialect = make_dialect(name, settings.dialect_options)
         pacer = CreationPacer(settings.create_limit, settings.create_window_s)
         return cls(

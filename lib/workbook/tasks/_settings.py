@@ -39,7 +39,7 @@ class TaskPipelineSettings(NotebookSettings):
     retry_backoff_s: list[float] = Field(default_factory=lambda: [1.0, 2.0])
     upstream_hang_s: float = Field(default=90.0, gt=0.0, le=600.0)
     health_budget_s: float = Field(default=2.0, gt=0.0, le=60.0)
-    redis_down_s: float = Field(default=1.0, ge=0.1, le=30.0)
+    redis_down_s: float = Field(default=5.0, ge=0.1, le=60.0)
     chaos_latency_ms: int = Field(default=40, ge=1, le=5000)
     pubsub_messages: int = Field(default=200, ge=1, le=100_000)
     counter_increments: int = Field(default=500, ge=1, le=1_000_000)

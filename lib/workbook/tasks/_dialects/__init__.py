@@ -1,22 +1,7 @@
-"""Known task-platform dialects, by name (the notebook's `dialect` parameter)."""
+"""One module per task-platform dialect behind `tasks._dialect.TaskDialect`; today `repackaging`
+(seed 003). The invented pipeline dialect of the first notebook 50 is gone: no real platform spoke it."""
 
-from __future__ import annotations
-
-from typing import Any
-
-from ..._errors import UsageError
-from .._dialect import TaskDialect
+from ._registry import DIALECTS, make_dialect
 from .repackaging import RepackagingDialect, RepackagingOptions
-
-DIALECTS: dict[str, type[TaskDialect]] = {"repackaging": RepackagingDialect}
-
-
-def make_dialect(name: str, options: dict[str, Any]) -> TaskDialect:
-    if name not in DIALECTS:
-        raise UsageError(f"dialect {name!r}: expected one of {sorted(DIALECTS)}")
-    if name == "repackaging":
-        return RepackagingDialect(RepackagingOptions.model_validate(options))
-    raise AssertionError(name)  # pragma: no cover
-
 
 __all__ = ["DIALECTS", "RepackagingDialect", "RepackagingOptions", "make_dialect"]
