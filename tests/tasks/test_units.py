@@ -176,3 +176,24 @@ def test_live_mode_without_proxy_or_opt_in_injects_nothing(tmp_path: Any) -> Non
     finally:
         run.close()
     assert {result.id: result.status for result in checks.results} == dict.fromkeys(gated, CheckStatus.SKIP)
+
+
+def test_a_failed_setup_records_every_check_as_could_not_check(tmp_path: Any) -> None:
+    """No Redis profile given: the setup fails, and every check is still recorded, as error/setup."""
+    from workbook.checks import Checks, CheckStatus
+    from workbook.tasks import CHECK_FUNCTIONS, CHECKS, TaskPipelineRun, close_run, tasks_table
+
+    checks = Checks("50_task_pipeline", CHECKS, results_dir=tmp_path)
+    services = {k: v for k, v in BASE["services"].items() if k != "redis"}
+    settings = checks.setup(TaskPipelineSettings.of, **{**BASE, "services": services})
+    run = checks.setup(TaskPipelineRun.open, settings)
+    for check_id, body in CHECK_FUNCTIONS.items():
+        with checks.run(check_id) as context:
+            body(context, run)
+    assert tasks_table(run).empty
+    close_run(run)
+    results = {result.id: result for result in checks.results}
+    assert set(results) == set(CHECKS)
+    assert {result.status for result in results.values()} == {CheckStatus.ERROR}
+    assert {result.reason for result in results.values()} == {"setup"}
+    assert "no service profile 'redis'" in results["lifecycle"].detail
