@@ -197,3 +197,23 @@ def test_a_failed_setup_records_every_check_as_could_not_check(tmp_path: Any) ->
     assert {result.status for result in results.values()} == {CheckStatus.ERROR}
     assert {result.reason for result in results.values()} == {"setup"}
     assert "no service profile 'redis'" in results["lifecycle"].detail
+
+
+def test_redis_has_no_password_unless_asked_and_publishes_one_only_then(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbook.sandbox import redisd
+    from workbook.sandbox._spec import ServiceContext
+
+    monkeypatch.delenv("WORKBOOK_REDIS_REQUIREPASS", raising=False)
+    plain = redisd.service(ServiceContext(state_dir=tmp_path))
+    for sock in plain.sockets:
+        sock.close()
+    assert set(plain.outputs) == {"url", "host", "port", "admin_url"} and not plain.secrets
+    monkeypatch.setenv("WORKBOOK_REDIS_REQUIREPASS", "1")
+    guarded = redisd.service(ServiceContext(state_dir=tmp_path))
+    for sock in guarded.sockets:
+        sock.close()
+    assert guarded.outputs["password_env"] == "SANDBOX_REDIS_PASSWORD"
+    assert len(guarded.secrets["SANDBOX_REDIS_PASSWORD"]) == 32
+    assert guarded.secrets["SANDBOX_REDIS_PASSWORD"] not in guarded.outputs["url"]
