@@ -14,7 +14,8 @@ from ._config import LINE_S_ENV, QUEUE, RATE_ENV, WORKERS_ENV
 from ._switches import faults
 
 NAME = "repackager"
-WORKERS = ("w1@sandbox", "w2@sandbox")
+# Not "w1@sandbox": the old `tasks` stand-in's workers share this Redis and its remote-control channel.
+WORKERS = ("w1@repackager", "w2@repackager")
 
 __all__ = ["faults", "service"]
 
@@ -55,14 +56,14 @@ def service(ctx: ServiceContext) -> ServiceSpec:
             "scripts_dir": env["SCRIPTS_DIR"],
         },
         env=env,
-        ready_check=lambda: _ready(url, redis_url, len(WORKERS)),
+        ready_check=lambda: _ready(url, redis_url, list(WORKERS)),
         ready_timeout_s=60.0,
         stop_timeout_s=10.0,
         sockets=[sock],
     )
 
 
-def _ready(url: str, broker_url: str, workers: int) -> None:
+def _ready(url: str, broker_url: str, workers: list[str]) -> None:
     """Healthy, and both workers answer a ping (the platform's own health does not look at them)."""
     body = httpx.get(f"{url}/health", timeout=5.0).json()
     if body.get("status") != "healthy":
@@ -71,8 +72,8 @@ def _ready(url: str, broker_url: str, workers: int) -> None:
 
     app = Celery("ready-probe", broker=broker_url, set_as_current=False)
     try:
-        replies = app.control.ping(timeout=1.0, limit=workers)
+        replies = app.control.ping(destination=workers, timeout=1.0, limit=len(workers))
     finally:
         app.close()
-    if len(replies) < workers:
-        raise RuntimeError(f"{len(replies)} of {workers} workers answer ping")
+    if len(replies) < len(workers):
+        raise RuntimeError(f"{len(replies)} of {workers} answer ping")
