@@ -36,7 +36,7 @@ def test_start_waves_put_each_service_after_what_it_depends_on() -> None:
     assert start_waves(list(SERVICES)) == [
         ["s3", "discord", "brain", "studio", "redis", "upstream"],
         ["refbackend", "faultproxy", "characters"],
-        ["tasks", "story"],
+        ["tasks", "repackager", "story"],
     ]
     # A dependency not asked for is not waited for (the caller adds dependencies, `with_dependencies`).
     assert start_waves(["tasks", "redis"]) == [["redis"], ["tasks"]]

@@ -50,6 +50,7 @@ def sandbox_values(sandbox: Sandbox) -> dict[str, Any]:
         "counter_increments": 100,
         "task_timeout_s": 20.0,
         "ws_grace_s": 2.0,
+        "redis_down_s": 1.0,
     }
 
 
@@ -60,7 +61,7 @@ def services(sandbox: Sandbox) -> dict[str, Any]:
     if "password_env" in redis:
         redis_profile["auth"] = {"kind": "password", "secret_env": redis["password_env"]}
     return {
-        "repackager": {"url": platform["url"], "ws_url": platform["ws_url"], "health": ["/health"]},
+        "repackager": {"url": platform["url"], "health": ["/health"]},
         "redis": redis_profile,
         "upstream": {"url": sandbox.outputs["upstream"]["url"], "health": ["/health"]},
     }

@@ -63,6 +63,8 @@ class Download:
 class TaskClient:
     def __init__(self, dialect: TaskDialect, platform: ServiceProfile, pacer: CreationPacer) -> None:
         self.dialect = dialect
+        if not platform.ws_url:  # the platform serves its WebSocket on the API's port: ws(s):// of `url`
+            platform = platform.model_copy(update={"ws_url": "ws" + platform.http_url().removeprefix("http")})
         self.platform = platform
         self.pacer = pacer
         self.http: httpx.Client = platform.http_client()
