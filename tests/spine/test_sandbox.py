@@ -36,10 +36,10 @@ def test_start_waves_put_each_service_after_what_it_depends_on() -> None:
     assert start_waves(list(SERVICES)) == [
         ["s3", "discord", "brain", "studio", "redis", "upstream"],
         ["refbackend", "faultproxy", "characters", "taskservice"],
-        ["tasks", "story"],
+        ["repackager", "story"],
     ]
     # A dependency not asked for is not waited for (the caller adds dependencies, `with_dependencies`).
-    assert start_waves(["tasks", "redis"]) == [["redis"], ["tasks"]]
+    assert start_waves(["repackager", "redis"]) == [["redis"], ["repackager"]]
 
 
 def test_independent_services_start_side_by_side_and_a_dependent_waits_for_readiness(

@@ -1,48 +1,79 @@
-"""Measured checks score badly when what they measure is absent: one worker in both rounds of the
-scaling check, latency injected on a proxy the traffic does not cross."""
+"""Checks that judge evidence fail when the evidence is wrong, handed over on purpose: another
+task's result in place of a task's own must fail isolation; a result missing a wheel must fail
+integrity; latency on a link nobody uses must not look like an outage survived."""
 
 from __future__ import annotations
 
+import zipfile
+from io import BytesIO
 from typing import Any
 
-import httpx
 import pytest
 
 from workbook.checks import CheckStatus
 from workbook.sandbox import Sandbox
-from workbook.tasks import WorkerControl
+from workbook.tasks import Download, TaskClient
 
 from .conftest import RunChecks, injected_anywhere
 
 
-def test_scaling_fails_when_the_second_worker_never_comes_back(
+def test_a_result_holding_another_tasks_files_fails_isolation(
     run_checks: RunChecks, pipeline: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_add = WorkerControl.add_consumer
-    monkeypatch.setattr(WorkerControl, "add_consumer", lambda self, queue, names: [])
-    monkeypatch.setattr("workbook.tasks._checks_basic._wait_consumers", lambda run, count, timeout_s=10.0: None)
-    try:
-        status, detail = run_checks(["scaling"])["scaling"]
-    finally:
-        control = WorkerControl(
-            pipeline.outputs["redis"]["url"], pipeline.secrets["SANDBOX_REDIS_PASSWORD"], ["w1@sandbox", "w2@sandbox"]
-        )
-        real_add(control, "pipeline", ["w1@sandbox", "w2@sandbox"])
-        control.close()
-    assert status is CheckStatus.FAIL and "the second worker does not share the load" in detail
+    real = TaskClient.download
+    first: dict[str, Download] = {}
+
+    def swapped(self: TaskClient, task_id: str) -> Download:
+        """The first task's result is handed over for every later task (a shared work folder's answer)."""
+        answer = real(self, task_id)
+        if answer.status != 200:
+            return answer
+        return first.setdefault("result", answer)
+
+    monkeypatch.setattr(TaskClient, "download", swapped)
+    status, detail = run_checks(["isolation"])["isolation"]
+    assert status is CheckStatus.FAIL
+    assert "not in its package" in detail or "is missing from the result" in detail, detail
     assert injected_anywhere(pipeline) == []
 
 
-def test_latency_on_a_link_nobody_uses_is_not_visible(run_checks: RunChecks, pipeline: Sandbox) -> None:
-    api = pipeline.outputs["faultproxy"]["url"]
-    created = httpx.post(
-        api + "/proxies", json={"name": "decoy", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:9"}, timeout=10
-    )
-    assert created.status_code == 201
-    try:
-        overrides: dict[str, Any] = {"fault_proxy_redis": "decoy", "chaos_latency_ms": 60}
-        status, detail = run_checks(["chaos_redis_latency"], **overrides)["chaos_redis_latency"]
-    finally:
-        httpx.delete(api + "/proxies/decoy", timeout=10)
-    assert status is CheckStatus.FAIL and "the traffic does not cross the proxy" in detail
-    assert injected_anywhere(pipeline) == []
+def test_a_result_missing_a_wheel_fails_integrity(
+    run_checks: RunChecks, pipeline: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = TaskClient.download
+
+    def without_one_wheel(self: TaskClient, task_id: str) -> Download:
+        answer = real(self, task_id)
+        if answer.status != 200:
+            return answer
+        source, out = zipfile.ZipFile(BytesIO(answer.content)), BytesIO()
+        dropped = sorted(n for n in source.namelist() if n.startswith("wheels/"))[0]
+        with zipfile.ZipFile(out, "w") as target:
+            for name in source.namelist():
+                if name != dropped:
+                    target.writestr(name, source.read(name))
+        return Download(200, out.getvalue(), answer.content_type, answer.seconds)
+
+    monkeypatch.setattr(TaskClient, "download", without_one_wheel)
+    status, detail = run_checks(["result_integrity"])["result_integrity"]
+    assert status is CheckStatus.FAIL and "wheels/ has no wheel for" in detail, detail
+
+
+def test_429s_within_the_limit_are_the_platforms_fault(run_checks: RunChecks, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creation pacing: the platform answering 429 below its stated limit fails the pacing check."""
+    from workbook.tasks import Created, RepackagingDialect
+
+    real = RepackagingDialect.create
+    calls: dict[str, int] = {"n": 0}
+
+    def first_refused(self: RepackagingDialect, http: Any, url: str) -> Created:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return Created(429, {"error": "Rate limit exceeded: 30 per 1 minute"}, retry_after_s=0.1)
+        return real(self, http, url)
+
+    monkeypatch.setattr(RepackagingDialect, "create", first_refused)
+    results = run_checks(["lifecycle", "creation_pacing"])
+    assert results["lifecycle"][0] is CheckStatus.PASS, results["lifecycle"]
+    status, detail = results["creation_pacing"]
+    assert status is CheckStatus.FAIL and "answered 429 to 1 creation(s) made within its stated limit" in detail

@@ -26,7 +26,7 @@ SERVICES: dict[str, str] = {
     "redis": "workbook.sandbox.redisd",
     "faultproxy": "workbook.sandbox.faultproxy",
     "upstream": "workbook.sandbox.upstream",
-    "tasks": "workbook.sandbox.tasks",
+    "repackager": "workbook.sandbox.repackager",  # seed 003: the plugin repackaging platform
     # Cross-service flow (notebook 60): the movie platform's character and story services.
     "characters": "workbook.sandbox.characters",
     "story": "workbook.sandbox.story",
@@ -38,7 +38,7 @@ SERVICES: dict[str, str] = {
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "refbackend": ("s3",),
     "faultproxy": ("redis",),
-    "tasks": ("redis", "faultproxy", "upstream"),
+    "repackager": ("redis", "faultproxy", "upstream"),
     "characters": ("brain",),
     "story": ("brain", "characters"),
     "taskservice": ("redis", "brain"),

@@ -24,7 +24,7 @@ ATTEMPTS = 3
 class WorkerControl:
     def __init__(self, redis_url: str, password: str, names: list[str], *, timeout_s: float = 1.0) -> None:
         scheme, _, rest = redis_url.partition("://")
-        self._authed = f"{scheme}://:{password}@{rest}"
+        self._authed = f"{scheme}://:{password}@{rest}" if password else redis_url
         self.app = self._new_app()
         self.names = list(names)
         self.timeout_s = timeout_s
@@ -96,9 +96,12 @@ class WorkerControl:
         )
 
     def pid_running(self, task_id: str) -> tuple[str, int] | None:
-        """(worker, pid of the pool process) executing `task_id`, from `inspect active`."""
+        """(worker, pid of the pool process) executing the task whose record id is `task_id`, from
+        `inspect active` (the platform passes its record id as the first positional argument; the
+        Celery id is another uuid)."""
         for worker, tasks in self.inspect("active").items():
             for task in tasks or []:
-                if task.get("id") == task_id and task.get("worker_pid"):
+                args = task.get("args") or []
+                if task_id in (task.get("id"), args[0] if args else None) and task.get("worker_pid"):
                     return worker, int(task["worker_pid"])
         return None

@@ -46,7 +46,7 @@ class RedisProcess:
         self.events: list[dict[str, Any]] = []
 
     def config_file(self) -> Path:
-        """The config holds the password, so it is written 0600 rather than passed on the command line."""
+        """The config may hold the password, so it is written 0600 rather than passed on the command line."""
         path = self.data_dir / "redis.conf"
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)
@@ -56,7 +56,7 @@ class RedisProcess:
                     "bind 127.0.0.1",
                     f"port {self.port}",
                     "protected-mode yes",
-                    f"requirepass {self._password}",
+                    *([f"requirepass {self._password}"] if self._password else []),
                     f"dir {self.data_dir}",
                     "dbfilename dump.rdb",
                     'save ""',  # no background saves; a restart saves explicitly
@@ -75,7 +75,7 @@ class RedisProcess:
         return redis.Redis(
             host="127.0.0.1",
             port=self.port,
-            password=self._password,
+            password=self._password or None,
             socket_timeout=timeout_s,
             retry=Retry(NoBackoff(), 0),
         )

@@ -19,7 +19,12 @@ def service(ctx: ServiceContext) -> ServiceSpec:
         name=NAME,
         argv=[sys.executable, "-m", "workbook.sandbox.upstream", "--fd", str(sock.fileno())],
         ready_url=f"{url}/health",
-        outputs={"url": url, "admin_url": url},
+        outputs={
+            "url": url,
+            "admin_url": url,
+            "packages_url": f"{url}/packages",  # /<variant>/<name>.difypkg
+            "index_url": f"{url}/simple",  # PEP 503 simple index of the packages' requirements
+        },
         ready_timeout_s=20.0,
         stop_timeout_s=3.0,
         sockets=[sock],

@@ -1,5 +1,6 @@
 """The upstream's answer switches. Counting switches (`status_500`, `status_503`, `status_429`,
-`timeout`) take N and affect the next N asset requests; setting one again restarts its count."""
+`timeout`) take N and affect the next N asset and package GETs (a package HEAD answers the same
+without using one up); setting one again restarts its count."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ class AnswerSwitches(FaultSwitches):
     def clear(self) -> None:
         super().clear()
         self.used.clear()
+
+    def pending(self, name: str) -> bool:
+        """True if switch `name` still has requests left to affect (nothing used up)."""
+        if not self.on(name):
+            return False
+        limit = self.value(name)
+        return self.used.get(name, 0) < (1 if limit is True else int(limit))
 
     def take(self, name: str) -> bool:
         """True (and counted) if switch `name` still has requests left to affect."""
