@@ -27,7 +27,7 @@ from workbook.sandbox import Sandbox, clear_faults, set_faults
 
 from .conftest import RunChecks
 
-BUDGET: dict[str, Any] = {"seed": 7, "phases": ["fuzzing"], "max_examples": 5, "request_timeout_s": 5.0, "max_s": 60.0}
+BUDGET: dict[str, Any] = {"seed": 7, "phases": ["fuzzing"], "max_examples": 15, "request_timeout_s": 5.0, "max_s": 60.0}
 
 
 def findings(report: Any) -> list[tuple[str, str, str]]:

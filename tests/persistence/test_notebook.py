@@ -33,7 +33,7 @@ def test_notebook_is_committed_clean_and_thin() -> None:
         assert f'checks.run("{check_id}")' in source
     assert code_cells[-1].source.strip() == "checks.finish()"
     # Settings come from the parameters cell as they are; config/debug is shown only redacted.
-    assert "p.PersistenceSettings.from_namespace(globals())" in source
+    assert "checks.setup(p.PersistenceSettings.from_namespace, globals())" in source
     assert "run.config_view()" in source and "server_config" not in source
     assert "keep_figure(p.plot_benchmark(" in source
 
