@@ -80,7 +80,7 @@ def measure(choice: str, cache: Path) -> dict[str, object]:
 
 
 def brain_start_s(cache: Path) -> float:
-    from workbook._env import env_overlay
+    from workbook.runtime import env_overlay
     from workbook.sandbox import Sandbox
 
     with env_overlay({"WORKBOOK_MODEL_CACHE": str(cache)}):

@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from workbook._context import EVIDENCE_DIR_ENV
+from workbook.runtime import EVIDENCE_DIR_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_NOTEBOOKS = FIXTURES / "notebooks"

@@ -3,9 +3,9 @@
 The public API notebooks use; everything else lives in capability sub-packages.
 """
 
-from ._context import evidence_dir, is_managed_run, repo_root
-from ._display import enable_inline_figures as _enable_inline_figures
-from ._errors import (
+from .checks import Checks, CheckSpec, CouldNotCheck, ErrorReason
+from .credentials import read_secret
+from .errors import (
     ParamsError,
     SandboxError,
     SecretMissingError,
@@ -14,14 +14,10 @@ from ._errors import (
     UsageError,
     WorkbookError,
 )
-from ._figures import keep_figure, save_figure
-from ._forms import params_form
-from ._progress import Progress, log
-from ._secrets import read_secret
-from ._settings import NotebookSettings
-from ._sync import LoopThread, run_sync
-from .checks import Checks, CheckSpec, CouldNotCheck, ErrorReason
 from .interactive import interactive_params
+from .notebook import NotebookSettings, Progress, keep_figure, log, params_form, save_figure
+from .notebook import enable_inline_figures as _enable_inline_figures
+from .runtime import LoopThread, evidence_dir, is_managed_run, repo_root, run_sync
 
 _enable_inline_figures()
 

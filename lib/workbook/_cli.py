@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._context import repo_root
-from ._errors import ParamsError, UsageError, WorkbookError
+from .errors import ParamsError, UsageError, WorkbookError
+from .runtime import repo_root
 
 if TYPE_CHECKING:
     from .params import RunPlan
@@ -189,8 +189,8 @@ def _add_s3_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _s3(args: argparse.Namespace) -> object:
-    from ._s3 import s3_client
-    from ._secrets import read_secret
+    from .connect import s3_client
+    from .credentials import read_secret
 
     return s3_client(
         endpoint_url=args.endpoint_url,

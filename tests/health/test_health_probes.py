@@ -276,7 +276,7 @@ def test_s3_wrong_secret_is_auth_and_a_missing_bucket_fails(
     services = s3_services(s3, "WB_WRONG_SECRET")
     rows = run_matrix(health_targets(services, s3_bucket=s3["bucket"]), services, 5.0, s3_bucket=s3["bucket"])
     assert rows["s3-s3"].reason == "auth" and "head_bucket failed" in rows["s3-s3"].detail
-    from workbook._s3 import s3_client
+    from workbook.connect import s3_client
 
     client = s3_client(
         endpoint_url=s3["endpoint"],

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from workbook import params_form
-from workbook._live import BINDING_KEY, check_row_html
-from workbook.checks import CheckResult, CheckStatus
+from workbook.checks import CheckResult, CheckStatus, check_row_html
 from workbook.interactive import LabBinding, Resolution, SandboxRef, binding_panel
+from workbook.notebook import BINDING_KEY
 
 
 def test_switch_rebinds_form_follows_and_status_tracks_the_sandbox(tmp_path: Path) -> None:

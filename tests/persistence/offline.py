@@ -22,8 +22,8 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from workbook._s3 import s3_client
 from workbook.checks import CheckResult, Checks, CheckStatus
+from workbook.connect import s3_client
 from workbook.persistence import CHECKS, PersistenceRun
 from workbook.persistence._api import GeneratedImage
 from workbook.persistence._catalog import CHECK_FUNCTIONS

@@ -105,7 +105,7 @@ def test_env_key_holding_something_other_than_a_variable_name_is_not_echoed(writ
     ],
 )
 def test_one_secret_name_rule(name: str, secret: bool) -> None:
-    from workbook._secrets import looks_secret
+    from workbook.credentials import looks_secret
 
     assert looks_secret(name) is secret
 

@@ -17,11 +17,11 @@ from pydantic import Field
 
 from wb_testing import FIXTURE_NOTEBOOKS, REPO
 from workbook import Checks, CheckSpec, NotebookSettings, SyncTimeoutError, UsageError, run_sync
-from workbook._env import env_overlay
 from workbook.checks import CheckStatus, NotebookResults, final_results, load_results, verdict, write_results
 from workbook.evidence import NotebookEntry
 from workbook.params import NotebookPlan, load_plan
 from workbook.runner import Ending, KernelContext, run, settle_entry
+from workbook.runtime import env_overlay
 
 API = {"api_url": "http://127.0.0.1:1"}
 
@@ -248,3 +248,41 @@ def test_no_import_circle_between_lib_modules() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_the_package_root_holds_only_the_public_api_and_the_cli() -> None:
+    """Issue 20: every module lives in a package that says what it holds (errors, credentials,
+    runtime, notebook, connect, ...); the root keeps only `__init__`, `__main__` and the CLI."""
+    root = REPO / "lib" / "workbook"
+    assert sorted(path.name for path in root.glob("*.py")) == ["__init__.py", "__main__.py", "_cli.py"]
+
+
+def test_no_circle_between_packages_even_through_lazy_imports() -> None:
+    """Packages depend on each other one way: counting every import (inside functions and
+    TYPE_CHECKING blocks too), the graph of `workbook.<package>` dependencies has no cycle."""
+    lib = REPO / "lib"
+    edges: dict[str, set[str]] = {}
+    for path in sorted((lib / "workbook").rglob("*.py")):
+        parts = path.relative_to(lib).with_suffix("").parts
+        owner = parts[1] if len(parts) > 2 else ""
+        package = ".".join(parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            target = base.split(".")
+            names = target[1:2] or [alias.name for alias in node.names]
+            for name in names:
+                if owner and name != owner and (lib / "workbook" / name).is_dir():
+                    edges.setdefault(owner, set()).add(name)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(
+            nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})) for nxt in edges.get(start, ())
+        )
+
+    circles = sorted(package for package in edges if reaches(package, package, {package}))
+    assert circles == [], f"packages that import themselves round a circle: {circles}"

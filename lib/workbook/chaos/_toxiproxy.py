@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from .._errors import UsageError, WorkbookError
+from ..errors import UsageError, WorkbookError
 
 STREAMS = ("upstream", "downstream")
 

@@ -23,6 +23,7 @@ from ._model import (
     verdict,
 )
 from ._recorder import CheckContext, CheckFailed, Checks, CheckSkipped, FailedSetup
+from ._row import check_row_html
 from ._store import RESULTS_FILE, load_results, write_results
 from ._verdicts import CouldNotCheck, classify, quote
 
@@ -41,6 +42,7 @@ __all__ = [
     "FailedSetup",
     "NotebookResults",
     "Severity",
+    "check_row_html",
     "classify",
     "final_results",
     "load_results",

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._context import evidence_dir
-from .._live import show_check, widgets_enabled
-from .._secrets import redact, seen_secrets
+from ..credentials import redact, seen_secrets
+from ..notebook import widgets_enabled
+from ..runtime import evidence_dir
 from ._model import (
     CheckResult,
     CheckSpec,
@@ -22,6 +22,7 @@ from ._model import (
     final_results,
     measured_summary,
 )
+from ._row import show_check
 from ._store import RESULTS_FILE, write_results
 from ._verdicts import CouldNotCheck, classify
 

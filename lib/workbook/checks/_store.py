@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._secrets import redact, seen_secrets
+from ..credentials import redact, seen_secrets
 from ._model import NotebookResults
 
 RESULTS_FILE = "results.json"

@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import SecretMissingError, SyncTimeoutError, UsageError
+from ..errors import SecretMissingError, SyncTimeoutError, UsageError
 from ._model import ErrorReason
 
 # OSErrors that mean the network did not get us there (others, e.g. a missing file, are workbook bugs).

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._errors import UsageError
 from ..checks import CouldNotCheck, ErrorReason, quote
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     import httpx

@@ -80,7 +80,7 @@ def ws_target(profile: ServiceProfile, path: str = "") -> str:
     if "://" in path:
         url = path
     elif not profile.ws_url:
-        from .._errors import UsageError
+        from ..errors import UsageError
 
         raise UsageError(
             f"service profile {profile.name!r} has no 'ws_url'; the params file's services: section sets it"

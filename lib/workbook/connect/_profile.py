@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .._errors import UsageError
-from .._secrets import read_secret, remember_secret
-from .._settings import describe_validation_error
+from ..credentials import read_secret, remember_secret
+from ..errors import UsageError
+from ..notebook import describe_validation_error
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HTTP_SCHEMES = ("http", "https", "redis", "rediss")

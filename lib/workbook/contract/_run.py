@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from .._context import evidence_dir
+from ..runtime import evidence_dir
 from ._cases import Cases, FamilyResult, frame
 from ._client import StudioClient
 from ._dialects import StudioDialect

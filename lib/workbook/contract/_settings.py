@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .. import connect
-from .._errors import UsageError
-from .._settings import NotebookSettings
+from ..errors import UsageError
+from ..notebook import NotebookSettings
 from ._dialects import DEFAULT_DIALECT, DIALECTS, StudioDialect
 
 SOAK_ENDPOINTS = ("health", "text_to_image", "upload")

@@ -14,10 +14,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from .._sync import LoopThread
 from ..checks import CouldNotCheck, ErrorReason
 from ..connect import not_speaking
 from ..mcp import BrainSession, McpConnectError, McpConnectionClosedError, McpDialectError, McpError, connect_brain
+from ..runtime import LoopThread
 
 SCORE = "similarity_score"
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._figures import keep_figure
 from ..checks import CheckContext
+from ..notebook import keep_figure
 from ._brainlog import BrainCall, finds_for
 from ._hops import hop_table, waterfall
 from ._run import Character, CrossServiceRun

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._context import evidence_dir
 from ..connect import ServiceProfile, pick_dialect, profile
 from ..embeddings import EvalSet, load_eval_set
+from ..runtime import evidence_dir
 from ._brain import Brain
 from ._brainlog import BrainCall, calls_between, read_calls
 from ._dialects import DIALECTS

@@ -6,7 +6,7 @@ from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from .._settings import NotebookSettings
+from ..notebook import NotebookSettings
 
 PROJECT = r"^[A-Za-z0-9_\-]{1,60}$"  # the task service's rule (^[A-Za-z0-9_-]+$, <= 100) with room for the run tag
 URL_FIELDS = ("taskservice_admin_url", "brain_admin_url", "webhook_public_url")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import UsageError
+from ..errors import UsageError
 
 Matrix = npt.NDArray[np.float64]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .._errors import UsageError
-from .._settings import describe_validation_error
+from ..errors import UsageError
+from ..notebook import describe_validation_error
 
 DEFAULT_SET = "characters_eval.json"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._errors import UsageError
+from ..errors import UsageError
 from ._control import Chance, ControlVerdict, chance_level, control_scores, control_verdict
 from ._evalset import EvalSet
 from ._metrics import mean_scores, score_query

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from .._errors import UsageError
+from ..errors import UsageError
 
 Qrels = Mapping[str, int]
 

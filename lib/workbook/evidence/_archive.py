@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .._errors import UsageError
+from ..errors import UsageError
 from ._bundle import MANIFEST_FILE
 from ._load import LoadedBundle, bundle_from_texts
 

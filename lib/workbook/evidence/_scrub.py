@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._secrets import redact
+from ..credentials import redact
 
 
 def scrub_tree(root: Path, secrets: set[str] | frozenset[str]) -> list[str]:

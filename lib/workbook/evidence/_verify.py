@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._errors import UsageError
-from .._secrets import read_secret
+from ..credentials import read_secret
+from ..errors import UsageError
 from ._bundle import MANIFEST_FILE, SIGNATURE_FILE, hash_tree
 from ._manifest import RunManifest
 

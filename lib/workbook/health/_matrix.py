@@ -96,7 +96,7 @@ def _probe(
     warn_fails: bool,
     subprotocols: dict[str, Sequence[str]],
 ) -> HealthRow:
-    from .._errors import SecretMissingError
+    from ..errors import SecretMissingError
 
     try:
         if target.kind == "http":
@@ -120,7 +120,7 @@ def _probe(
 
 
 def _s3_client(profile: ServiceProfile, budget_s: float) -> Any:
-    from .._s3 import s3_client
+    from ..connect import s3_client
 
     assert profile.auth is not None  # health_targets only makes s3 rows for aws profiles
     return s3_client(

@@ -21,9 +21,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, NegotiationError, WebSocketException
 from websockets.typing import Subprotocol
 
-from .._sync import run_sync
 from ..checks import CouldNotCheck, quote
 from ..connect import check_access
+from ..runtime import run_sync
 from ._body import read_health
 
 

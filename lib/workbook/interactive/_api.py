@@ -13,10 +13,10 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from .._context import is_managed_run, repo_root
-from .._errors import UsageError
-from .._live import BINDING_KEY, enable_widgets, in_kernel
+from ..errors import UsageError
+from ..notebook import BINDING_KEY, enable_widgets, in_kernel
 from ..params import notebook_parameters
+from ..runtime import is_managed_run, repo_root
 from ..sandbox import process_alive, state_root
 from ._binding import LabBinding
 from ._injected import injected_names

@@ -2,7 +2,7 @@
 
 A kernel has at most one active binding. Binding (again, or to another profile) first puts the
 environment back as it was, then writes the new profile's values into the namespace and exports
-its credentials through `workbook._env.env_overlay`, held open until the next binding.
+its credentials through `workbook.runtime._env.env_overlay`, held open until the next binding.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._env import env_overlay
+from ..runtime import env_overlay
 from ._resolve import Resolution, SandboxRef
 
 Resolver = Callable[[str], Resolution]

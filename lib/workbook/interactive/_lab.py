@@ -19,9 +19,9 @@ from pathlib import Path
 
 import psutil
 
-from .._context import repo_root
-from .._errors import UsageError
+from ..errors import UsageError
 from ..params import load_plan
+from ..runtime import repo_root
 from ..sandbox import (
     SANDBOX_DIR_ENV,
     SERVICES,

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .._errors import ParamsError, UsageError
+from ..errors import ParamsError, UsageError
 from ..params import load_plan, placeholders_in
 from ..sandbox import read_state
 

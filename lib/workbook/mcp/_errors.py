@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import UsageError, WorkbookError
+from ..errors import UsageError, WorkbookError
 
 
 class McpError(WorkbookError):

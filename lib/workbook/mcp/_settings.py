@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from .._errors import UsageError
-from .._settings import NotebookSettings
+from ..errors import UsageError
+from ..notebook import NotebookSettings
 from ..timing import Count, OptionalCount, PositiveSeconds
 from ._brain import BrainTools
 from ._errors import McpUsageError

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-from .._sync import run_sync
+from ..runtime import run_sync
 
 T = TypeVar("T")
 P = ParamSpec("P")

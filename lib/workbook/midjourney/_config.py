@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .._context import evidence_dir
-from .._settings import NotebookSettings, describe_validation_error
+from ..notebook import NotebookSettings, describe_validation_error
+from ..runtime import evidence_dir
 from ._errors import DiscordConfigError, SpendRefusedError
 from ._rest import MIDJOURNEY_APPLICATION_ID
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import UsageError, WorkbookError
+from ..errors import UsageError, WorkbookError
 
 
 class MidjourneyError(WorkbookError):

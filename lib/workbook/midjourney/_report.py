@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._secrets import redact, seen_secrets
+from ..credentials import redact, seen_secrets
 from ._correlate import Correlator
 from ._jobstate import JobState, Phase
 from ._parse import interaction_id_of, reference_id_of, snowflake_time, upscale_index_in

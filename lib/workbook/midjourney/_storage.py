@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image
 
-from .._secrets import redact, seen_secrets
+from ..credentials import redact, seen_secrets
 from ._jobstate import JobState
 from ._parse import reference_id_of, snowflake_time
 

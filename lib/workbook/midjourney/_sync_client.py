@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .._errors import SyncTimeoutError
-from .._sync import LoopThread
+from ..errors import SyncTimeoutError
+from ..runtime import LoopThread
 from ._client import MidjourneyClient, OnUpdate
 from ._config import JobSpec, RunConfig
 from ._dialect import DiscordDialect

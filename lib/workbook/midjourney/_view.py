@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from .._progress import log
+from ..notebook import log
 
 Snapshot = list[dict[str, Any]]
 

@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .._errors import ParamsError
-from .._secrets import looks_secret
+from ..credentials import looks_secret
+from ..errors import ParamsError
 from ..sandbox import SERVICES, fault_switch_names, validate_faults, with_dependencies
 from ._matrix import MATRIX_KEY, expand_matrix
 from ._placeholders import placeholders_in

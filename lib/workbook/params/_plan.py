@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._errors import ParamsError
+from ..errors import ParamsError
 from ._placeholders import resolve_placeholders
 from ._schema import NotebookParameter
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import UsageError
 from ..connect import service_profiles
+from ..errors import UsageError
 from ._placeholders import PLACEHOLDER, placeholders_in
 from ._schema import NotebookParameter
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._progress import log
 from ..checks import CheckContext
+from ..notebook import log
 from ._api import missing_cloud_fields
 from ._errors import PresignedUrlError
 from ._inspect import key_of, sha256_hex

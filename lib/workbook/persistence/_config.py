@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._secrets import MIN_SECRET_LENGTH, looks_secret, redact
+from ..credentials import MIN_SECRET_LENGTH, looks_secret, redact
 from ._api import DebugConfig
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on", "enabled"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._errors import WorkbookError
+from ..errors import WorkbookError
 
 
 class PersistenceError(WorkbookError):

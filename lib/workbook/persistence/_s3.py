@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .._s3 import s3_client
+from ..connect import s3_client
 from ._inspect import sha256_hex
 
 # What AWS stores for an upload that sends no ContentType.

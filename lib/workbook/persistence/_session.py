@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from .._secrets import read_secret, seen_secrets
 from ..connect import pick_dialect, profile
+from ..credentials import read_secret, seen_secrets
 from ..sandbox import set_faults
 from ._api import CharacterApi, DebugConfig, GeneratedImage
 from ._bench import BenchmarkRun

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from .._settings import NotebookSettings
+from ..notebook import NotebookSettings
 from ._inspect import RATIO_TOLERANCE, ratio_of
 
 # Extensions the extension check knows how to produce (Pillow format) and their content types.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from .._errors import UsageError, WorkbookError
-from .._settings import NotebookSettings
+from ..errors import UsageError, WorkbookError
+from ..notebook import NotebookSettings
 
 
 class ProbeError(WorkbookError):

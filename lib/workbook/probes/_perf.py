@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from .. import mcp
-from .._context import evidence_dir
-from .._progress import log
+from ..notebook import log
+from ..runtime import evidence_dir
 from ..timing import Count, NonNegativeSeconds, PositiveSeconds
 from ._budgets import BudgetOutcome, PerfBudgets, evaluate_http_budgets, evaluate_mcp_budgets
 from ._config import HttpTarget, check_url, parse_targets

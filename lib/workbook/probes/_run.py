@@ -11,9 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from .._dask import dask_client
-from .._progress import log
-from .._sync import run_sync
+from ..notebook import log
+from ..runtime import dask_client, run_sync
 from ..timing import ClientBoundThresholds
 from ._closed import throughput_probe_async
 from ._config import Bounds, HttpTarget, check_target

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import connect
-from .._errors import UsageError
+from ..errors import UsageError
 from ..mcp import PROTOCOLS
 from ._config import HttpTarget, check_url
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from .._dask import dask_client, worker_addresses
+from ..runtime import dask_client, worker_addresses
 from ..timing import LatencyStats, SelfCheck, new_histogram
 from ._config import HttpTarget
 from ._errors import ProbeConfigError

@@ -6,8 +6,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from .._progress import PREFIX as PROGRESS_PREFIX
-from .._secrets import redact
+from ..credentials import redact
+from ..notebook import PREFIX as PROGRESS_PREFIX
 
 _FORWARDED = (PROGRESS_PREFIX, "[check]", "[setup]")
 

@@ -16,9 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .._context import EVIDENCE_DIR_ENV
-from .._dask import dask_client, worker_addresses
 from ..evidence import NotebookEntry
+from ..runtime import EVIDENCE_DIR_ENV, dask_client, worker_addresses
 from ._execute import Executor
 from ._schedule import Job, interrupted_entry
 

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from .._context import EVIDENCE_DIR_ENV, RUN_ID_ENV, repo_root
-from .._errors import SandboxError
-from .._secrets import MIN_SECRET_LENGTH, env_names_in, looks_secret, secret_values_in_env
+from ..credentials import MIN_SECRET_LENGTH, env_names_in, looks_secret, secret_values_in_env
+from ..errors import SandboxError
 from ..evidence import Bundle, NotebookEntry, RunManifest, environment_facts
 from ..params import RunPlan
 from ..report import summary_text
+from ..runtime import EVIDENCE_DIR_ENV, RUN_ID_ENV, repo_root
 from ..sandbox import Sandbox
 from ._execute import Executor, KernelContext, execute_notebook
 from ._kernel import KERNEL_NAME

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .._secrets import redact
 from ..checks import NotebookResults
+from ..credentials import redact
 from ..evidence import Bundle, NotebookEntry, RunManifest, load_bundles, scrub_tree, sign_manifest
 from ..report import Report, write_report
 

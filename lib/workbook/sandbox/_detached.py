@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from .._context import repo_root
-from .._errors import SandboxError
+from ..errors import SandboxError
+from ..runtime import repo_root
 from ._launcher import Sandbox
 from ._process import alive, terminate
 

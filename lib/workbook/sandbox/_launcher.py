@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from .._env import env_overlay
-from .._errors import SandboxError, ServiceNotReadyError
+from ..errors import SandboxError, ServiceNotReadyError
+from ..runtime import env_overlay
 from ._faults import FAULTS_ENV, TIME_SCALE_ENV
 from ._process import alive, listening_ports, process_tree, spawn, terminate
 from ._registry import depends_on, in_start_order, service_factory, start_waves

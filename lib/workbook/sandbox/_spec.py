@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._errors import SandboxError
+from ..errors import SandboxError
 
 # Ports handed out by `free_port` in this process: the OS may offer a closed port again at once,
 # and two stand-ins given one port would have the second answer nothing or, worse, the first's /health.

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .._errors import SandboxError
+from ..errors import SandboxError
 from ._faults import no_faults
 from ._spec import ServiceContext, ServiceSpec
 
@@ -102,7 +102,7 @@ def service(ctx: ServiceContext) -> ServiceSpec:
 
 def ensure_bucket(endpoint: str, access_key: str, secret_key: str) -> None:
     """Create the sandbox bucket; raises until the filer behind the S3 gateway accepts writes."""
-    from .._s3 import s3_client
+    from ..connect import s3_client
 
     client = s3_client(
         endpoint_url=endpoint, region=REGION, access_key=access_key, secret_key=secret_key, max_attempts=1

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from .._sync import run_sync
 from ..checks import CheckContext
 from ..health import read_health
+from ..runtime import run_sync
 from ._client import Follow
 from ._run import TaskPipelineRun
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._sync import run_sync
 from ..checks import CheckContext
+from ..runtime import run_sync
 from ._client import Follow
 from ._package import result_problems
 from ._run import TaskPipelineRun

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from .._sync import run_sync
 from ..chaos import Journal, ToxiproxyClient
 from ..connect import ServiceProfile, profile
+from ..runtime import run_sync
 from ..sandbox import clear_faults, set_faults
 from ._client import Follow, OnRecord, TaskClient
 from ._dialects import make_dialect

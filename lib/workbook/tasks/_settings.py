@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .._settings import NotebookSettings
+from ..notebook import NotebookSettings
 
 
 def _url(value: str, schemes: tuple[str, ...], name: str) -> str:

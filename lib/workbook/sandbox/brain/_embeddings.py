@@ -38,7 +38,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ..._errors import SandboxError
+from ...errors import SandboxError
 
 EMBEDDINGS_ENV = "WORKBOOK_BRAIN_EMBEDDINGS"
 CACHE_ENV = "WORKBOOK_MODEL_CACHE"

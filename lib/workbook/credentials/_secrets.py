@@ -10,7 +10,7 @@ import itertools
 import os
 import re
 
-from ._errors import SecretMissingError
+from ..errors import SecretMissingError
 
 # Values shorter than this are not scrubbed: they would match innocent text everywhere.
 MIN_SECRET_LENGTH = 6

@@ -15,7 +15,7 @@ RUN_ID_ENV = "WORKBOOK_RUN_ID"
 
 def repo_root() -> Path:
     """The checkout holding `lib/`, `notebooks/` and `params/`."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]  # lib/workbook/runtime/_context.py -> the checkout
 
 
 def evidence_dir(notebook: str = "interactive") -> Path:

@@ -15,8 +15,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ._errors import UsageError
-from ._secrets import looks_secret
+from ..credentials import looks_secret
+from ..errors import UsageError
 
 
 class NotebookSettings(BaseModel):

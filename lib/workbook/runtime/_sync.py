@@ -16,7 +16,7 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-from ._errors import SyncTimeoutError
+from ..errors import SyncTimeoutError
 
 T = TypeVar("T")
 
