@@ -8,14 +8,12 @@ kinder than the real platform, and the docs say so). The API process owns the sw
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._faults import FaultSwitches
+from .._mirror import FileValues, Mirror
 
 # switch -> (check of notebook 50 that must catch it, what goes wrong, the real code does it by default)
 FAULTS: dict[str, tuple[str, str, bool]] = {
@@ -73,43 +71,14 @@ def faults(initial: Mapping[str, Any]) -> FaultSwitches:
     return FaultSwitches(FAULTS, initial)
 
 
-class MirroredSwitches(FaultSwitches):
+class MirroredSwitches(Mirror, FaultSwitches):
     """The API's switches: every change is written atomically to `path` for the workers."""
 
     def __init__(self, path: Path, initial: Mapping[str, Any] | None = None) -> None:
-        self.path = path
         super().__init__(FAULTS, initial)
-
-    def update(self, changes: Mapping[str, Any]) -> None:
-        super().update(changes)
-        self._write()
-
-    def clear(self) -> None:
-        super().clear()
-        self._write()
-
-    def _write(self) -> None:
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(self.snapshot()["faults"]))
-        os.replace(partial, self.path)
+        self.mirror_path = path
+        self.mirror()
 
 
-class FileSwitches:
-    """A worker's read-only view of the switches (re-read when the file changes)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: int | None = None
-        self._values: dict[str, Any] = {}
-
-    def on(self, name: str) -> bool:
-        return name in self._current()
-
-    def _current(self) -> dict[str, Any]:
-        with contextlib.suppress(FileNotFoundError, ValueError):
-            stamp = self.path.stat().st_mtime_ns
-            if stamp != self._stamp:
-                self._values = dict(json.loads(self.path.read_text() or "{}"))
-                self._stamp = stamp
-            return self._values
-        return {}
+# A worker's read-only view of the switches (re-read when the file changes).
+FileSwitches = FileValues

@@ -8,25 +8,13 @@ dies with this process (PDEATHSIG) and is stopped when it stops.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 
-from .._process import die_with_parent
+from .._mirror import start_celery_worker, stop_processes
 from .._serving import serve_on_fd
 from ._api import create_app
 from ._config import QUEUES, ServiceConfig
 from ._switches import MirroredSwitches
-
-WORKER_STOP_S = 5.0
-
-
-def start_worker(config: ServiceConfig) -> subprocess.Popen[bytes]:
-    argv = [
-        sys.executable, "-m", "celery", "-A", "workbook.sandbox.taskservice._worker:app", "worker",
-        "--hostname", config.worker, "--queues", ",".join(QUEUES), "--pool", "prefork", "--concurrency", "2",
-        "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-    ]  # fmt: skip
-    return subprocess.Popen(argv, preexec_fn=die_with_parent)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,16 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     config = ServiceConfig.from_env()
     config.home.mkdir(parents=True, exist_ok=True)
     switches = MirroredSwitches(config.switches_file)  # written before the worker starts reading it
-    worker = start_worker(config)
+    worker = start_celery_worker("workbook.sandbox.taskservice._worker:app", config.worker, QUEUES, concurrency=2)
     try:
         serve_on_fd(create_app(config, switches), args.fd)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(WORKER_STOP_S)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(5)
+        stop_processes([worker])
     return 0
 
 

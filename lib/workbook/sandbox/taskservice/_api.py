@@ -19,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Qu
 from fastapi.responses import JSONResponse
 
 from .._faults_http import faults_router
+from .._mirror import write_json
 from ._brainclient import UpstreamBrain
 from ._celeryapp import ROUTED, make_celery
 from ._config import ServiceConfig
@@ -32,7 +33,7 @@ from ._models import (
     TaskSubmissionResponse,
 )
 from ._storage import TaskStorage
-from ._switches import OPTIONS, UPSTREAM, MirroredSwitches, write_json
+from ._switches import OPTIONS, UPSTREAM, MirroredSwitches
 from ._tasks_view import cancel_answer, kwargs_for, status_body
 
 APP_NAME = "AI Movie Platform - Task Service API"

@@ -8,14 +8,12 @@ running sandbox serves the whole fault matrix without restarting workers.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._faults import FaultSwitches
+from .._mirror import Mirror
 
 UPSTREAM = "upstream"
 BRAIN_CLIENTS = ("tool-json", UPSTREAM)
@@ -89,50 +87,10 @@ def faults(initial: Mapping[str, Any]) -> FaultSwitches:
     return ServiceSwitches(initial)
 
 
-def write_json(path: Path, values: Mapping[str, Any]) -> None:
-    """Atomically, so a worker never reads half a file."""
-    partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(dict(values)))
-    os.replace(partial, path)
-
-
-class MirroredSwitches(ServiceSwitches):
+class MirroredSwitches(Mirror, ServiceSwitches):
     """The API's switches: every change is written to `path` for the workers."""
 
     def __init__(self, path: Path, initial: Mapping[str, Any] | None = None) -> None:
-        self.path = path
         super().__init__(initial)
-        write_json(self.path, self.snapshot()["faults"])
-
-    def update(self, changes: Mapping[str, Any]) -> None:
-        super().update(changes)
-        if hasattr(self, "path"):
-            write_json(self.path, self.snapshot()["faults"])
-
-    def clear(self) -> None:
-        super().clear()
-        write_json(self.path, {})
-
-
-class FileValues:
-    """A worker's read-only view of a mirrored file (re-read when it changes)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: int | None = None
-        self._values: dict[str, Any] = {}
-
-    def current(self) -> dict[str, Any]:
-        with contextlib.suppress(FileNotFoundError):
-            stamp = self.path.stat().st_mtime_ns
-            if stamp != self._stamp:
-                self._values = dict(json.loads(self.path.read_text() or "{}"))
-                self._stamp = stamp
-            return dict(self._values)
-        return {}
-
-    def on(self, name: str) -> bool:
-        return name in self.current()
-
-    def value(self, name: str, default: Any = None) -> Any:
-        return self.current().get(name, default)
+        self.mirror_path = path
+        self.mirror()  # written before the worker starts reading it

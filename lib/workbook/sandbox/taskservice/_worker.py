@@ -21,11 +21,12 @@ from typing import Any
 
 from celery import Task
 
+from .._mirror import FileValues
 from ._brainclient import BrainCallFailed, UpstreamBrain, find_similar_characters
 from ._celeryapp import make_celery
 from ._config import ServiceConfig
 from ._storage import TaskStorage
-from ._switches import UPSTREAM, FileValues
+from ._switches import UPSTREAM
 from ._webhook import failure_payload, send_webhook, success_payload
 
 config = ServiceConfig.from_env()
