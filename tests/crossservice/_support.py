@@ -44,6 +44,7 @@ def settings_for(sandbox: Sandbox, **overrides: Any) -> x.CrossServiceSettings:
 
 
 CHECK_FUNCTIONS = {
+    "service_health": x.check_service_health,
     "flow": x.check_flow,
     "consistency": x.check_consistency,
     "error_propagation": x.check_error_propagation,

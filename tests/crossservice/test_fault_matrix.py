@@ -26,9 +26,12 @@ MATRIX: list[tuple[str, str, Any, str, str]] = [
     ("brain", "leak_projects", True, "isolation", "leaks"),
     ("brain", "unrelated_embeddings", True, "embedding_quality", "below its budget"),
     ("brain", "reject_negative_scores", True, "negative_scores", "searches failed"),
+    # The brain's store down: /health still 200, its body says degraded and names neo4j.
+    ("brain", "store_down", True, "service_health", "status=degraded; neo4j=unhealthy"),
 ]
 AFTER_FLOW = ("consistency", "isolation")
 ALL = [
+    "service_health",
     "flow",
     "consistency",
     "error_propagation",

@@ -17,6 +17,7 @@ from ._consistency import check_consistency
 from ._dialects import DIALECTS
 from ._failures import check_error_propagation
 from ._flow import check_flow
+from ._health import check_service_health
 from ._hops import hop_table, waterfall
 from ._isolation import check_isolation
 from ._quality import (
@@ -52,6 +53,7 @@ __all__ = [
     "check_flow",
     "check_isolation",
     "check_negative_scores",
+    "check_service_health",
     "close_run",
     "describe_run",
     "hop_table",

@@ -5,6 +5,12 @@ from __future__ import annotations
 from ..checks import CheckSpec, Severity
 
 CHECKS: dict[str, CheckSpec] = {
+    "service_health": CheckSpec(
+        title="The task service and the brain say they are healthy: their health bodies read, not only the status",
+        service="brain",
+        severity=Severity.MAJOR,
+        figures=(),
+    ),
     "flow": CheckSpec(
         title="A task for project A: API -> worker -> brain -> result -> webhook; the brain's own record shows the hop",
         service="taskservice",

@@ -175,7 +175,8 @@ def _client_delay_s(result: ProbeResult) -> float:
 def check_probe_self_check(c: CheckContext, run: PerfRun) -> None:
     """Could not check (error/setup) when a latency probe was client-bound by enough to matter: its
     own delays (event-loop or scheduler lag at p99) reach `MATERIAL_FRACTION` of the latency budget,
-    so they could flip a verdict — a fault of the measurement, not of the platform. Smaller client-bound episodes (a busy shared machine) are listed, not failed.
+    so they could flip a verdict — a fault of the measurement, not of the platform. Smaller
+    client-bound episodes (a busy shared machine) are listed, not failed.
     Client-bound throughput runs are listed too: their req/s is the probe's ceiling, a lower
     bound for the target, expected against fast targets."""
     material_s = MATERIAL_FRACTION * run.settings.budgets.health_response_s

@@ -32,6 +32,10 @@ def _health(run: TaskPipelineRun, timeout_s: float) -> dict[str, Any]:
         answer = {"http": response.status_code, "body": body, "verdict": reading.verdict, "words": reading.words}
     except httpx.TimeoutException:
         answer = {"http": None, "body": None, "verdict": "no answer"}
+    except httpx.TransportError as error:
+        # Also reached from the stall check's background thread, which may outlive its join: an
+        # exception there must land in the answer, never escape the thread.
+        answer = {"http": None, "body": None, "verdict": "no answer", "error": f"{type(error).__name__}: {error}"}
     answer["seconds"] = round(time.perf_counter() - started, 3)
     return answer
 
