@@ -20,8 +20,13 @@ def services_for(sandbox: Sandbox) -> dict[str, Any]:
     o = sandbox.outputs
     key = {"kind": "header", "name": "X-API-Key", "secret_env": "SANDBOX_TASKSERVICE_API_KEY"}
     return {
-        "taskservice": {"url": o["taskservice"]["url"], "auth": key, "dialect": "celery-redis"},
-        "brain": {"ws_url": o["brain"]["ws_url"]},
+        "taskservice": {
+            "url": o["taskservice"]["url"],
+            "auth": key,
+            "dialect": "celery-redis",
+            "health": ["/health", "/api/v1/health"],
+        },
+        "brain": {"url": o["brain"]["url"], "ws_url": o["brain"]["ws_url"], "health": ["/health", "/api/v1/health"]},
         "characters": {"url": o["characters"]["url"]},
         "story": {"url": o["story"]["url"]},
     }
