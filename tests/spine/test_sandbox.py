@@ -221,3 +221,11 @@ def test_detached_up_status_down(
     assert live_pids([pid]) == []
     assert _detached.status() == 1
     assert "no sandbox is up" in capsys.readouterr().out
+
+
+def test_free_ports_lie_below_the_ephemeral_range() -> None:
+    """No outgoing connection can take a handed-out port as its local port before the binary binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [ServiceContext.free_port() for _ in range(20)]
+    assert all(1024 <= port < low for port in ports), ports
+    assert len(set(ports)) == 20

@@ -9,6 +9,7 @@ variables, scrubbed from evidence).
 
 from __future__ import annotations
 
+import random
 import secrets as _secrets
 import socket
 import threading
@@ -22,6 +23,17 @@ from ..errors import SandboxError
 # and two stand-ins given one port would have the second answer nothing or, worse, the first's /health.
 _handed_out: set[int] = set()
 _handed_out_lock = threading.Lock()
+
+
+def _candidate_port() -> int:
+    """A random port below the ephemeral range (where no outgoing connection takes its local port),
+    or 0 — any port the OS picks — when that range leaves no room below it."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # Linux's default
+    floor = max(1024, low - 16384)
+    return random.randrange(floor, low) if low - floor >= 1024 else 0
 
 
 @dataclass(frozen=True)
@@ -64,10 +76,19 @@ class ServiceContext:
 
     @staticmethod
     def free_port() -> int:
-        """A port free on 127.0.0.1 right now (never a fixed port), never one handed out before here."""
+        """A port free on 127.0.0.1 right now (never a fixed port), never one handed out before here.
+
+        Taken from below the kernel's ephemeral range: a port handed to a binary that binds it later
+        (SeaweedFS, redis-server) must not be picked meanwhile as the local port of some outgoing
+        connection — with a dozen stand-ins starting side by side, that happened (`weed mini`: "port
+        ... is not available").
+        """
         for _ in range(1000):
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                sock.bind(("127.0.0.1", 0))
+                try:
+                    sock.bind(("127.0.0.1", _candidate_port()))
+                except OSError:
+                    continue
                 port = int(sock.getsockname()[1])
             with _handed_out_lock:
                 if port not in _handed_out:
